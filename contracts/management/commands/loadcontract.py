@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from contracts.contract_files import ContractFileError, load_contract_file
+
+
+class Command(BaseCommand):
+    help = "Create or update a customer and its contracts from a YAML file (all or nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        path = Path(file)
+        try:
+            result = load_contract_file(path.read_text(encoding="utf-8"), source=path.name)
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from None
+        except ContractFileError as exc:
+            raise CommandError(f"nothing was loaded:\n{exc}") from None
+        self.stdout.write(f"{path.name}: {result.customer.slug}: {result.summary()}")

@@ -1,0 +1,331 @@
+"""What was promised: the service catalogue, customers, contacts, contracts, clauses."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from contracts import terms
+
+LANGUAGE_CHOICES = [(code, code) for code in terms.LANGUAGES]
+PRIORITY_CHOICES = [(p, p) for p in terms.PRIORITIES]
+service_code_validator = RegexValidator(
+    r"^[a-z0-9_]+(\.[a-z0-9_]+)*$",
+    _("Use lower-case letters, digits and underscores, in parts joined by dots."),
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name like Europe/Helsinki."), params={"value": value}
+        )
+
+
+def validate_duration(value: str) -> None:
+    try:
+        terms.parse_duration(value)
+    except terms.TermsError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def validate_weekly(value) -> None:
+    try:
+        terms.parse_weekly(value)
+    except terms.TermsError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def validate_holiday_calendar(value: str) -> None:
+    import holidays
+
+    if value and value.upper() not in holidays.list_supported_countries():
+        raise ValidationError(
+            _("%(value)s is no public-holiday calendar we know."), params={"value": value}
+        )
+
+
+class Service(models.Model):
+    code = models.CharField(max_length=64, unique=True, validators=[service_code_validator])
+    names = models.JSONField(default=dict, help_text=_("Name per language: {en: …, ru: …}"))
+    phrases = models.JSONField(
+        default=dict, blank=True, help_text=_("Recognition phrases per language.")
+    )
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def name(self, language: str = "en") -> str:
+        return self.names.get(language) or self.names.get("en") or self.code
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    country = models.CharField(max_length=2, blank=True, help_text=_("ISO code, e.g. FI"))
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_customers",
+        limit_choices_to={"is_staff": True},
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact"
+    )
+    name = models.CharField(max_length=200)
+    role = models.CharField(
+        max_length=16,
+        choices=[(r.value, r.value) for r in terms.Role],
+        default=terms.Role.REQUESTER,
+    )
+    language = models.CharField(
+        max_length=2,
+        choices=LANGUAGE_CHOICES,
+        blank=True,
+        help_text=_("Blank: the customer's language."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.user.email}>"
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def reply_language(self) -> str:
+        return self.language or self.customer.language
+
+
+class Contract(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    reference = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text=_("Blank: open-ended."))
+    currency = models.CharField(max_length=3, default="EUR")
+    monthly_fee = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    hourly_rate = models.DecimalField(max_digits=12, decimal_places=2)
+    unlisted_services = models.CharField(
+        max_length=8,
+        choices=[
+            (terms.Coverage.PAID.value, _("paid")),
+            (terms.Coverage.EXCLUDED.value, _("excluded")),
+        ],
+        default=terms.Coverage.EXCLUDED,
+        help_text=_("What happens to a catalogue service that no clause names."),
+    )
+    included_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Free minutes a month. Blank: no limit.")
+    )
+    included_tickets = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Free tickets a month. Blank: no limit.")
+    )
+    rounding_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Round time entries up to this many minutes.")
+    )
+    support_hours = models.JSONField(
+        default=dict,
+        validators=[validate_weekly],
+        help_text=_('Weekly window, e.g. {"mon-fri": "08:00-18:00"}, or "24/7".'),
+    )
+    support_timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text=_("Blank: the customer's time zone."),
+    )
+    holiday_calendar = models.CharField(
+        max_length=8,
+        blank=True,
+        validators=[validate_holiday_calendar],
+        help_text=_("Country code of the public holidays with no support, e.g. FI."),
+    )
+    uptime_target = models.DecimalField(
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="contract_valid_until_after_valid_from",
+                violation_error_message=_("A contract cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unlisted_services__in=["paid", "excluded"]),
+                name="contract_unlisted_services_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gte=0) & Q(monthly_fee__gte=0),
+                name="contract_prices_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def timezone(self) -> str:
+        return self.support_timezone or self.customer.timezone
+
+
+class SlaTarget(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="sla_targets")
+    priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES)
+    first_response = models.CharField(max_length=16, validators=[validate_duration])
+    resolution = models.CharField(max_length=16, validators=[validate_duration])
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "priority"], name="one_sla_per_priority"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.first_response} / {self.resolution}"
+
+
+class UptimeCredit(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="uptime_credits")
+    below = models.DecimalField(
+        max_digits=6, decimal_places=3, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    credit_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-below"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "below"], name="one_credit_band_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"below {self.below} %: {self.credit_percent} %"
+
+
+class TopUp(models.Model):
+    """A prepaid block of minutes, drawn on after the monthly allowance is used."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="top_ups")
+    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    purchased_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["purchased_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min ({self.purchased_on})"
+
+
+class Clause(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="clauses")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="clauses")
+    coverage = models.CharField(max_length=8, choices=[(c.value, c.value) for c in terms.Coverage])
+    pricing = models.CharField(
+        max_length=8,
+        choices=[(p.value, p.value) for p in terms.Pricing],
+        blank=True,
+        help_text=_("Paid clauses only: a fixed price or a price per hour."),
+    )
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    estimate = models.CharField(
+        max_length=16,
+        blank=True,
+        validators=[validate_duration],
+        help_text=_("Paid clauses: the usual effort, e.g. 2h."),
+    )
+    max_per_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_minutes_per_ticket = models.PositiveIntegerField(null=True, blank=True)
+    round_the_clock = models.BooleanField(
+        default=False, help_text=_("Covered 24/7, outside the support hours too.")
+    )
+    counts_against_allowance = models.BooleanField(default=True)
+    text = models.TextField(help_text=_("What the customer reads about this clause."))
+    advice = models.TextField(blank=True, help_text=_("Excluded clauses: where else to go."))
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "service"],
+                name="one_clause_per_service",
+                violation_error_message=_("This contract already has a clause for that service."),
+            ),
+            models.CheckConstraint(
+                condition=Q(coverage="paid", pricing__in=["fixed", "hourly"], price__isnull=False)
+                | (~Q(coverage="paid") & Q(pricing="", price__isnull=True, estimate="")),
+                name="clause_price_on_paid_only",
+                violation_error_message=_(
+                    "A paid clause needs a price (fixed or hourly); other clauses have none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0),
+                name="clause_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code}: {self.coverage}"
+
+
+class ReplyWording(models.Model):
+    """An admin's own wording for the automatic reply to one verdict in one language."""
+
+    verdict = models.CharField(max_length=16, choices=[(v.value, v.value) for v in terms.Verdict])
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["verdict", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "language"], name="one_wording_per_verdict"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} ({self.language})"

@@ -1,0 +1,299 @@
+"""The automatic reply to a decision, in the contact's language.
+
+Every verdict has a default wording (translated with Django's i18n) and admins
+may replace it per verdict and language (``ReplyWording``). Both are templates
+with the same ``{placeholders}``, so one path renders them. The same decision
+always gets the same reply, whoever is on duty.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from contracts import hours
+from contracts.scope import Catalogue, Decision, Offer, Reason
+from contracts.terms import Duration, Pricing, Role, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    language: str
+    text: str
+
+
+# Default wordings, marked for translation and translated when rendered.
+DEFAULT_WORDING: dict[Verdict, str] = {
+    Verdict.NOT_AUTHORIZED: gettext_noop(
+        "Hello,\n\n"
+        "thank you for writing to us. We can open support tickets only for the people "
+        "that {customer} has named as contacts with us, and this address is not one of "
+        "them yet, so we cannot take the request on from here.\n\n"
+        "{who_can_help}\n\n"
+        "As soon as that is sorted out, we will gladly help.\n\n"
+        "{signature}"
+    ),
+    Verdict.NO_CONTRACT: gettext_noop(
+        "Hello {name},\n\n"
+        "thank you for your message. {contract_state}, so this request is not covered "
+        "at the moment.\n\n"
+        "We would be glad to renew it: just reply to this message and we will send you "
+        "an offer. If the work cannot wait, we can do it right away as paid one-off work "
+        "at {price}.\n\n"
+        "{signature}"
+    ),
+    Verdict.NEEDS_REVIEW: gettext_noop(
+        "Hello {name},\n\n"
+        "thank you for your message, it has reached us. We want to be sure we handle it "
+        "under the right part of your contract, so a technician will look at it "
+        "personally and get back to you soon.\n\n"
+        "{signature}"
+    ),
+    Verdict.OUT_OF_SCOPE: gettext_noop(
+        "Hello {name},\n\n"
+        "thank you for asking us. {service} is something we do not take care of under "
+        "your contract: {clause}\n\n"
+        "{advice}\n\n"
+        "If there is anything else we can do for you, just write. We are always glad "
+        "to help.\n\n"
+        "{signature}"
+    ),
+    Verdict.PAID_OPTION: gettext_noop(
+        "Hello {name},\n\n"
+        "thank you for your request. {service} is not part of the support included in "
+        "your contract, but we will gladly do it for you as paid work: {clause}\n\n"
+        "Price: {price}.\n\n"
+        "You can accept or decline this offer with one click. As soon as you accept, "
+        "a technician starts on it.\n\n"
+        "{signature}"
+    ),
+    Verdict.OVER_ALLOWANCE: gettext_noop(
+        "Hello {name},\n\n"
+        "thank you for your message. {service} is covered by your contract, but "
+        "{limit_used_up} this month.\n\n"
+        "We can still do it now as paid work at {price}, or it is included again "
+        "from {next_month}. If you often need more, we would be glad to offer you a plan "
+        "with a larger monthly allowance.\n\n"
+        "{signature}"
+    ),
+    Verdict.OUTSIDE_HOURS: gettext_noop(
+        "Hello {name},\n\n"
+        "thank you for your message. It is covered by your contract: {clause}\n\n"
+        "It reached us outside our support hours, so a technician will start on it "
+        "{starts_at}. {response_promise}\n\n"
+        "{signature}"
+    ),
+    Verdict.IN_SCOPE: gettext_noop(
+        "Hello {name},\n\n"
+        "thank you for your message. It is covered by your contract: {clause}\n\n"
+        "{response_promise}\n\n"
+        "{signature}"
+    ),
+}
+
+PLACEHOLDERS = frozenset(
+    {
+        "name",
+        "customer",
+        "who_can_help",
+        "contract",
+        "contract_state",
+        "service",
+        "clause",
+        "advice",
+        "price",
+        "limit_used_up",
+        "next_month",
+        "starts_at",
+        "response_promise",
+        "signature",
+    }
+)
+
+
+def template_problems(template: str) -> list[str]:
+    """What is wrong with an admin's wording: unknown placeholders or broken braces."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        return [str(exc)]
+    unknown = sorted({f for f in fields if f not in PLACEHOLDERS})
+    if unknown:
+        return [f"unknown placeholder {{{f}}}" for f in unknown]
+    return []
+
+
+def render_reply(
+    decision: Decision,
+    *,
+    at: datetime,
+    catalogue: Catalogue,
+    wordings: Mapping[tuple[str, str], str] | None = None,
+) -> Reply:
+    """The reply that the customer gets for this decision."""
+    language = decision.language
+    with translation.override(language):
+        own = (wordings or {}).get((decision.verdict.value, language))
+        template = own if own is not None else _(DEFAULT_WORDING[decision.verdict])
+        values = _placeholder_values(decision, at=at, catalogue=catalogue)
+        return Reply(language, template.format_map(values).strip())
+
+
+def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogue) -> dict:
+    customer, contract, clause = decision.customer, decision.contract, decision.clause
+    service = catalogue.name(decision.service, decision.language) if decision.service else ""
+    return {
+        "name": decision.contact.name if decision.contact else "",
+        "customer": customer.name if customer else _("your company"),
+        "who_can_help": _who_can_help(decision),
+        "contract": contract.reference if contract else "",
+        "contract_state": _contract_state(decision, at),
+        "service": service,
+        "clause": clause.text if clause and clause.text else service,
+        "advice": clause.advice
+        if clause and clause.advice
+        else _("We would be happy to suggest where you could get help with it."),
+        "price": format_offer(decision.offer) if decision.offer else "",
+        "limit_used_up": _limit_used_up(decision),
+        "next_month": _format_day(_first_of_next_month(decision, at)),
+        "starts_at": _format_moment(decision, decision.starts_at) if decision.starts_at else "",
+        "response_promise": _response_promise(decision),
+        "signature": _("Kind regards,\nYour support team"),
+    }
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    return f"{formats.number_format(amount, 2, use_l10n=True)} {currency}"
+
+
+def format_duration(duration: Duration, *, support_time: bool = True) -> str:
+    """“8 support hours”, “30 minutes”, “3 support days”."""
+    n = duration.value
+    if duration.unit == "m":
+        return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+    if not support_time:
+        minutes = duration.minutes
+        if minutes % 60 == 0 and minutes < 48 * 60:
+            return ngettext("%(n)d hour", "%(n)d hours", minutes // 60) % {"n": minutes // 60}
+        return ngettext("%(n)d day", "%(n)d days", minutes // 1440) % {"n": minutes // 1440}
+    if duration.unit == "h":
+        return ngettext("%(n)d support hour", "%(n)d support hours", n) % {"n": n}
+    if duration.unit == "d":
+        return ngettext("%(n)d working day", "%(n)d working days", n) % {"n": n}
+    return ngettext("%(n)d week", "%(n)d weeks", n) % {"n": n}
+
+
+def format_offer(offer: Offer) -> str:
+    """The price as the customer reads it: fixed, or hourly with the estimate."""
+    if offer.pricing is Pricing.FIXED:
+        return format_money(offer.amount, offer.currency)
+    per_hour = _("%(money)s per hour") % {"money": format_money(offer.amount, offer.currency)}
+    if offer.estimate is None:
+        return per_hour
+    return _("%(per_hour)s; we expect about %(estimate)s, so around %(total)s") % {
+        "per_hour": per_hour,
+        "estimate": format_duration(offer.estimate, support_time=False),
+        "total": format_money(offer.estimated_total, offer.currency),
+    }
+
+
+def _who_can_help(decision: Decision) -> str:
+    customer = decision.customer
+    managers = (
+        sorted(c.name for c in customer.contacts.values() if c.role is Role.MANAGER)
+        if customer
+        else []
+    )
+    if managers:
+        return _("%(names)s can open tickets for you or ask us to add you as a contact.") % {
+            "names": ", ".join(managers)
+        }
+    return _(
+        "Please ask the person who manages your company's contract with us to open the "
+        "ticket or to add you as a contact."
+    )
+
+
+def _contract_state(decision: Decision, at: datetime) -> str:
+    contract = decision.contract
+    if decision.verdict is not Verdict.NO_CONTRACT or contract is None:
+        return ""
+    if contract.valid_from > _local_day(decision, at):
+        return _("Your support contract %(reference)s starts on %(day)s") % {
+            "reference": contract.reference,
+            "day": _format_day(contract.valid_from),
+        }
+    return _("Your support contract %(reference)s ended on %(day)s") % {
+        "reference": contract.reference,
+        "day": _format_day(contract.valid_until),
+    }
+
+
+def _limit_used_up(decision: Decision) -> str:
+    contract, clause = decision.contract, decision.clause
+    if decision.reason == Reason.CLAUSE_COUNT_USED_UP and clause:
+        n = clause.max_per_month or 0
+        return ngettext(
+            "the %(n)d request of this kind included each month has been used",
+            "the %(n)d requests of this kind included each month have been used",
+            n,
+        ) % {"n": n}
+    if decision.reason == Reason.TICKETS_USED_UP and contract:
+        n = contract.included_tickets or 0
+        return ngettext(
+            "the %(n)d included ticket has been used",
+            "all %(n)d included tickets have been used",
+            n,
+        ) % {"n": n}
+    if decision.reason == Reason.MINUTES_USED_UP and contract:
+        n = contract.included_minutes or 0
+        return ngettext(
+            "the %(n)d included minute of work has been used",
+            "all %(n)d included minutes of work have been used",
+            n,
+        ) % {"n": n}
+    return ""
+
+
+def _response_promise(decision: Decision) -> str:
+    contract, clause = decision.contract, decision.clause
+    target = contract.sla.get("normal") if contract else None
+    if not target:
+        return _("A technician will reply as soon as possible.")
+    round_the_clock = bool(clause and clause.round_the_clock)
+    return _("A technician will reply within %(time)s.") % {
+        "time": format_duration(target.first_response, support_time=not round_the_clock)
+    }
+
+
+def _local_day(decision: Decision, at: datetime) -> date:
+    tz = decision.customer.timezone if decision.customer else "UTC"
+    return at.astimezone(hours.zone(tz)).date()
+
+
+def _first_of_next_month(decision: Decision, at: datetime) -> date:
+    day = _local_day(decision, at)
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _format_day(day: date | None) -> str:
+    return formats.date_format(day, "DATE_FORMAT") if day else ""
+
+
+def _format_moment(decision: Decision, moment: datetime) -> str:
+    """“on Monday, 24 November at 08:00 (Europe/Helsinki)” in the reply's language."""
+    tz = decision.contract.support_hours.timezone if decision.contract else "UTC"
+    local = moment.astimezone(hours.zone(tz))
+    return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % {
+        "weekday": formats.date_format(local, "l"),
+        "day": formats.date_format(local, "DATE_FORMAT"),
+        "time": local.strftime("%H:%M"),
+        "zone": tz,
+    }

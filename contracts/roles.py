@@ -1,0 +1,33 @@
+"""The staff roles, as groups with the permissions each needs."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+LEADS = "Leads"
+TECHNICIANS = "Technicians"
+
+_CONTRACT_MODELS = (
+    "service",
+    "customer",
+    "contact",
+    "contract",
+    "clause",
+    "slatarget",
+    "uptimecredit",
+    "topup",
+    "replywording",
+)
+
+
+def ensure_staff_groups(**kwargs) -> None:
+    """Create the staff groups; leads edit contracts, technicians read them.
+
+    Runs after every migrate, so new permissions reach the groups."""
+    leads, _ = Group.objects.get_or_create(name=LEADS)
+    technicians, _ = Group.objects.get_or_create(name=TECHNICIANS)
+    contract_perms = Permission.objects.filter(
+        content_type__app_label="contracts", content_type__model__in=_CONTRACT_MODELS
+    )
+    leads.permissions.add(*contract_perms)
+    technicians.permissions.add(*contract_perms.filter(codename__startswith="view_"))

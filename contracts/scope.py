@@ -1,0 +1,249 @@
+"""The scope engine: what the contract says about one request, at one moment.
+
+``decide`` is a pure function. Everything it needs — the customer's terms, the
+request, this month's usage, the moment and the service catalogue — is passed
+in; it reads no database, clock or settings, and writes nothing. The verdicts
+are checked in the order of ``terms.Verdict``; the first that applies wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from contracts import hours
+from contracts.matching import Recognition, ServiceMatcher
+from contracts.terms import (
+    ClauseTerms,
+    ContactTerms,
+    ContractTerms,
+    Coverage,
+    CustomerTerms,
+    Duration,
+    Price,
+    Pricing,
+    ServiceEntry,
+    Verdict,
+)
+
+
+class UnknownService(ValueError):
+    """The request names a service code that the catalogue does not have."""
+
+
+class Catalogue:
+    """The service catalogue with its recogniser, built once and shared."""
+
+    def __init__(self, entries: Iterable[ServiceEntry]) -> None:
+        self.entries: dict[str, ServiceEntry] = {entry.code: entry for entry in entries}
+        self.matcher = ServiceMatcher(self.entries.values())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.entries
+
+    def name(self, code: str, language: str) -> str:
+        entry = self.entries.get(code)
+        return entry.name(language) if entry else code
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRequest:
+    email: str
+    text: str
+    subject: str = ""
+    service: str | None = None  # picked by the requester, if they did
+    priority: str = "normal"
+    # A technician chose the service: take it whatever the text says.
+    service_confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What the customer has used of the current calendar month, before this request."""
+
+    minutes_used: int = 0
+    tickets_used: int = 0
+    topup_minutes_left: int = 0
+    service_counts: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    amount: Decimal  # the fixed price, or the price per hour
+    currency: str
+    pricing: Pricing
+    estimate: Duration | None = None
+
+    @property
+    def estimated_total(self) -> Decimal:
+        return Price(self.pricing, self.amount, self.estimate).estimated_total
+
+
+class Reason:
+    """Why a verdict was given, in one word the reply and the queue can use."""
+
+    UNKNOWN_SENDER = "unknown_sender"
+    NO_VALID_CONTRACT = "no_valid_contract"
+    UNRECOGNISED = "unrecognised"
+    CONFLICTING_SERVICE = "conflicting_service"
+    CLAUSE = "clause"
+    UNLISTED = "unlisted"
+    CLAUSE_COUNT_USED_UP = "clause_count_used_up"
+    TICKETS_USED_UP = "tickets_used_up"
+    MINUTES_USED_UP = "minutes_used_up"
+    OUTSIDE_SUPPORT_HOURS = "outside_support_hours"
+    COVERED = "covered"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    reason: str
+    language: str
+    customer: CustomerTerms | None = None
+    contact: ContactTerms | None = None
+    contract: ContractTerms | None = None
+    service: str | None = None
+    clause: ClauseTerms | None = None  # for an unlisted service: the contract's policy as a clause
+    offer: Offer | None = None
+    starts_at: datetime | None = None  # outside_hours: when work starts
+    candidates: tuple[str, ...] = ()  # needs_review: the services a technician chooses from
+    confidence: float = 0.0
+
+
+def decide(
+    *,
+    customer: CustomerTerms | None,
+    request: ScopeRequest,
+    usage: Usage,
+    at: datetime,
+    catalogue: Catalogue,
+) -> Decision:
+    if request.service is not None and request.service not in catalogue:
+        raise UnknownService(request.service)
+
+    contact = customer.contact(request.email) if customer else None
+    if customer is None or contact is None or not customer.contracts:
+        language = customer.language if customer else "en"
+        return Decision(Verdict.NOT_AUTHORIZED, Reason.UNKNOWN_SENDER, language, customer)
+    language = contact.language
+
+    local_day = at.astimezone(hours.zone(customer.timezone)).date()
+    valid = [c for c in customer.contracts if c.is_valid_on(local_day)]
+    if not valid:
+        latest = max(customer.contracts, key=lambda c: c.valid_from)
+        return Decision(
+            Verdict.NO_CONTRACT,
+            Reason.NO_VALID_CONTRACT,
+            language,
+            customer,
+            contact,
+            contract=latest,
+            offer=Offer(latest.hourly_rate, latest.currency, Pricing.HOURLY),
+        )
+
+    recognition = catalogue.matcher.recognise(f"{request.subject}\n{request.text}")
+    if request.service_confirmed and request.service:
+        service, review = request.service, ()
+    else:
+        service, review = _service_to_judge(request.service, recognition, valid)
+    if service is None:
+        return Decision(
+            Verdict.NEEDS_REVIEW,
+            Reason.CONFLICTING_SERVICE if review else Reason.UNRECOGNISED,
+            language,
+            customer,
+            contact,
+            contract=_contract_for(valid, request.service),
+            service=request.service,
+            candidates=review or tuple(code for code, _ in recognition.candidates),
+            confidence=recognition.confidence,
+        )
+
+    contract = _contract_for(valid, service)
+    clause = contract.clause_for(service)
+    reason = Reason.CLAUSE if service in contract.clauses else Reason.UNLISTED
+    judged = Decision(
+        Verdict.IN_SCOPE,
+        reason,
+        language,
+        customer,
+        contact,
+        contract=contract,
+        service=service,
+        clause=clause,
+        confidence=1.0 if service == request.service else recognition.confidence,
+    )
+
+    if clause.coverage is Coverage.EXCLUDED:
+        return replace(judged, verdict=Verdict.OUT_OF_SCOPE)
+    if clause.coverage is Coverage.PAID:
+        assert clause.price is not None  # a database constraint guarantees it
+        price = clause.price
+        offer = Offer(price.amount, contract.currency, price.pricing, price.estimate)
+        return replace(judged, verdict=Verdict.PAID_OPTION, offer=offer)
+
+    used_up = _allowance_used_up(contract, clause, usage)
+    if used_up:
+        estimate = (
+            Duration(clause.max_minutes_per_ticket, "m") if clause.max_minutes_per_ticket else None
+        )
+        offer = Offer(contract.hourly_rate, contract.currency, Pricing.HOURLY, estimate)
+        return replace(judged, verdict=Verdict.OVER_ALLOWANCE, reason=used_up, offer=offer)
+
+    if not clause.round_the_clock and not hours.is_open(contract.support_hours, at):
+        return replace(
+            judged,
+            verdict=Verdict.OUTSIDE_HOURS,
+            reason=Reason.OUTSIDE_SUPPORT_HOURS,
+            starts_at=hours.next_opening(contract.support_hours, at),
+        )
+    return replace(judged, reason=Reason.COVERED)
+
+
+def _service_to_judge(
+    picked: str | None, recognition: Recognition, contracts: list[ContractTerms]
+) -> tuple[str | None, tuple[str, ...]]:
+    """The service to judge, or None and the services a technician must choose from.
+
+    A picked service is taken unless the text clearly asks for another whose
+    coverage differs: customers sometimes pick "Site down" to get a plugin
+    installed, and that must not turn paid work into free work.
+    """
+    recognised = recognition.service
+    if picked is None:
+        return recognised, ()
+    if recognised is None or recognised == picked:
+        return picked, ()
+    contract = _contract_for(contracts, picked)
+    if _coverage_of(contract, picked) != _coverage_of(contract, recognised):
+        return None, (picked, recognised)
+    return picked, ()
+
+
+def _coverage_of(contract: ContractTerms, service: str) -> tuple[Coverage, Price | None]:
+    clause = contract.clause_for(service)
+    return clause.coverage, clause.price
+
+
+def _contract_for(contracts: list[ContractTerms], service: str | None) -> ContractTerms:
+    """Of the valid contracts, the latest that names the service, else the latest."""
+    naming = [c for c in contracts if service is not None and service in c.clauses]
+    return max(naming or contracts, key=lambda c: c.valid_from)
+
+
+def _allowance_used_up(contract: ContractTerms, clause: ClauseTerms, usage: Usage) -> str | None:
+    """Which of this month's limits is used up for covered work, if any."""
+    count = usage.service_counts.get(clause.service, 0)
+    if clause.max_per_month is not None and count >= clause.max_per_month:
+        return Reason.CLAUSE_COUNT_USED_UP
+    if not clause.counts_against_allowance or usage.topup_minutes_left > 0:
+        # Prepaid top-ups are drawn on once the monthly allowance is gone.
+        return None
+    if contract.included_tickets is not None and usage.tickets_used >= contract.included_tickets:
+        return Reason.TICKETS_USED_UP
+    if contract.included_minutes is not None and usage.minutes_used >= contract.included_minutes:
+        return Reason.MINUTES_USED_UP
+    return None

@@ -1,0 +1,153 @@
+"""Reads that build the scope engine's plain inputs from the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Prefetch
+
+from contracts import terms
+from contracts.models import Clause, Contact, Contract, Customer, ReplyWording, Service
+from contracts.replies import Reply, render_reply
+from contracts.scope import Catalogue, Decision, ScopeRequest, Usage, decide
+
+
+def service_catalogue() -> tuple[terms.ServiceEntry, ...]:
+    return tuple(
+        terms.ServiceEntry(
+            code=service.code,
+            names=dict(service.names),
+            phrases={lang: tuple(p) for lang, p in (service.phrases or {}).items()},
+        )
+        for service in Service.objects.all()
+    )
+
+
+def contract_terms(contract: Contract) -> terms.ContractTerms:
+    """The contract's terms; expects clauses (with services) and SLA targets prefetched
+    or accepts the queries otherwise."""
+    clauses = {}
+    for clause in contract.clauses.all():
+        price = None
+        if clause.coverage == terms.Coverage.PAID:
+            price = terms.Price(
+                pricing=terms.Pricing(clause.pricing),
+                amount=clause.price,
+                estimate=terms.parse_duration(clause.estimate) if clause.estimate else None,
+            )
+        clauses[clause.service.code] = terms.ClauseTerms(
+            service=clause.service.code,
+            coverage=terms.Coverage(clause.coverage),
+            text=clause.text,
+            advice=clause.advice,
+            price=price,
+            max_per_month=clause.max_per_month,
+            max_minutes_per_ticket=clause.max_minutes_per_ticket,
+            round_the_clock=clause.round_the_clock,
+            counts_against_allowance=clause.counts_against_allowance,
+        )
+    return terms.ContractTerms(
+        reference=contract.reference,
+        title=contract.title,
+        valid_from=contract.valid_from,
+        valid_until=contract.valid_until,
+        currency=contract.currency,
+        hourly_rate=contract.hourly_rate,
+        unlisted_services=terms.Coverage(contract.unlisted_services),
+        included_minutes=contract.included_minutes,
+        included_tickets=contract.included_tickets,
+        support_hours=terms.SupportHours(
+            timezone=contract.timezone,
+            weekly=terms.parse_weekly(contract.support_hours),
+            holiday_calendar=contract.holiday_calendar.upper(),
+        ),
+        clauses=clauses,
+        sla={
+            target.priority: terms.SlaTarget(
+                first_response=terms.parse_duration(target.first_response),
+                resolution=terms.parse_duration(target.resolution),
+            )
+            for target in contract.sla_targets.all()
+        },
+    )
+
+
+def _customers_with_terms():
+    return Customer.objects.prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.select_related("user")),
+        Prefetch(
+            "contracts",
+            queryset=Contract.objects.select_related("customer").prefetch_related(
+                Prefetch("clauses", queryset=Clause.objects.select_related("service")),
+                "sla_targets",
+            ),
+        ),
+    )
+
+
+def customer_terms(customer: Customer) -> terms.CustomerTerms:
+    contacts = {}
+    for contact in customer.contacts.all():
+        email = contact.user.email.strip().lower()
+        contacts[email] = terms.ContactTerms(
+            email=email,
+            name=contact.name,
+            role=terms.Role(contact.role),
+            language=contact.language or customer.language,
+        )
+    return terms.CustomerTerms(
+        slug=customer.slug,
+        name=customer.name,
+        language=customer.language,
+        timezone=customer.timezone,
+        contacts=contacts,
+        contracts=tuple(contract_terms(c) for c in customer.contracts.all()),
+    )
+
+
+def customer_terms_by_slug(slug: str) -> terms.CustomerTerms | None:
+    customer = _customers_with_terms().filter(slug=slug).first()
+    return customer_terms(customer) if customer else None
+
+
+def customer_terms_for_email(email: str) -> terms.CustomerTerms | None:
+    """The terms of the customer whose contact writes from this address, if any."""
+    customer = _customers_with_terms().filter(contacts__user__email__iexact=email.strip()).first()
+    return customer_terms(customer) if customer else None
+
+
+def reply_wordings() -> dict[tuple[str, str], str]:
+    """Admins' own reply wording, by (verdict, language)."""
+    return {(w.verdict, w.language): w.text for w in ReplyWording.objects.all()}
+
+
+class ScopePreview:
+    """Decides sample requests without writing anything: for checkscope and the
+    contract editor's try box. Reads the catalogue once and each customer once."""
+
+    def __init__(self) -> None:
+        self.catalogue = Catalogue(service_catalogue())
+        self.wordings = reply_wordings()
+        self._customers: dict[str, terms.CustomerTerms | None] = {}
+
+    def customer(self, slug: str) -> terms.CustomerTerms:
+        if slug not in self._customers:
+            self._customers[slug] = customer_terms_by_slug(slug)
+        found = self._customers[slug]
+        if found is None:
+            raise ValueError(f"no customer with the slug {slug!r}")
+        return found
+
+    def decide(
+        self, *, customer_slug: str, request: ScopeRequest, at: datetime, usage: Usage
+    ) -> tuple[Decision, Reply]:
+        decision = decide(
+            customer=self.customer(customer_slug),
+            request=request,
+            usage=usage,
+            at=at,
+            catalogue=self.catalogue,
+        )
+        return decision, render_reply(
+            decision, at=at, catalogue=self.catalogue, wordings=self.wordings
+        )

@@ -1,0 +1,267 @@
+"""Plain value types for what a contract promises, and parsers for their YAML forms.
+
+These are what the scope engine reads: frozen dataclasses built from the
+database (``contracts.selectors``) or from tests, never model instances.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    # Checked in this order; the first that applies wins.
+    NOT_AUTHORIZED = "not_authorized"
+    NO_CONTRACT = "no_contract"
+    NEEDS_REVIEW = "needs_review"
+    OUT_OF_SCOPE = "out_of_scope"
+    PAID_OPTION = "paid_option"
+    OVER_ALLOWANCE = "over_allowance"
+    OUTSIDE_HOURS = "outside_hours"
+    IN_SCOPE = "in_scope"
+
+
+class Coverage(StrEnum):
+    INCLUDED = "included"
+    PAID = "paid"
+    EXCLUDED = "excluded"
+
+
+class Pricing(StrEnum):
+    FIXED = "fixed"
+    HOURLY = "hourly"
+
+
+class Role(StrEnum):
+    REQUESTER = "requester"
+    MANAGER = "manager"
+
+
+PRIORITIES = ("urgent", "high", "normal", "low")
+LANGUAGES = ("en", "ru", "fi", "lv")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 24 * 60
+
+
+class TermsError(ValueError):
+    """A value in a contract's terms that cannot be read."""
+
+
+# --- durations ---------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A span of support time: minutes and hours are clock time inside support
+    hours; days and weeks are support days (a day ends at the same time on the
+    next day that has support hours)."""
+
+    value: int
+    unit: str  # m, h, d or w
+
+    def __str__(self) -> str:
+        return f"{self.value}{self.unit}"
+
+    @property
+    def minutes(self) -> int:
+        """Length in clock minutes, counting a day as 24 hours."""
+        return (
+            self.value
+            * {"m": 1, "h": 60, "d": MINUTES_PER_DAY, "w": 7 * MINUTES_PER_DAY}[self.unit]
+        )
+
+
+def parse_duration(text: str | int) -> Duration:
+    if isinstance(text, int) and not isinstance(text, bool):
+        return Duration(text, "m")
+    match = _DURATION.match(str(text))
+    if not match or int(match.group(1)) <= 0:
+        raise TermsError(f"{text!r} is not a duration; write it like 30m, 4h, 1d or 2w")
+    return Duration(int(match.group(1)), match.group(2))
+
+
+# --- support hours -----------------------------------------------------------
+
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+ROUND_THE_CLOCK = "24/7"
+
+Window = tuple[int, int]  # minutes from midnight, start inclusive, end exclusive (end <= 1440)
+
+
+def _parse_windows(text: str) -> tuple[Window, ...]:
+    windows = []
+    for part in str(text).split(","):
+        match = _WINDOW.match(part)
+        if not match:
+            raise TermsError(f"{part.strip()!r} is not a time window; write it like 08:00-18:00")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if h1 > 23 or m1 > 59 or m2 > 59 or end > MINUTES_PER_DAY or end <= start:
+            raise TermsError(f"{part.strip()!r} is not a time window from earlier to later")
+        windows.append((start, end))
+    windows.sort()
+    for (_, end), (start, _) in itertools.pairwise(windows):
+        if start < end:
+            raise TermsError(f"{text!r} has overlapping time windows")
+    return tuple(windows)
+
+
+def _parse_days(text: str) -> list[int]:
+    days = []
+    for part in str(text).lower().split(","):
+        part = part.strip()
+        if "-" in part:
+            first, last = (p.strip() for p in part.split("-", 1))
+            if first not in WEEKDAYS or last not in WEEKDAYS:
+                raise TermsError(f"{part!r} is not a range of days; write it like mon-fri")
+            a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
+            if b < a:
+                raise TermsError(f"{part!r} runs backwards; write it like mon-fri")
+            days.extend(range(a, b + 1))
+        elif part in WEEKDAYS:
+            days.append(WEEKDAYS.index(part))
+        else:
+            raise TermsError(f"{part!r} is not a day; use mon, tue, wed, thu, fri, sat, sun")
+    return days
+
+
+def parse_weekly(spec: str | Mapping[str, str]) -> tuple[tuple[Window, ...], ...]:
+    """Read ``{mon-fri: "08:00-18:00", sat: "10:00-14:00"}`` or ``"24/7"`` into
+    seven tuples of windows, Monday first."""
+    if isinstance(spec, str):
+        if spec.strip() == ROUND_THE_CLOCK:
+            return tuple(((0, MINUTES_PER_DAY),) for _ in WEEKDAYS)
+        raise TermsError(f"{spec!r}: write support hours as 24/7 or as days: windows")
+    if not isinstance(spec, Mapping) or not spec:
+        raise TermsError(
+            "write support hours as 24/7 or as days: windows, like mon-fri: 08:00-18:00"
+        )
+    week: list[tuple[Window, ...] | None] = [None] * 7
+    for days, windows in spec.items():
+        parsed = _parse_windows(windows)
+        for day in _parse_days(days):
+            if week[day] is not None:
+                raise TermsError(f"{WEEKDAYS[day]} is given twice")
+            week[day] = parsed
+    return tuple(day or () for day in week)
+
+
+# --- the terms the engine reads ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    pricing: Pricing
+    amount: Decimal
+    estimate: Duration | None = None
+
+    @property
+    def estimated_total(self) -> Decimal:
+        """What the customer should expect to pay: the fixed price, or the hourly
+        price times the estimate (just the hourly price when there is none)."""
+        if self.pricing is Pricing.HOURLY and self.estimate is not None:
+            return (self.amount * self.estimate.minutes / 60).quantize(Decimal("0.01"))
+        return self.amount
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseTerms:
+    service: str
+    coverage: Coverage
+    text: str = ""
+    advice: str = ""
+    price: Price | None = None
+    max_per_month: int | None = None
+    max_minutes_per_ticket: int | None = None
+    round_the_clock: bool = False
+    counts_against_allowance: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SlaTarget:
+    first_response: Duration
+    resolution: Duration
+
+
+@dataclass(frozen=True, slots=True)
+class SupportHours:
+    timezone: str
+    weekly: tuple[tuple[Window, ...], ...]
+    holiday_calendar: str = ""  # ISO country code for the `holidays` package; "" for none
+
+    @property
+    def round_the_clock(self) -> bool:
+        return not self.holiday_calendar and all(
+            day == ((0, MINUTES_PER_DAY),) for day in self.weekly
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerms:
+    reference: str
+    title: str
+    valid_from: date
+    valid_until: date | None
+    currency: str
+    hourly_rate: Decimal
+    unlisted_services: Coverage  # PAID or EXCLUDED
+    included_minutes: int | None  # None: no limit
+    included_tickets: int | None
+    support_hours: SupportHours
+    clauses: Mapping[str, ClauseTerms] = field(default_factory=dict)
+    sla: Mapping[str, SlaTarget] = field(default_factory=dict)
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+    def clause_for(self, service: str) -> ClauseTerms:
+        """The clause naming the service, or the unlisted-services policy as one."""
+        clause = self.clauses.get(service)
+        if clause is not None:
+            return clause
+        if self.unlisted_services is Coverage.PAID:
+            return ClauseTerms(
+                service=service,
+                coverage=Coverage.PAID,
+                price=Price(Pricing.HOURLY, self.hourly_rate),
+            )
+        return ClauseTerms(service=service, coverage=Coverage.EXCLUDED)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTerms:
+    email: str
+    name: str
+    role: Role
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTerms:
+    slug: str
+    name: str
+    language: str
+    timezone: str
+    contacts: Mapping[str, ContactTerms]  # by lower-cased e-mail address
+    contracts: tuple[ContractTerms, ...] = ()
+
+    def contact(self, email: str) -> ContactTerms | None:
+        return self.contacts.get(email.strip().lower())
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    code: str
+    names: Mapping[str, str]
+    phrases: Mapping[str, tuple[str, ...]]
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("en") or self.code

@@ -1,0 +1,70 @@
+"""Shared actors: the example catalogue and customers, and the staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from contracts.contract_files import load_contract_file, load_services
+from contracts.models import Customer
+from contracts.roles import LEADS, TECHNICIANS
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def example(name: str) -> str:
+    return (EXAMPLES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def catalogue(db):
+    return load_services(example("services.yaml"), source="services.yaml")
+
+
+def _customer(file: str) -> Customer:
+    return load_contract_file(example(file), source=file).customer
+
+
+@pytest.fixture
+def northwind(catalogue) -> Customer:
+    """Covered: a valid hosting contract, 10 tickets and 120 minutes a month."""
+    return _customer("contract-northwind.yaml")
+
+
+@pytest.fixture
+def volga(catalogue) -> Customer:
+    """A small basic plan: little included, unlisted services excluded."""
+    return _customer("contract-volga.yaml")
+
+
+@pytest.fixture
+def daugava(catalogue) -> Customer:
+    """A contract that ended on 31 December 2025."""
+    return _customer("contract-daugava.yaml")
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser(
+        "admin", "admin@scopedesk.example", "admin-pass"
+    )
+
+
+def _staff(django_user_model, username: str, group: str):
+    user = django_user_model.objects.create_user(
+        username, f"{username}@scopedesk.example", f"{username}-pass", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def lead(django_user_model):
+    return _staff(django_user_model, "lead", LEADS)
+
+
+@pytest.fixture
+def technician(django_user_model):
+    return _staff(django_user_model, "tech", TECHNICIANS)

@@ -1,0 +1,266 @@
+"""What was asked and what was done: tickets, messages, decisions, offers, time."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contracts import terms
+from contracts.models import LANGUAGE_CHOICES, PRIORITY_CHOICES, Clause, Contract, Customer, Service
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision on offer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    EMAIL = "email", _("E-mail")
+
+
+VERDICT_CHOICES = [(v.value, v.value) for v in terms.Verdict]
+
+
+def new_message_id() -> str:
+    """An e-mail Message-ID, so that mail about a ticket threads together."""
+    return f"<{uuid.uuid4().hex}@scopedesk>"
+
+
+class Ticket(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    picked_service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The service the requester chose, if any."),
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES, default="normal")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    verdict = models.CharField(max_length=16, choices=VERDICT_CHOICES, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # SLA: the clock starts at sla_started_at and stops while waiting on the customer.
+    sla_started_at = models.DateTimeField(null=True, blank=True)
+    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(default=0)
+    sla_breached_at = models.DateTimeField(null=True, blank=True)
+    sla_warned_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(
+        max_length=200, unique=True, editable=False, default=new_message_id
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["customer", "created_at"]),
+            models.Index(fields=["decided_at", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class ScopeDecision(models.Model):
+    """One verdict on a ticket. A later decision (a changed service, an override)
+    supersedes it; exactly one decision of a ticket is current."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="decisions")
+    verdict = models.CharField(max_length=16, choices=VERDICT_CHOICES)
+    reason = models.CharField(max_length=32)
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.PROTECT)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT)
+    clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.SET_NULL)
+    # The clause's wording and price as they were at that moment.
+    clause_snapshot = models.JSONField(default=dict, blank=True)
+    usage_snapshot = models.JSONField(default=dict, blank=True)
+    candidates = models.JSONField(default=list, blank=True)
+    # Covered work that uses up one of the month's included tickets.
+    counts_against_allowance = models.BooleanField(default=False)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Blank: the scope engine."),
+    )
+    is_override = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ticket", "created_at", "pk"]
+        permissions = [("override_decision", "Can override a scope decision")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(is_current=True), name="one_current_decision"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_override=False)
+                | (Q(decided_by__isnull=False) & ~Q(override_reason="")),
+                name="override_has_reason",
+                violation_error_message=_("An override needs a written reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} on #{self.ticket_id}"
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("Reply")
+        INTERNAL = "internal", _("Internal note")
+        AUTOMATIC = "automatic", _("Automatic reply")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    body = models.TextField()
+    decision = models.ForeignKey(
+        ScopeDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    message_id = models.CharField(max_length=200, unique=True, default=new_message_id)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # A retried task can never post a second automatic reply to one decision.
+            models.UniqueConstraint(
+                fields=["decision"], condition=Q(kind="automatic"), name="one_reply_per_decision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id}"
+
+
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="offers")
+    decision = models.OneToOneField(ScopeDecision, on_delete=models.PROTECT, related_name="offer")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    pricing = models.CharField(max_length=8, choices=[(p.value, p.value) for p in terms.Pricing])
+    estimate_minutes = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="offer_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.status})"
+
+
+class TimeEntry(models.Model):
+    class Kind(models.TextChoices):
+        ALLOWANCE = "allowance", _("Counted against the allowance")
+        INCLUDED = "included", _("Included, not counted")
+        BILLABLE = "billable", _("Billable")
+        GOODWILL = "goodwill", _("Goodwill")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="time_entries")
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    counted_minutes = models.PositiveIntegerField(
+        help_text=_("Minutes after rounding by the contract's unit.")
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    topup_minutes = models.PositiveIntegerField(
+        default=0, help_text=_("Of the counted minutes, those drawn from prepaid top-ups.")
+    )
+    note = models.CharField(max_length=500, blank=True)
+    worked_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(counted_minutes__gte=models.F("minutes")),
+                name="time_rounded_up_not_down",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min on #{self.ticket_id}"
+
+
+class AllowanceNotice(models.Model):
+    """A notice that 80 % or 100 % of a month's allowance is used: sent once."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text=_("The first day of the month."))
+    measure = models.CharField(max_length=8)  # minutes or tickets
+    threshold = models.PositiveSmallIntegerField()  # 80 or 100
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "month", "measure", "threshold"], name="one_notice_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.threshold} % for {self.month:%Y-%m}"

@@ -1,0 +1,777 @@
+"""Writes: every change to a ticket goes through one of these functions.
+
+Each takes keyword arguments, runs in one transaction and raises a
+``TicketError`` (or a subclass) that the edge turns into a clear message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from contracts import hours, terms
+from contracts.models import Clause, Contract, Customer, Service
+from contracts.replies import render_reply
+from contracts.scope import Catalogue, Decision, ScopeRequest, decide
+from contracts.selectors import customer_terms, reply_wordings, service_catalogue
+from tickets.models import AllowanceNotice, Message, Offer, ScopeDecision, Status, Ticket, TimeEntry
+from tickets.selectors import allowance_usage, calendar_month, valid_contract
+from tickets.sla import (
+    sla_pause,
+    sla_recompute,
+    sla_resume,
+    sla_start,
+    sla_terms,
+    sla_terms_for_ticket,
+)
+
+log = logging.getLogger(__name__)
+
+V = terms.Verdict
+STATUS_AFTER_VERDICT = {
+    V.NOT_AUTHORIZED: Status.RESOLVED,
+    V.NO_CONTRACT: Status.AWAITING_DECISION,
+    V.NEEDS_REVIEW: Status.OPEN,
+    V.OUT_OF_SCOPE: Status.RESOLVED,
+    V.PAID_OPTION: Status.AWAITING_DECISION,
+    V.OVER_ALLOWANCE: Status.AWAITING_DECISION,
+    V.OUTSIDE_HOURS: Status.OPEN,
+    V.IN_SCOPE: Status.OPEN,
+}
+# Verdicts whose work starts at once, so their SLA clock runs from the decision.
+SLA_VERDICTS = (V.NEEDS_REVIEW, V.OUTSIDE_HOURS, V.IN_SCOPE)
+
+
+class TicketError(Exception):
+    """A request that the desk refuses, with a message for the person who made it."""
+
+
+class NotAContact(TicketError):
+    pass
+
+
+# --- intake ------------------------------------------------------------------
+
+
+def ticket_create(
+    *,
+    requester: AbstractBaseUser,
+    subject: str,
+    body: str,
+    service: str | None = None,
+    priority: str = "normal",
+    channel: str = "portal",
+) -> Ticket:
+    """Save a contact's ticket at once; the scope check runs after the commit."""
+    contact = getattr(requester, "contact", None)
+    if contact is None:
+        raise NotAContact("Only a customer's contacts can open tickets.")
+    picked = None
+    if service:
+        picked = Service.objects.filter(code=service).first()
+        if picked is None:
+            raise TicketError(f"There is no service {service!r}.")
+    if priority not in terms.PRIORITIES:
+        raise TicketError(f"Priority must be one of {', '.join(terms.PRIORITIES)}.")
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            customer_id=contact.customer_id,
+            requester=requester,
+            subject=subject.strip(),
+            body=body,
+            picked_service=picked,
+            priority=priority,
+            channel=channel,
+            language=contact.reply_language,
+        )
+        transaction.on_commit(lambda: queue_scope_check(ticket.pk))
+    return ticket
+
+
+def queue_scope_check(ticket_id: int) -> None:
+    """Publish the scope check; if the broker is down, the periodic sweep will
+    find the ticket, so filing never fails or hangs on it."""
+    from tickets.tasks import check_scope
+
+    try:
+        check_scope.apply_async(
+            args=[ticket_id],
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2},
+        )
+    except Exception:  # the broker's errors vary by transport
+        log.warning("could not queue the scope check of ticket %s; the sweep will", ticket_id)
+
+
+# --- the scope check ---------------------------------------------------------
+
+
+def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
+    """Run the scope check of a new ticket: store the decision, the automatic reply,
+    the offer and the SLA due times. A ticket that already has a decision is left
+    as it is, so running this twice changes nothing."""
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update()
+            .select_related("customer", "picked_service", "requester")
+            .filter(pk=ticket_id, decided_at=None)
+            .first()
+        )
+        if ticket is None:
+            return None
+        record = _redecide(ticket)
+        ticket.decided_at = timezone.now()
+        ticket.save()
+    return record
+
+
+def _redecide(
+    ticket: Ticket, *, decided_by: AbstractBaseUser | None = None, service: str | None = None
+) -> ScopeDecision:
+    """Decide the ticket as it stands, as of its arrival, and post the reply.
+    ``service`` is a technician's choice, taken whatever the text says."""
+    # One customer's tickets are counted one at a time, so two tickets that
+    # arrive together can never both take the last included ticket.
+    customer = Customer.objects.select_for_update().get(pk=ticket.customer_id)
+    picked = ticket.picked_service.code if ticket.picked_service_id else None
+    request = ScopeRequest(
+        email=ticket.requester.email,
+        text=ticket.body,
+        subject=ticket.subject,
+        service=service or picked,
+        priority=ticket.priority,
+        service_confirmed=service is not None,
+    )
+    at = ticket.created_at
+    usage = allowance_usage(customer=customer, at=at, excluding_ticket=ticket.pk)
+    catalogue = Catalogue(service_catalogue())
+    decision = decide(
+        customer=customer_terms(customer),
+        request=request,
+        usage=usage,
+        at=at,
+        catalogue=catalogue,
+    )
+    record = _record_decision(ticket, decision, usage=asdict(usage), at=at, decided_by=decided_by)
+    reply = render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings())
+    message = Message.objects.create(
+        ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
+    )
+    ticket.save()
+    transaction.on_commit(lambda: queue_email(message.pk))
+    if record.counts_against_allowance:
+        allowance_notices_send(customer=customer, at=at)
+    return record
+
+
+def _record_decision(
+    ticket: Ticket,
+    decision: Decision,
+    *,
+    usage: dict,
+    at: datetime,
+    decided_by: AbstractBaseUser | None = None,
+    override_reason: str = "",
+) -> ScopeDecision:
+    """Store a decision as the ticket's current one and act on its verdict."""
+    previous = ticket.decisions.filter(is_current=True).first()
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        # A new decision withdraws the offer of the old one.
+        Offer.objects.filter(decision=previous, status=Offer.Status.PENDING).update(
+            status=Offer.Status.EXPIRED
+        )
+    contract = (
+        Contract.objects.filter(reference=decision.contract.reference).first()
+        if decision.contract
+        else None
+    )
+    service = Service.objects.filter(code=decision.service).first() if decision.service else None
+    clause = (
+        Clause.objects.filter(contract=contract, service=service).first()
+        if contract and service
+        else None
+    )
+    verdict = decision.verdict
+    record = ScopeDecision.objects.create(
+        ticket=ticket,
+        verdict=verdict.value,
+        reason=decision.reason,
+        contract=contract,
+        service=service,
+        clause=clause,
+        clause_snapshot=_clause_snapshot(decision),
+        usage_snapshot=usage,
+        candidates=list(decision.candidates),
+        starts_at=decision.starts_at,
+        counts_against_allowance=verdict in (terms.Verdict.IN_SCOPE, terms.Verdict.OUTSIDE_HOURS)
+        and bool(decision.clause and decision.clause.counts_against_allowance),
+        decided_by=decided_by,
+        override_reason=override_reason,
+        supersedes=previous,
+    )
+    if decision.offer is not None:
+        Offer.objects.create(
+            ticket=ticket,
+            decision=record,
+            amount=decision.offer.amount,
+            currency=decision.offer.currency,
+            pricing=decision.offer.pricing.value,
+            estimate_minutes=decision.offer.estimate.minutes if decision.offer.estimate else None,
+            expires_at=at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
+        )
+    ticket.verdict = verdict.value
+    ticket.contract = contract
+    ticket.service = service
+    ticket.language = decision.language
+    ticket.status = STATUS_AFTER_VERDICT[verdict]
+    if verdict in SLA_VERDICTS and decision.contract is not None:
+        sla_start(ticket, sla_terms(decision), at=decision.starts_at or at)
+    return record
+
+
+def _clause_snapshot(decision: Decision) -> dict:
+    clause = decision.clause
+    if clause is None:
+        return {}
+    price = clause.price
+    return {
+        "service": clause.service,
+        "coverage": clause.coverage.value,
+        "text": clause.text,
+        "advice": clause.advice,
+        "unlisted": decision.reason == "unlisted",
+        "pricing": price.pricing.value if price else None,
+        "price": str(price.amount) if price else None,
+        "estimate": str(price.estimate) if price and price.estimate else None,
+    }
+
+
+def queue_email(message_id: int) -> None:
+    from tickets.tasks import send_message_email
+
+    try:
+        send_message_email.apply_async(
+            args=[message_id],
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2},
+        )
+    except Exception:
+        log.warning("could not queue the e-mail of message %s; the sweep will", message_id)
+
+
+def message_email(*, message_id: int) -> bool:
+    """E-mail a public or automatic message to the ticket's requester, once.
+
+    The conditional update claims the message, so a retried task never sends a
+    second copy; a failed send gives the claim back for the retry."""
+    now = timezone.now()
+    claimed = Message.objects.filter(
+        pk=message_id, emailed_at=None, kind__in=[Message.Kind.PUBLIC, Message.Kind.AUTOMATIC]
+    ).update(emailed_at=now)
+    if not claimed:
+        return False
+    message = Message.objects.select_related("ticket__requester").get(pk=message_id)
+    try:
+        ticket_email(message).send()
+    except Exception:
+        Message.objects.filter(pk=message_id, emailed_at=now).update(emailed_at=None)
+        raise
+    return True
+
+
+def ticket_email(message: Message) -> EmailMessage:
+    ticket = message.ticket
+    body = message.body
+    offer = Offer.objects.filter(decision=message.decision, status=Offer.Status.PENDING).first()
+    if offer is not None:
+        with translation.override(ticket.language):
+            body += "\n\n" + _("Accept the offer: %(accept)s\nDecline it: %(decline)s") % {
+                "accept": offer_link(offer, "accept"),
+                "decline": offer_link(offer, "decline"),
+            }
+    headers = {
+        "In-Reply-To": ticket.message_id,
+        "References": ticket.message_id,
+        "Message-ID": message.message_id,
+    }
+    if message.kind == Message.Kind.AUTOMATIC:
+        headers["Auto-Submitted"] = "auto-replied"
+    return EmailMessage(
+        subject=f"[#{ticket.pk}] {ticket.subject}",
+        body=body,
+        to=[ticket.requester.email],
+        headers=headers,
+    )
+
+
+def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Decide tickets that have waited over a minute without a decision."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Ticket.objects.filter(decided_at=None, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for ticket_id in ids:
+        ticket_decide(ticket_id=ticket_id)
+    unsent = Message.objects.filter(
+        emailed_at=None,
+        kind__in=[Message.Kind.PUBLIC, Message.Kind.AUTOMATIC],
+        created_at__lt=cutoff,
+    ).values_list("pk", flat=True)[:500]
+    for message_id in unsent:
+        message_email(message_id=message_id)
+    return len(ids)
+
+
+# --- offers ------------------------------------------------------------------
+
+_OFFER_SALT = "scopedesk.offer"
+
+
+def offer_link(offer: Offer, action: str) -> str:
+    """A signed link that answers the offer without logging in."""
+    token = signing.dumps({"offer": offer.pk, "action": action}, salt=_OFFER_SALT)
+    return f"{settings.SITE_URL}/offers/{token}/"
+
+
+def offer_from_token(token: str) -> tuple[Offer, str]:
+    max_age = timedelta(days=settings.OFFER_EXPIRY_DAYS)
+    try:
+        data = signing.loads(token, salt=_OFFER_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise TicketError(_("This link has expired.")) from None
+    except signing.BadSignature:
+        raise TicketError(_("This link is not valid.")) from None
+    offer = Offer.objects.select_related("ticket").filter(pk=data.get("offer")).first()
+    if offer is None or data.get("action") not in ("accept", "decline"):
+        raise TicketError(_("This link is not valid."))
+    return offer, data["action"]
+
+
+def offer_answer(*, offer_id: int, accept: bool, user: AbstractBaseUser | None = None) -> Offer:
+    """Accept or decline a pending offer; a second answer is refused."""
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().select_related("ticket").get(pk=offer_id)
+        if offer.status != Offer.Status.PENDING:
+            raise TicketError(_("This offer has already been answered or has expired."))
+        now = timezone.now()
+        if offer.expires_at <= now:
+            offer.status = Offer.Status.EXPIRED
+            offer.save(update_fields=["status"])
+            raise TicketError(_("This offer has expired."))
+        ticket = Ticket.objects.select_for_update().get(pk=offer.ticket_id)
+        offer.status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
+        offer.answered_by = user
+        offer.answered_at = now
+        offer.save()
+        with translation.override(ticket.language):
+            if accept:
+                ticket.status = Status.OPEN
+                note = _(
+                    "Thank you for accepting the offer. A technician will start on it "
+                    "and keep you posted here."
+                )
+                if ticket.contract is not None:
+                    sla_start(ticket, sla_terms_for_ticket(ticket), at=now)
+            else:
+                ticket.status = Status.RESOLVED
+                ticket.resolved_at = now
+                note = _(
+                    "Thank you for letting us know. We have closed this request. If you "
+                    "change your mind or need anything else, just write to us; we are glad "
+                    "to help."
+                )
+        ticket.save()
+        message = Message.objects.create(ticket=ticket, kind=Message.Kind.AUTOMATIC, body=note)
+        transaction.on_commit(lambda: queue_email(message.pk))
+    return offer
+
+
+def offers_expire(*, now: datetime | None = None) -> int:
+    """Mark pending offers past their expiry as expired."""
+    return Offer.objects.filter(
+        status=Offer.Status.PENDING, expires_at__lte=now or timezone.now()
+    ).update(status=Offer.Status.EXPIRED)
+
+
+# --- technicians' actions ----------------------------------------------------
+
+# The status changes a person may make; the rest follow from decisions and offers.
+MANUAL_TRANSITIONS = {
+    Status.NEW: {Status.OPEN, Status.RESOLVED},
+    Status.OPEN: {Status.WAITING_ON_CUSTOMER, Status.RESOLVED},
+    Status.WAITING_ON_CUSTOMER: {Status.OPEN, Status.RESOLVED},
+    Status.AWAITING_DECISION: {Status.RESOLVED},
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+def _locked(ticket_id: int) -> Ticket:
+    return (
+        Ticket.objects.select_for_update()
+        .select_related("contract", "service", "customer", "requester")
+        .get(pk=ticket_id)
+    )
+
+
+def ticket_assign(
+    *, ticket_id: int, assignee: AbstractBaseUser | None, by: AbstractBaseUser
+) -> Ticket:
+    if assignee is not None and not assignee.is_staff:
+        raise TicketError(_("Tickets can be assigned to staff only."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        ticket.assignee = assignee
+        ticket.save(update_fields=["assignee", "updated_at"])
+    return ticket
+
+
+def ticket_change_status(*, ticket_id: int, status: str, by: AbstractBaseUser) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _move(ticket, Status(status))
+        ticket.save()
+    return ticket
+
+
+def _move(ticket: Ticket, status: Status) -> None:
+    current = Status(ticket.status)
+    if status == current:
+        return
+    if status not in MANUAL_TRANSITIONS[current]:
+        raise TicketError(
+            _("A ticket that is %(current)s cannot be set to %(new)s.")
+            % {"current": current.label, "new": status.label}
+        )
+    now = timezone.now()
+    if status == Status.WAITING_ON_CUSTOMER:
+        sla_pause(ticket, at=now)
+    elif current == Status.WAITING_ON_CUSTOMER and ticket.contract_id:
+        sla_resume(ticket, sla_terms_for_ticket(ticket), at=now)
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif current == Status.RESOLVED:
+        ticket.resolved_at = None
+    ticket.status = status
+
+
+def message_post(
+    *, ticket_id: int, author: AbstractBaseUser, body: str, internal: bool = False
+) -> Message:
+    """A reply or an internal note. A technician's reply is e-mailed to the
+    requester; a customer's reply brings a waiting or resolved ticket back."""
+    if not body.strip():
+        raise TicketError(_("Write something first."))
+    from_customer = not author.is_staff
+    if internal and from_customer:
+        raise TicketError(_("Only staff write internal notes."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if ticket.status == Status.CLOSED:
+            raise TicketError(_("This ticket is closed; please open a new one."))
+        kind = Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC
+        message = Message.objects.create(ticket=ticket, kind=kind, author=author, body=body)
+        if from_customer:
+            if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
+                _move(ticket, Status.OPEN)
+                ticket.save()
+            # The customer wrote it; nothing to e-mail back.
+            Message.objects.filter(pk=message.pk).update(emailed_at=message.created_at)
+        elif not internal:
+            if ticket.first_responded_at is None:
+                ticket.first_responded_at = message.created_at
+                ticket.save(update_fields=["first_responded_at", "updated_at"])
+            transaction.on_commit(lambda: queue_email(message.pk))
+    return message
+
+
+def ticket_change_priority(*, ticket_id: int, priority: str, by: AbstractBaseUser) -> Ticket:
+    """A new priority moves the SLA due times, keeping the time already paused."""
+    if priority not in terms.PRIORITIES:
+        raise TicketError(_("Unknown priority."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        ticket.priority = priority
+        if ticket.sla_started_at is not None and ticket.contract_id:
+            sla_recompute(ticket, sla_terms_for_ticket(ticket))
+        ticket.save()
+    return ticket
+
+
+def ticket_change_service(*, ticket_id: int, service: str, by: AbstractBaseUser) -> ScopeDecision:
+    """A technician names the service: the ticket gets a new decision for it."""
+    picked = Service.objects.filter(code=service).first()
+    if picked is None:
+        raise TicketError(_("There is no such service."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        ticket.picked_service = picked
+        ticket.save(update_fields=["picked_service", "updated_at"])
+        return _redecide(ticket, decided_by=by, service=service)
+
+
+def decision_override(
+    *, ticket_id: int, lead: AbstractBaseUser, verdict: str, reason: str
+) -> ScopeDecision:
+    """A lead's own verdict, with a written reason; a new decision naming its author."""
+    if not lead.has_perm("tickets.override_decision"):
+        raise TicketError(_("Only a lead can override a verdict."))
+    if not reason.strip():
+        raise TicketError(_("Write down why you override the verdict."))
+    new_verdict = terms.Verdict(verdict)
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        previous = ticket.decisions.filter(is_current=True).first()
+        if previous is None:
+            raise TicketError(_("The ticket has no decision to override yet."))
+        Offer.objects.filter(decision=previous, status=Offer.Status.PENDING).update(
+            status=Offer.Status.EXPIRED
+        )
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        record = ScopeDecision.objects.create(
+            ticket=ticket,
+            verdict=new_verdict.value,
+            reason="override",
+            contract=previous.contract,
+            service=previous.service,
+            clause=previous.clause,
+            clause_snapshot=previous.clause_snapshot,
+            usage_snapshot=previous.usage_snapshot,
+            decided_by=lead,
+            is_override=True,
+            override_reason=reason.strip(),
+            supersedes=previous,
+        )
+        ticket.verdict = new_verdict.value
+        if new_verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS, V.NEEDS_REVIEW, V.PAID_OPTION):
+            # Overridden to work: it enters the queue with its clock running.
+            ticket.status = Status.OPEN
+            if ticket.contract_id and ticket.sla_started_at is None:
+                sla_start(ticket, sla_terms_for_ticket(ticket), at=timezone.now())
+        else:
+            ticket.status = Status.RESOLVED
+            ticket.resolved_at = timezone.now()
+        ticket.save()
+    return record
+
+
+def time_entry_log(
+    *,
+    ticket_id: int,
+    technician: AbstractBaseUser,
+    minutes: int,
+    note: str = "",
+    worked_on=None,
+) -> list[TimeEntry]:
+    """Log work on a ticket. Covered work is counted against the month's allowance
+    (rounded up by the contract's unit), then against prepaid top-ups, and what is
+    left over is billable; accepted paid work is billable; work a lead granted by
+    override is goodwill. Work on an unanswered offer is refused."""
+    if minutes is None or minutes <= 0:
+        raise TicketError(_("Log at least one minute."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        decision = ticket.decisions.filter(is_current=True).first()
+        kind = _time_kind(ticket, decision)
+        counted = _round_up(minutes, ticket.contract.rounding_minutes if ticket.contract else None)
+        day = worked_on or timezone.localdate(timezone=hours.zone(ticket.customer.timezone))
+        common = {"ticket": ticket, "technician": technician, "note": note, "worked_on": day}
+        if kind != TimeEntry.Kind.ALLOWANCE:
+            return [
+                TimeEntry.objects.create(
+                    minutes=minutes, counted_minutes=counted, kind=kind, **common
+                )
+            ]
+        # Lock the customer so that two entries cannot both take the last minutes.
+        customer = Customer.objects.select_for_update().get(pk=ticket.customer_id)
+        usage = allowance_usage(customer=customer, at=timezone.now())
+        included = ticket.contract.included_minutes
+        left = counted if included is None else max(0, included - usage.minutes_used)
+        from_allowance = min(counted, left)
+        from_topup = min(counted - from_allowance, usage.topup_minutes_left)
+        over = counted - from_allowance - from_topup
+        entries = []
+        if from_allowance or from_topup:
+            entries.append(
+                TimeEntry.objects.create(
+                    minutes=min(minutes, from_allowance + from_topup),
+                    counted_minutes=from_allowance + from_topup,
+                    topup_minutes=from_topup,
+                    kind=kind,
+                    **common,
+                )
+            )
+        if over:
+            entries.append(
+                TimeEntry.objects.create(
+                    minutes=over, counted_minutes=over, kind=TimeEntry.Kind.BILLABLE, **common
+                )
+            )
+        allowance_notices_send(customer=customer, at=timezone.now())
+    return entries
+
+
+def _time_kind(ticket: Ticket, decision: ScopeDecision | None) -> str:
+    if decision is None:
+        raise TicketError(_("The ticket has not been checked against the contract yet."))
+    verdict = V(decision.verdict)
+    if decision.is_override:
+        if verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS):
+            return TimeEntry.Kind.GOODWILL
+        return TimeEntry.Kind.BILLABLE
+    if verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS):
+        if decision.counts_against_allowance:
+            return TimeEntry.Kind.ALLOWANCE
+        return TimeEntry.Kind.INCLUDED
+    offer = Offer.objects.filter(decision=decision).first()
+    if offer is not None and offer.status == Offer.Status.ACCEPTED:
+        return TimeEntry.Kind.BILLABLE
+    if offer is not None and offer.status == Offer.Status.PENDING:
+        raise TicketError(
+            _(
+                "The customer has not answered the offer yet, so this work is not agreed. "
+                "Wait for their answer, or ask a lead to override the verdict."
+            )
+        )
+    if verdict == V.NEEDS_REVIEW:
+        raise TicketError(_("Choose the ticket's service first, so the work is judged."))
+    raise TicketError(
+        _(
+            "This work is not covered and no offer was accepted. A lead can override the "
+            "verdict if it should be done."
+        )
+    )
+
+
+def _round_up(minutes: int, unit: int | None) -> int:
+    if not unit:
+        return minutes
+    return -(-minutes // unit) * unit
+
+
+# --- allowance notices and SLA watch -----------------------------------------
+
+NOTICE_THRESHOLDS = (80, 100)
+
+
+def allowance_notices_send(*, customer: Customer, at: datetime) -> list[AllowanceNotice]:
+    """Tell the customer's managers and the account manager when 80 % and 100 % of
+    the month's included minutes or tickets are used: once a month each."""
+    contract = valid_contract(customer, at.astimezone(hours.zone(customer.timezone)).date())
+    if contract is None:
+        return []
+    usage = allowance_usage(customer=customer, at=at)
+    month = calendar_month(customer, at).first_day
+    sent = []
+    for measure, used, included in (
+        ("tickets", usage.tickets_used, contract.included_tickets),
+        ("minutes", usage.minutes_used, contract.included_minutes),
+    ):
+        if not included:
+            continue
+        for threshold in NOTICE_THRESHOLDS:
+            if used * 100 < included * threshold:
+                continue
+            notice, created = AllowanceNotice.objects.get_or_create(
+                customer=customer, month=month, measure=measure, threshold=threshold
+            )
+            if created:
+                sent.append(notice)
+                transaction.on_commit(
+                    lambda n=notice, u=used, i=included: _email_allowance_notice(n, u, i)
+                )
+    return sent
+
+
+def _email_allowance_notice(notice: AllowanceNotice, used: int, included: int) -> None:
+    customer = notice.customer
+    managers = list(customer.contacts.filter(role=terms.Role.MANAGER).select_related("user"))
+    for contact in managers:
+        with translation.override(contact.reply_language):
+            send_mail_safely(
+                subject=_("Your support allowance this month"),
+                body=_allowance_text(notice, used, included),
+                to=[contact.user.email],
+            )
+    if customer.account_manager and customer.account_manager.email:
+        send_mail_safely(
+            subject=f"{customer.name}: {notice.measure} {notice.threshold} %",
+            body=f"{customer.name} has used {used} of {included} included {notice.measure} "
+            f"in {notice.month:%B %Y}.",
+            to=[customer.account_manager.email],
+        )
+
+
+def _allowance_text(notice: AllowanceNotice, used: int, included: int) -> str:
+    if notice.measure == "tickets":
+        usage = _("%(used)d of the %(included)d tickets included this month") % {
+            "used": used,
+            "included": included,
+        }
+    else:
+        usage = _("%(used)d of the %(included)d minutes included this month") % {
+            "used": used,
+            "included": included,
+        }
+    return _(
+        "Hello,\n\nthis is a friendly note: you have used %(usage)s. Work beyond the "
+        "allowance is still possible as paid work, and we would be glad to suggest a plan "
+        "with a larger allowance if you often need more.\n\nKind regards,\nYour support team"
+    ) % {"usage": usage}
+
+
+def send_mail_safely(*, subject: str, body: str, to: list[str]) -> None:
+    """Send a notice; a mail failure is logged and never undoes the work around it."""
+    try:
+        EmailMessage(
+            subject=subject, body=body, to=to, headers={"Auto-Submitted": "auto-generated"}
+        ).send()
+    except Exception:
+        log.exception("could not send %r to %s", subject, to)
+
+
+SLA_WARNING = timedelta(minutes=30)
+
+
+def sla_watch(*, now: datetime | None = None) -> int:
+    """Mark breached SLAs and warn assignees shortly before one; each once."""
+    now = now or timezone.now()
+    running = Ticket.objects.filter(
+        status__in=[Status.NEW, Status.OPEN], sla_paused_at=None, resolution_due__isnull=False
+    )
+    breached = (
+        running.filter(sla_breached_at=None)
+        .filter(
+            Q(resolution_due__lte=now) | Q(first_responded_at=None, first_response_due__lte=now)
+        )
+        .update(sla_breached_at=now)
+    )
+    soon = now + SLA_WARNING
+    warn = running.filter(sla_breached_at=None, sla_warned_at=None, assignee__isnull=False).filter(
+        Q(resolution_due__lte=soon) | Q(first_responded_at=None, first_response_due__lte=soon)
+    )
+    for ticket in warn.select_related("assignee"):
+        # Claim first, so that two watchers never warn twice.
+        if Ticket.objects.filter(pk=ticket.pk, sla_warned_at=None).update(sla_warned_at=now):
+            send_mail_safely(
+                subject=f"SLA due soon: #{ticket.pk} {ticket.subject}",
+                body=f"Ticket #{ticket.pk} is due at "
+                f"{ticket.first_response_due or ticket.resolution_due}.",
+                to=[ticket.assignee.email],
+            )
+    return breached

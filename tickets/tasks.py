@@ -1,0 +1,42 @@
+"""Celery tasks: each takes ids, calls one service, and is safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from tickets import services
+
+# acks_late and reject_on_worker_lost come from settings: a killed worker's task
+# is delivered again, and the services make the second run a no-op.
+RETRY = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "max_retries": 8,
+}
+
+
+@shared_task(**RETRY)
+def check_scope(ticket_id: int) -> None:
+    services.ticket_decide(ticket_id=ticket_id)
+
+
+@shared_task(**RETRY)
+def send_message_email(message_id: int) -> None:
+    services.message_email(message_id=message_id)
+
+
+@shared_task
+def sweep_undecided() -> int:
+    """Check tickets whose scope-check task was lost (broker down, worker killed)."""
+    return services.tickets_decide_forgotten()
+
+
+@shared_task
+def expire_offers() -> int:
+    return services.offers_expire()
+
+
+@shared_task
+def watch_sla() -> int:
+    return services.sla_watch()
