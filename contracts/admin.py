@@ -173,7 +173,8 @@ class CustomerAdmin(HistoryAdmin):
         and every problem is listed with its key path."""
         if not may_edit_contracts(request):
             raise PermissionDenied
-        form = ContractFileForm(request.POST or None, request.FILES or None)
+        posted = request.method == "POST"
+        form = ContractFileForm(request.POST if posted else None, request.FILES if posted else None)
         problems: list[str] = []
         if request.method == "POST" and form.is_valid():
             source = form.cleaned_data["source"]
@@ -416,7 +417,7 @@ class ContractAdmin(HistoryAdmin):
             raise Http404
         preview = ScopePreview()
         form = TryRequestForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             contacts=contract.customer.contacts.select_related("user", "customer"),
             services=preview.catalogue.entries.values(),
             timezone_name=contract.timezone,

@@ -232,6 +232,10 @@ def _parse(text: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        # An unclosed bracket is found only at the end; name where it was opened too.
+        opened = getattr(exc, "context_mark", None)
+        if opened is not None and getattr(exc, "context", None):
+            problem += f"; {exc.context} at line {opened.line + 1}, column {opened.column + 1}"
         raise ContractFileError("", [("", f"{where}not valid YAML ({problem})")]) from None
 
 

@@ -18,6 +18,16 @@ def example(name: str) -> str:
     return (EXAMPLES / name).read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    """Production serves collected, hashed files; tests render pages without
+    running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def catalogue(db):
     return load_services(example("services.yaml"), source="services.yaml")

@@ -335,4 +335,3 @@ class OfferViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._answer(request, False)
-
