@@ -23,6 +23,19 @@ def service_catalogue() -> tuple[terms.ServiceEntry, ...]:
     )
 
 
+_last_catalogue: tuple[tuple[terms.ServiceEntry, ...], Catalogue] | None = None
+
+
+def current_catalogue() -> Catalogue:
+    """The catalogue with its recogniser. Building the recogniser costs far more
+    than reading the services, so it is rebuilt only when the services change."""
+    global _last_catalogue
+    entries = service_catalogue()
+    if _last_catalogue is None or _last_catalogue[0] != entries:
+        _last_catalogue = (entries, Catalogue(entries))
+    return _last_catalogue[1]
+
+
 def contract_terms(contract: Contract) -> terms.ContractTerms:
     """The contract's terms; expects clauses (with services) and SLA targets prefetched
     or accepts the queries otherwise."""
@@ -126,7 +139,7 @@ class ScopePreview:
     contract editor's try box. Reads the catalogue once and each customer once."""
 
     def __init__(self) -> None:
-        self.catalogue = Catalogue(service_catalogue())
+        self.catalogue = current_catalogue()
         self.wordings = reply_wordings()
         self._customers: dict[str, terms.CustomerTerms | None] = {}
 

@@ -143,6 +143,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Customers' attachments live outside any served folder; only the download view,
+# which checks who may see the ticket, reads them.
+ATTACHMENTS_DIR = Path(env_str("ATTACHMENTS_DIR", str(BASE_DIR / "var" / "attachments")))
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENTS_PER_TICKET = env_int("ATTACHMENTS_PER_TICKET", 20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

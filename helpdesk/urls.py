@@ -9,6 +9,7 @@ from tickets import api, views
 router = DefaultRouter()
 router.register("tickets", api.TicketViewSet, basename="ticket")
 router.register("offers", api.OfferViewSet, basename="offer")
+router.register("attachments", api.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

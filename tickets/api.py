@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from contracts import terms
 from tickets import services
-from tickets.models import Message, Offer, ScopeDecision, Ticket, TimeEntry
+from tickets.attachments import attachment_add, attachment_check, attachment_response
+from tickets.models import Attachment, Message, Offer, ScopeDecision, Ticket, TimeEntry
 from tickets.selectors import tickets_visible_to
 
 
@@ -31,6 +35,28 @@ class MessageSerializer(serializers.ModelSerializer):
 
     def get_author(self, message) -> str | None:
         return message.author.get_full_name() or message.author.username if message.author else None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "ticket",
+            "message",
+            "name",
+            "content_type",
+            "size",
+            "created_at",
+            "download",
+        ]
+
+    def get_download(self, attachment) -> str:
+        path = reverse("attachment-download", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class ScopeSerializer(serializers.ModelSerializer):
@@ -77,6 +103,7 @@ class TicketSerializer(serializers.ModelSerializer):
     scope = serializers.SerializerMethodField()
     offer = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Ticket
@@ -97,6 +124,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "scope",
             "offer",
             "messages",
+            "attachments",
         ]
 
     def get_scope(self, ticket) -> dict | None:
@@ -118,6 +146,21 @@ class TicketCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=50_000)
     service = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     priority = serializers.ChoiceField(choices=terms.PRIORITIES, default="normal")
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="files (multipart only)"
+    )
+
+    def validate_attachments(self, files):
+        for upload in files:
+            try:
+                attachment_check(upload)
+            except services.TicketError as exc:
+                raise serializers.ValidationError(str(exc)) from None
+        return files
+
+
+class FileSerializer(serializers.Serializer):
+    file = serializers.FileField()
 
 
 class TextSerializer(serializers.Serializer):
@@ -168,12 +211,14 @@ class TicketViewSet(
 ):
     serializer_class = TicketSerializer
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return (
             tickets_visible_to(self.request.user)
             .select_related("service", "customer")
             .prefetch_related(
+                "attachments",
                 Prefetch(
                     "decisions",
                     queryset=ScopeDecision.objects.select_related("service", "decided_by"),
@@ -189,14 +234,18 @@ class TicketViewSet(
         data = TicketCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            ticket = services.ticket_create(
-                requester=request.user,
-                subject=data.validated_data["subject"],
-                body=data.validated_data["body"],
-                service=data.validated_data.get("service") or None,
-                priority=data.validated_data["priority"],
-                channel="api",
-            )
+            # The ticket and its files are saved together, or neither is.
+            with transaction.atomic():
+                ticket = services.ticket_create(
+                    requester=request.user,
+                    subject=data.validated_data["subject"],
+                    body=data.validated_data["body"],
+                    service=data.validated_data.get("service") or None,
+                    priority=data.validated_data["priority"],
+                    channel="api",
+                )
+                for upload in data.validated_data.get("attachments", []):
+                    attachment_add(ticket_id=ticket.pk, uploaded_by=request.user, upload=upload)
         except services.NotAContact as exc:
             raise PermissionDenied(str(exc)) from None
         except services.TicketError as exc:
@@ -295,6 +344,15 @@ class TicketViewSet(
             ),
         )
 
+    @extend_schema(request={"multipart/form-data": FileSerializer}, responses=TicketSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        return self._act(
+            request,
+            FileSerializer,
+            lambda t, d: attachment_add(ticket_id=t.pk, uploaded_by=request.user, upload=d["file"]),
+        )
+
     @extend_schema(request=OverrideSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     def override(self, request, pk=None):
@@ -335,3 +393,16 @@ class OfferViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._answer(request, False)
+
+
+class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = AttachmentSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return Attachment.objects.filter(ticket__in=tickets_visible_to(self.request.user))
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        return attachment_response(self.get_object())

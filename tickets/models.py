@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import terms
 from contracts.models import LANGUAGE_CHOICES, PRIORITY_CHOICES, Clause, Contract, Customer, Service
+from tickets.storage import AttachmentStorage
 
 
 class Status(models.TextChoices):
@@ -264,3 +265,29 @@ class AllowanceNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.threshold} % for {self.month:%Y-%m}"
+
+
+def _attachment_path(attachment: Attachment, filename: str) -> str:
+    # A random name: the customer's file name is kept in the row, never on disk.
+    return f"{attachment.ticket_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file a customer or technician added to a ticket (screenshot, log)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(storage=AttachmentStorage(), upload_to=_attachment_path)
+    name = models.CharField(max_length=200, help_text=_("The file name as it was uploaded."))
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

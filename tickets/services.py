@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from contracts import hours, terms
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
-from contracts.scope import Catalogue, Decision, ScopeRequest, decide
-from contracts.selectors import customer_terms, reply_wordings, service_catalogue
+from contracts.scope import Decision, ScopeRequest, decide
+from contracts.selectors import current_catalogue, customer_terms, reply_wordings
 from tickets.models import AllowanceNotice, Message, Offer, ScopeDecision, Status, Ticket, TimeEntry
 from tickets.selectors import allowance_usage, calendar_month, valid_contract
 from tickets.sla import (
@@ -154,7 +154,7 @@ def _redecide(
     )
     at = ticket.created_at
     usage = allowance_usage(customer=customer, at=at, excluding_ticket=ticket.pk)
-    catalogue = Catalogue(service_catalogue())
+    catalogue = current_catalogue()
     decision = decide(
         customer=customer_terms(customer),
         request=request,
@@ -363,48 +363,86 @@ def offer_from_token(token: str) -> tuple[Offer, str]:
 
 def offer_answer(*, offer_id: int, accept: bool, user: AbstractBaseUser | None = None) -> Offer:
     """Accept or decline a pending offer; a second answer is refused."""
+    now = timezone.now()
     with transaction.atomic():
         offer = Offer.objects.select_for_update().select_related("ticket").get(pk=offer_id)
         if offer.status != Offer.Status.PENDING:
             raise TicketError(_("This offer has already been answered or has expired."))
-        now = timezone.now()
-        if offer.expires_at <= now:
-            offer.status = Offer.Status.EXPIRED
-            offer.save(update_fields=["status"])
-            raise TicketError(_("This offer has expired."))
-        ticket = Ticket.objects.select_for_update().get(pk=offer.ticket_id)
-        offer.status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
-        offer.answered_by = user
-        offer.answered_at = now
-        offer.save()
-        with translation.override(ticket.language):
-            if accept:
-                ticket.status = Status.OPEN
-                note = _(
-                    "Thank you for accepting the offer. A technician will start on it "
-                    "and keep you posted here."
-                )
-                if ticket.contract is not None:
-                    sla_start(ticket, sla_terms_for_ticket(ticket), at=now)
-            else:
-                ticket.status = Status.RESOLVED
-                ticket.resolved_at = now
-                note = _(
-                    "Thank you for letting us know. We have closed this request. If you "
-                    "change your mind or need anything else, just write to us; we are glad "
-                    "to help."
-                )
-        ticket.save()
-        message = Message.objects.create(ticket=ticket, kind=Message.Kind.AUTOMATIC, body=note)
-        transaction.on_commit(lambda: queue_email(message.pk))
+        expired = offer.expires_at <= now
+        if not expired:
+            _offer_settle(offer, accept=accept, user=user, now=now)
+    if expired:
+        offer_expire(offer_id=offer_id)
+        raise TicketError(_("This offer has expired."))
     return offer
 
 
+def _offer_settle(offer: Offer, *, accept: bool, user: AbstractBaseUser | None, now) -> None:
+    """Record the customer's answer: accepted work enters the queue with its SLA
+    clock running; a declined offer closes the request kindly."""
+    ticket = Ticket.objects.select_for_update().get(pk=offer.ticket_id)
+    offer.status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
+    offer.answered_by = user
+    offer.answered_at = now
+    offer.save()
+    with translation.override(ticket.language):
+        if accept:
+            ticket.status = Status.OPEN
+            note = _(
+                "Thank you for accepting the offer. A technician will start on it "
+                "and keep you posted here."
+            )
+            if ticket.contract is not None:
+                sla_start(ticket, sla_terms_for_ticket(ticket), at=now)
+        else:
+            ticket.status = Status.RESOLVED
+            ticket.resolved_at = now
+            note = _(
+                "Thank you for letting us know. We have closed this request. If you "
+                "change your mind or need anything else, just write to us; we are glad "
+                "to help."
+            )
+    ticket.save()
+    _post_automatic_note(ticket, note)
+
+
+def _post_automatic_note(ticket: Ticket, body: str) -> Message:
+    message = Message.objects.create(ticket=ticket, kind=Message.Kind.AUTOMATIC, body=body)
+    transaction.on_commit(lambda: queue_email(message.pk))
+    return message
+
+
+def offer_expire(*, offer_id: int) -> bool:
+    """Let an unanswered offer lapse: the request is closed with a kind note that
+    leaves the door open. False if the offer was answered in the meantime."""
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
+        if offer is None or offer.status != Offer.Status.PENDING:
+            return False
+        offer.status = Offer.Status.EXPIRED
+        offer.save(update_fields=["status"])
+        ticket = Ticket.objects.select_for_update().get(pk=offer.ticket_id)
+        if ticket.status != Status.AWAITING_DECISION:
+            return True
+        ticket.status = Status.RESOLVED
+        ticket.resolved_at = timezone.now()
+        ticket.save()
+        with translation.override(ticket.language):
+            note = _(
+                "We have not heard back about our offer, so we have closed this request "
+                "for now. If you would still like us to do it, just reply here or open a "
+                "new ticket; we are glad to help."
+            )
+        _post_automatic_note(ticket, note)
+    return True
+
+
 def offers_expire(*, now: datetime | None = None) -> int:
-    """Mark pending offers past their expiry as expired."""
-    return Offer.objects.filter(
+    """Let every pending offer past its expiry lapse; the number that did."""
+    due = Offer.objects.filter(
         status=Offer.Status.PENDING, expires_at__lte=now or timezone.now()
-    ).update(status=Offer.Status.EXPIRED)
+    ).values_list("pk", flat=True)
+    return sum(offer_expire(offer_id=offer_id) for offer_id in list(due[:1000]))
 
 
 # --- technicians' actions ----------------------------------------------------

@@ -177,6 +177,33 @@ def test_an_expired_offer_cannot_be_accepted(desk):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_offer_left_unanswered_lapses_and_closes_the_request_kindly(desk):
+    ticket = file(SARA, PLUGIN)
+    offer = ticket.offers.get()
+    assert services.offers_expire(now=offer.expires_at - timedelta(seconds=1)) == 0
+    assert services.offers_expire(now=offer.expires_at + timedelta(seconds=1)) == 1
+    ticket.refresh_from_db()
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.EXPIRED
+    assert ticket.status == Status.RESOLVED
+    assert "we are glad to help" in ticket.messages.last().body
+    assert services.offers_expire(now=offer.expires_at + timedelta(days=1)) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answering_after_the_expiry_lapses_the_offer_and_says_so(desk):
+    ticket = file(SARA, PLUGIN)
+    offer = ticket.offers.get()
+    with (
+        time_machine.travel(offer.expires_at + timedelta(minutes=1), tick=False),
+        pytest.raises(services.TicketError, match="expired"),
+    ):
+        services.offer_answer(offer_id=offer.pk, accept=True, user=user(SARA))
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.EXPIRED
+
+
+@pytest.mark.django_db(transaction=True)
 def test_logging_time_on_an_unanswered_offer_is_refused(desk, technician):
     ticket = file(SARA, PLUGIN)
     with pytest.raises(services.TicketError, match="not answered the offer"):
