@@ -182,7 +182,7 @@ def test_the_api_answers_with_a_token(northwind):
 
 
 def test_apitoken_names_an_unknown_address(db):
-    with pytest.raises(CommandError, match="nobody@example.com"):
+    with pytest.raises(CommandError, match=r"nobody@example\.com"):
         call_command("apitoken", "nobody@example.com")
 
 
