@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from tickets import api, views
+from tickets.accounts import ContactPasswordResetForm, LoginForm
 
 router = DefaultRouter()
 router.register("tickets", api.TicketViewSet, basename="ticket")
@@ -12,10 +13,27 @@ router.register("offers", api.OfferViewSet, basename="offer")
 router.register("attachments", api.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ContactPasswordResetForm),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("tickets.portal.urls")),
+    path("queue/", include("tickets.queue.urls")),
+    path("offers/<str:token>/", views.offer_by_link, name="offer-link"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("offers/<str:token>/", views.offer_by_link, name="offer-link"),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The split view serves its script as a file, so the CSP needs no inline script.
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

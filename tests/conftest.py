@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from contracts.contract_files import load_contract_file, load_services
 from contracts.models import Customer
@@ -26,6 +27,14 @@ def _static_files_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counts live in the cache (Redis in CI); each test starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -291,3 +291,68 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Rating(models.Model):
+    """How the customer rated the help on a resolved ticket."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(help_text=_("1 (poor) to 5 (excellent)"))
+    comment = models.TextField(blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 on #{self.ticket_id}"
+
+
+class Escalation(models.Model):
+    """A customer asked for a manager on a ticket; the account manager is told."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open request at a time: asking twice does not page the manager twice.
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(handled_at=None), name="one_open_escalation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"escalation on #{self.ticket_id}"
+
+
+class CannedReply(models.Model):
+    """A reply technicians start from, so common answers read the same."""
+
+    title = models.CharField(max_length=100)
+    language = models.CharField(
+        max_length=2, choices=LANGUAGE_CHOICES, blank=True, help_text=_("Blank: any language.")
+    )
+    body = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = _("canned replies")
+
+    def __str__(self) -> str:
+        return self.title

@@ -71,6 +71,47 @@ def allowance_usage(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """One measure of the month's allowance, as a meter shows it."""
+
+    included: int | None  # None: no limit
+    used: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.included is None else max(0, self.included - self.used)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.included:
+            return None
+        return min(100, round(self.used * 100 / self.included))
+
+
+@dataclass(frozen=True, slots=True)
+class AllowanceSummary:
+    month: Month
+    contract: Contract | None
+    tickets: Meter
+    minutes: Meter
+    topup_minutes_left: int
+
+
+def allowance_summary(*, customer: Customer, at: datetime) -> AllowanceSummary:
+    """This month's allowance of the customer: included, used and left."""
+    month = calendar_month(customer, at)
+    contract = valid_contract(customer, at.astimezone(hours.zone(customer.timezone)).date())
+    usage = allowance_usage(customer=customer, at=at)
+    return AllowanceSummary(
+        month=month,
+        contract=contract,
+        tickets=Meter(contract.included_tickets if contract else 0, usage.tickets_used),
+        minutes=Meter(contract.included_minutes if contract else 0, usage.minutes_used),
+        topup_minutes_left=usage.topup_minutes_left,
+    )
+
+
 def topup_minutes_left(*, customer: Customer) -> int:
     bought = TopUp.objects.filter(contract__customer=customer).aggregate(
         n=Coalesce(Sum("minutes"), 0)

@@ -24,7 +24,17 @@ from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
 from contracts.scope import Decision, ScopeRequest, decide
 from contracts.selectors import current_catalogue, customer_terms, reply_wordings
-from tickets.models import AllowanceNotice, Message, Offer, ScopeDecision, Status, Ticket, TimeEntry
+from tickets.models import (
+    AllowanceNotice,
+    Escalation,
+    Message,
+    Offer,
+    Rating,
+    ScopeDecision,
+    Status,
+    Ticket,
+    TimeEntry,
+)
 from tickets.selectors import allowance_usage, calendar_month, valid_contract
 from tickets.sla import (
     sla_pause,
@@ -700,6 +710,56 @@ def _round_up(minutes: int, unit: int | None) -> int:
     if not unit:
         return minutes
     return -(-minutes // unit) * unit
+
+
+# --- the customer's voice: ratings and asking for a manager -----------------
+
+
+def ticket_rate(*, ticket_id: int, user: AbstractBaseUser, score: int, comment: str = "") -> Rating:
+    """The customer rates the help on a resolved ticket, once."""
+    if not 1 <= score <= 5:
+        raise TicketError(_("Choose a rating from 1 to 5."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+            raise TicketError(_("You can rate the help once the ticket is resolved."))
+        if Rating.objects.filter(ticket=ticket).exists():
+            raise TicketError(_("Thank you, this ticket has been rated already."))
+        return Rating.objects.create(
+            ticket=ticket, score=score, comment=comment.strip(), rated_by=user
+        )
+
+
+def ticket_escalate(*, ticket_id: int, user: AbstractBaseUser, reason: str) -> Escalation:
+    """The customer asks for a manager: the account manager is told by e-mail and
+    the technicians see an internal note."""
+    if not reason.strip():
+        raise TicketError(_("Tell us briefly what went wrong, so the manager can help."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if ticket.escalations.filter(handled_at=None).exists():
+            raise TicketError(_("A manager has already been asked to look at this ticket."))
+        escalation = Escalation.objects.create(
+            ticket=ticket, requested_by=user, reason=reason.strip()
+        )
+        Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.INTERNAL,
+            author=user,
+            body=f"Asked for a manager: {reason.strip()}",
+        )
+        manager = ticket.customer.account_manager
+        if manager is not None and manager.email:
+            transaction.on_commit(
+                lambda: send_mail_safely(
+                    subject=f"[#{ticket.pk}] {ticket.customer.name} asks for a manager",
+                    body=f"{user.email} asked for a manager on ticket #{ticket.pk} "
+                    f"({ticket.subject}):\n\n{reason.strip()}\n\n"
+                    f"{settings.SITE_URL}/queue/tickets/{ticket.pk}/",
+                    to=[manager.email],
+                )
+            )
+    return escalation
 
 
 # --- allowance notices and SLA watch -----------------------------------------

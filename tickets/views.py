@@ -1,11 +1,24 @@
-"""Pages of the tickets app."""
+"""Pages of the tickets app that belong to neither the portal nor the queue."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tickets import services
+
+
+def home(request):
+    """Staff start at the queue, contacts at their tickets."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user.is_staff:
+        return redirect("queue:list")
+    if hasattr(user, "contact"):
+        return redirect("portal:tickets")
+    return render(request, "no_access.html", status=403)
 
 
 @require_http_methods(["GET", "POST"])
