@@ -84,6 +84,16 @@ class Ticket(models.Model):
     sla_paused_minutes = models.PositiveIntegerField(default=0)
     sla_breached_at = models.DateTimeField(null=True, blank=True)
     sla_warned_at = models.DateTimeField(null=True, blank=True)
+    # The next SLA deadline: the first response until there is one, then the
+    # resolution. Computed by the database, so the queue can sort on an index.
+    sla_due = models.GeneratedField(
+        expression=models.Case(
+            models.When(first_responded_at__isnull=True, then=models.F("first_response_due")),
+            default=models.F("resolution_due"),
+        ),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+    )
     message_id = models.CharField(
         max_length=200, unique=True, editable=False, default=new_message_id
     )
@@ -91,6 +101,8 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            models.Index(fields=["status", "sla_due"]),
+            models.Index(fields=["customer", "status", "sla_due"]),
             models.Index(fields=["customer", "created_at"]),
             models.Index(fields=["decided_at", "created_at"]),
         ]
