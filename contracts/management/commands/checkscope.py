@@ -19,82 +19,143 @@ from contracts.replies import Reply
 from contracts.scope import Decision, ScopeRequest, UnknownService, Usage
 from contracts.selectors import ScopePreview
 
+REQUIRED = ("customer", "email", "text")
+OPTIONAL = ("subject", "service", "priority", "at")
+# Decisions read from a file are written in blocks: with PYTHONUNBUFFERED (as in
+# most containers) every write is a system call, and one per line costs more
+# than deciding.
+LINES_PER_WRITE = 500
+
 
 class Command(BaseCommand):
     help = "Print, as JSON, the scope decision that a ticket would get. Writes nothing."
+    # A read-only preview; `manage.py check` is the place for system checks, and
+    # skipping them keeps start-up short for scripts that call this per request.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--customer", help="customer slug")
         parser.add_argument("--email", help="the sender's e-mail address")
         parser.add_argument("--text", help="the ticket's text")
-        parser.add_argument("--subject", default="")
+        parser.add_argument("--subject", help="the ticket's subject")
         parser.add_argument("--service", help="service code picked by the requester")
-        parser.add_argument("--priority", default="normal", choices=terms.PRIORITIES)
-        parser.add_argument("--at", help="the moment, ISO-8601 (default: now)")
+        parser.add_argument(
+            "--priority", choices=terms.PRIORITIES, help="the ticket's priority (default: normal)"
+        )
+        parser.add_argument("--at", help="the moment, ISO-8601 with a UTC offset (default: now)")
         parser.add_argument("--json", action="store_true", help="print JSON (the only format)")
-        parser.add_argument("--jsonl", metavar="FILE", help="one JSON request per line; - is stdin")
+        parser.add_argument(
+            "--jsonl",
+            metavar="FILE",
+            help="read one JSON request per line (keys as the options above); - is stdin",
+        )
 
     def handle(self, *args, **options):
-        preview = ScopePreview()
         if options["jsonl"]:
-            self._run_lines(preview, options["jsonl"])
+            given = [f"--{k}" for k in (*REQUIRED, *OPTIONAL) if options[k] is not None]
+            if given:
+                raise CommandError(
+                    f"--jsonl reads every request from its file; leave out {', '.join(given)}"
+                )
+            self._run_lines(ScopePreview(), options["jsonl"])
             return
-        missing = [f"--{k}" for k in ("customer", "email", "text") if not options[k]]
+        missing = [f"--{k}" for k in REQUIRED if not options[k]]
         if missing:
-            raise CommandError(f"{', '.join(missing)} required (or --jsonl FILE)")
+            verb = "is" if len(missing) == 1 else "are"
+            raise CommandError(f"{', '.join(missing)} {verb} required (or give --jsonl FILE)")
+        values = {k: options[k] for k in (*REQUIRED, *OPTIONAL)}
         try:
-            result = self._decide(preview, options)
+            result = _decide(ScopePreview(), values, option_prefix="--")
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
     def _run_lines(self, preview: ScopePreview, path: str) -> None:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
-        with stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    request = json.loads(line)
-                    if not isinstance(request, dict):
-                        raise ValueError("expected a JSON object")
-                    result = self._decide(preview, request)
-                except (ValueError, KeyError) as exc:
-                    raise CommandError(f"{path}:{number}: {exc}") from None
-                self.stdout.write(json.dumps(result, ensure_ascii=False))
-
-    def _decide(self, preview: ScopePreview, values: dict) -> dict:
-        for key in ("customer", "email", "text"):
-            if not values.get(key):
-                raise ValueError(f"{key!r} is required")
-        priority = values.get("priority") or "normal"
-        if priority not in terms.PRIORITIES:
-            raise ValueError(f"priority {priority!r} is not one of {', '.join(terms.PRIORITIES)}")
-        at = _parse_moment(values.get("at"))
-        request = ScopeRequest(
-            email=values["email"],
-            text=values["text"],
-            subject=values.get("subject") or "",
-            service=values.get("service") or None,
-            priority=priority,
-        )
+        if path == "-":
+            # Answer each line at once: a program may write a request and wait.
+            stream, lines_per_write = sys.stdin, 1
+        else:
+            try:
+                stream = open(path, encoding="utf-8-sig")  # noqa: SIM115
+            except OSError as exc:
+                raise CommandError(f"{path}: {exc.strerror}") from None
+            lines_per_write = LINES_PER_WRITE
+        written: list[str] = []
         try:
-            decision, reply = preview.decide(
-                customer_slug=values["customer"], request=request, at=at, usage=Usage()
-            )
-        except UnknownService as exc:
-            raise ValueError(f"service {exc} is not in the catalogue") from None
-        return decision_as_json(decision, reply)
+            with stream:
+                for number, line in enumerate(stream, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        result = _decide(preview, _request_from_line(line), option_prefix="")
+                    except ValueError as exc:
+                        raise CommandError(f"{path}:{number}: {exc}") from None
+                    written.append(json.dumps(result, ensure_ascii=False))
+                    if len(written) >= lines_per_write:
+                        self.stdout.write("\n".join(written))
+                        written.clear()
+        except UnicodeDecodeError:
+            raise CommandError(f"{path}: is not UTF-8 text") from None
+        finally:
+            # The decisions before a bad line are printed before the error.
+            if written:
+                self.stdout.write("\n".join(written))
 
 
-def _parse_moment(value: str | None) -> datetime:
+def _request_from_line(line: str) -> dict:
+    try:
+        values = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(values, dict):
+        raise ValueError('expected a JSON object like {"customer": ..., "email": ...}')
+    known = (*REQUIRED, *OPTIONAL)
+    for key in values:
+        if key not in known:
+            raise ValueError(f"unknown key {key!r}; expected one of {', '.join(sorted(known))}")
+    for key, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{key!r} must be text, found {json.dumps(value)}")
+    return values
+
+
+def _decide(preview: ScopePreview, values: dict, *, option_prefix: str) -> dict:
+    for key in REQUIRED:
+        if not values.get(key):
+            raise ValueError(f"{key!r} is required")
+    priority = values.get("priority") or "normal"
+    if priority not in terms.PRIORITIES:
+        raise ValueError(f"priority {priority!r} is not one of {', '.join(terms.PRIORITIES)}")
+    at = _parse_moment(values.get("at"), name=f"{option_prefix}at")
+    request = ScopeRequest(
+        email=values["email"],
+        text=values["text"],
+        subject=values.get("subject") or "",
+        service=values.get("service") or None,
+        priority=priority,
+    )
+    try:
+        # Usage(): the preview does not count this month's tickets and time
+        # (contracts cannot read tickets), so a used-up allowance does not show.
+        decision, reply = preview.decide(
+            customer_slug=values["customer"], request=request, at=at, usage=Usage()
+        )
+    except UnknownService as exc:
+        raise ValueError(f"service {str(exc)!r} is not in the catalogue") from None
+    return decision_as_json(decision, reply)
+
+
+def _parse_moment(value: str | None, *, name: str) -> datetime:
     if not value:
         return timezone.now()
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # well formed but impossible, like 2026-02-30
+        moment = None
     if moment is None:
-        raise ValueError(f"--at {value!r} is not an ISO-8601 moment like 2026-11-23T09:30+02:00")
+        raise ValueError(f"{name} {value!r} is not an ISO-8601 moment like 2026-11-23T09:30+02:00")
     if timezone.is_naive(moment):
-        raise ValueError(f"--at {value!r} needs a UTC offset, like 2026-11-23T09:30+02:00")
+        raise ValueError(f"{name} {value!r} needs a UTC offset, like 2026-11-23T09:30+02:00")
     return moment
 
 

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,12 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
-    def handle(self, *args, slug, output=None, **options):
+    def handle(self, *args, slug: str, output: str | None = None, **options) -> None:
         customer = Customer.objects.filter(slug=slug).first()
         if customer is None:
             raise CommandError(f"no customer with the slug {slug!r}")
         text = dump_customer(customer)
-        if output:
-            Path(output).write_text(text, encoding="utf-8")
-        else:
+        if not output:
             self.stdout.write(text, ending="")
+            return
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{output}: {exc.strerror}") from None

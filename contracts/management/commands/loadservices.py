@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,12 +13,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file: str, **options) -> None:
         path = Path(file)
         try:
             result = load_services(path.read_text(encoding="utf-8"), source=path.name)
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"nothing was loaded:\n{path.name}: is not UTF-8 text") from None
         except ContractFileError as exc:
             raise CommandError(f"nothing was loaded:\n{exc}") from None
         self.stdout.write(f"{path.name}: services {result.summary()}")
