@@ -151,3 +151,83 @@ def messages_visible_to(user, ticket: Ticket) -> QuerySet[Message]:
     """A ticket's messages; internal notes for staff only."""
     messages = ticket.messages.select_related("author")
     return messages if user.is_staff else messages.exclude(kind=Message.Kind.INTERNAL)
+
+
+# --- the customer portal -------------------------------------------------------
+
+
+def portal_tickets(user) -> QuerySet[Ticket]:
+    """The tickets a contact sees in the portal, each with what its row shows:
+    the service, the requester, whether an offer awaits an answer and when the
+    customer last saw something happen. A fixed number of queries however many
+    tickets there are."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from tickets.models import Offer
+
+    pending = Offer.objects.filter(ticket=OuterRef("pk"), status=Offer.Status.PENDING)
+    # Internal notes are activity the customer never sees.
+    last_message = (
+        Message.objects.filter(ticket=OuterRef("pk"))
+        .exclude(kind=Message.Kind.INTERNAL)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        tickets_visible_to(user)
+        .select_related("service", "requester__contact")
+        .annotate(
+            has_pending_offer=Exists(pending),
+            last_activity_at=Subquery(last_message),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def attachments_visible_to(user) -> QuerySet:
+    """Files on the tickets the user sees; a customer never gets one that was
+    added to an internal note."""
+    from tickets.models import Attachment
+
+    files = Attachment.objects.filter(ticket__in=tickets_visible_to(user))
+    return files if user.is_staff else files.exclude(message__kind=Message.Kind.INTERNAL)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractCoverage:
+    """What the customer's contracts say about every catalogue service today."""
+
+    contract: terms.ContractTerms | None  # the latest contract valid today
+    latest: terms.ContractTerms | None  # the latest contract at all, valid or not
+    lines: tuple  # of contracts.coverage.CoverageLine, in catalogue order
+    unlisted: frozenset[str]  # services that no valid contract names
+
+
+def contract_coverage(*, customer: Customer, language: str, at: datetime) -> ContractCoverage:
+    """Each service as the scope engine would judge it today: under the latest
+    valid contract that names it, else under the latest valid contract's policy
+    for services that no clause names."""
+    from contracts.coverage import coverage_lines
+    from contracts.selectors import current_catalogue, customer_terms_by_slug
+
+    found = customer_terms_by_slug(customer.slug)
+    contracts = found.contracts if found else ()
+    latest = max(contracts, key=lambda c: c.valid_from) if contracts else None
+    day = at.astimezone(hours.zone(customer.timezone)).date()
+    valid = [c for c in contracts if c.is_valid_on(day)]
+    if not valid:
+        return ContractCoverage(None, latest, (), frozenset())
+    catalogue = current_catalogue()
+    by_contract = {
+        c.reference: {line.service: line for line in coverage_lines(c, catalogue, language)}
+        for c in valid
+    }
+    lines = []
+    for code in catalogue.entries:
+        naming = [c for c in valid if code in c.clauses]
+        chosen = max(naming or valid, key=lambda c: c.valid_from)
+        lines.append(by_contract[chosen.reference][code])
+    unlisted = frozenset(
+        code for code in catalogue.entries if not any(code in c.clauses for c in valid)
+    )
+    return ContractCoverage(max(valid, key=lambda c: c.valid_from), latest, tuple(lines), unlisted)

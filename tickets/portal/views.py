@@ -1,10 +1,413 @@
-"""The customer ticket portal (being built: see issue 4)."""
+"""The customer ticket portal: a contact's tickets, a new ticket, one ticket with
+its conversation and offer, and what the contract covers.
 
+Every object is looked up through ``tickets_visible_to`` (a requester sees their
+own tickets, a manager their organisation's): asking for anyone else's ticket,
+offer or file gets a 404, which does not even confirm that it exists.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contracts import hours, terms
+from contracts.replies import format_money
+from tickets import services
+from tickets.attachments import attachment_add, attachment_response
+from tickets.models import Offer, Rating, Status, Ticket
+from tickets.portal import words
+from tickets.portal.forms import EscalateForm, RatingForm, ReplyForm, TicketForm
+from tickets.selectors import (
+    allowance_summary,
+    attachments_visible_to,
+    contract_coverage,
+    messages_visible_to,
+    portal_tickets,
+    tickets_visible_to,
+)
+
+PAGE_SIZE = 25
+STATES = {
+    "open": ~Q(status__in=words.DONE),
+    "yours": Q(status__in=words.YOUR_TURN),
+    "done": Q(status__in=words.DONE),
+}
 
 
+def portal_page(view):
+    """Contacts only: anonymous visitors log in first, staff go to the queue. The
+    pages show times in the customer's time zone."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user.is_staff:
+            return redirect("queue:list")
+        contact = getattr(user, "contact", None)
+        if contact is None:
+            return render(request, "no_access.html", status=403)
+        request.contact = contact
+        with timezone.override(hours.zone(contact.customer.timezone)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_manager(request) -> bool:
+    return request.contact.role == terms.Role.MANAGER
+
+
+def _visible_ticket(request, pk: int) -> Ticket:
+    return get_object_or_404(
+        tickets_visible_to(request.user).select_related(
+            "service", "contract", "requester__contact", "customer__account_manager"
+        ),
+        pk=pk,
+    )
+
+
+def _person(user) -> str:
+    contact = getattr(user, "contact", None)
+    if contact is not None:
+        return contact.name
+    return user.get_full_name() or user.get_username()
+
+
+# --- my tickets ----------------------------------------------------------------
+
+
+@portal_page
+@require_GET
 def ticket_list(request):
-    return HttpResponse("portal")
+    manager = _is_manager(request)
+    whose = "all" if manager and request.GET.get("whose") == "all" else "mine"
+    state = request.GET.get("state", "")
+    if state not in STATES:
+        state = "all"
+
+    def narrowed(tickets):
+        return tickets if whose == "all" else tickets.filter(requester=request.user)
+
+    counts = narrowed(tickets_visible_to(request.user)).aggregate(
+        all=Count("pk"),
+        **{name: Count("pk", filter=condition) for name, condition in STATES.items()},
+    )
+    tickets = narrowed(portal_tickets(request.user))
+    if state != "all":
+        tickets = tickets.filter(STATES[state])
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    language = get_language()
+    for ticket in page:
+        ticket.status_text = words.status_words(ticket.status)
+        ticket.verdict_text = words.verdict_tag(ticket.verdict)
+        ticket.your_turn = ticket.status in words.YOUR_TURN or ticket.has_pending_offer
+        ticket.service_name = ticket.service.name(language) if ticket.service else ""
+        ticket.requester_name = _person(ticket.requester)
+    return render(
+        request,
+        "portal/ticket_list.html",
+        {
+            "page": page,
+            "counts": counts,
+            "state": state,
+            "whose": whose,
+            "manager": manager,
+            "customer": request.contact.customer,
+            "allowance": allowance_summary(customer=request.contact.customer, at=timezone.now()),
+        },
+    )
 
 
-ticket_new = coverage = ticket_list
+# --- a new ticket --------------------------------------------------------------
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def ticket_new(request):
+    contact = request.contact
+    now = timezone.now()
+    coverage = contract_coverage(customer=contact.customer, language=get_language(), at=now)
+    form = TicketForm(
+        request.POST or None,
+        request.FILES or None,
+        coverage_lines=coverage.lines,
+        initial={"service": request.GET.get("service", ""), "priority": "normal"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # The ticket and its files are saved together, or neither is.
+            with transaction.atomic():
+                ticket = services.ticket_create(
+                    requester=request.user,
+                    subject=data["subject"],
+                    body=data["body"],
+                    service=data["service"] or None,
+                    priority=data["priority"],
+                    channel="portal",
+                )
+                for upload in data["attachments"]:
+                    attachment_add(ticket_id=ticket.pk, uploaded_by=request.user, upload=upload)
+        except services.TicketError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Thank you! We have received your ticket #%(number)d and are on it.")
+                % {"number": ticket.pk},
+            )
+            return redirect("portal:ticket", pk=ticket.pk)
+    return render(
+        request,
+        "portal/ticket_new.html",
+        {
+            "form": form,
+            "coverage": coverage,
+            "allowance": allowance_summary(customer=contact.customer, at=now),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+# --- one ticket ----------------------------------------------------------------
+
+
+def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
+    """The ticket with its conversation, verdict, offer and the customer's actions,
+    in a fixed number of queries however long the conversation is."""
+    user = request.user
+    language = get_language()
+    conversation = list(
+        messages_visible_to(user, ticket)
+        .select_related("author__contact")
+        .prefetch_related("attachments")
+    )
+    for message in conversation:
+        message.mine = message.author_id == user.pk
+        message.from_customer = message.author is not None and not message.author.is_staff
+        message.author_name = _person(message.author) if message.author else ""
+    request_files = list(ticket.attachments.filter(message=None))
+    decision = ticket.decisions.filter(is_current=True).first()
+    offers = list(ticket.offers.all())
+    # The offer of the current decision; else one the customer accepted earlier.
+    offer = next((o for o in offers if decision and o.decision_id == decision.pk), None) or next(
+        (o for o in offers if o.status == Offer.Status.ACCEPTED), None
+    )
+    now = timezone.now()
+    offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
+    rating = Rating.objects.filter(ticket=ticket).first()
+    escalation = ticket.escalations.filter(handled_at=None).first()
+    done = ticket.status in words.DONE
+    manager = ticket.customer.account_manager
+    context = {
+        "ticket": ticket,
+        "status_text": words.status_words(ticket.status),
+        "verdict_text": words.verdict_tag(ticket.verdict),
+        "verdict_sentence": words.verdict_sentence(ticket.verdict),
+        "decided": ticket.decided_at is not None,
+        "decision": decision,
+        "starts_later": bool(decision and decision.starts_at and decision.starts_at > now),
+        "clause": decision.clause_snapshot if decision else {},
+        "service_name": ticket.service.name(language) if ticket.service else "",
+        "priority_text": words.SHORT_PRIORITY_WORDS.get(ticket.priority, ticket.priority),
+        "requester_name": _person(ticket.requester),
+        "conversation": conversation,
+        "request_files": request_files,
+        "offer": offer,
+        "offer_words": words.offer_words(offer) if offer else None,
+        "offer_open": offer_open,
+        "offer_lapsed": bool(offer and offer.status == Offer.Status.PENDING and not offer_open),
+        "rating": rating,
+        "score_text": words.SCORE_WORDS.get(rating.score) if rating else "",
+        "escalation": escalation,
+        "account_manager": _person(manager) if manager else "",
+        "done": done,
+        "closed": ticket.status == Status.CLOSED,
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "rating_form": forms.get("rating_form") or RatingForm(),
+        "can_rate": done and rating is None,
+    }
+    return render(request, "portal/ticket_detail.html", context, status=status)
+
+
+@portal_page
+@require_GET
+def ticket_detail(request, pk: int):
+    return _ticket_page(request, _visible_ticket(request, pk))
+
+
+@portal_page
+@require_GET
+def ticket_verdict(request, pk: int):
+    """Asked every few seconds while a new ticket waits for its scope check: once
+    it is decided, the page reloads to show the verdict and our reply."""
+    ticket = _visible_ticket(request, pk)
+    if ticket.decided_at is not None:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "portal/_checking.html", {"ticket": ticket})
+
+
+@portal_page
+@require_POST
+def ticket_reply(request, pk: int):
+    ticket = _visible_ticket(request, pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        reopens = ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER)
+        try:
+            with transaction.atomic():
+                message = services.message_post(
+                    ticket_id=ticket.pk, author=request.user, body=form.cleaned_data["body"]
+                )
+                for upload in form.cleaned_data["attachments"]:
+                    attachment_add(
+                        ticket_id=ticket.pk,
+                        uploaded_by=request.user,
+                        upload=upload,
+                        message=message,
+                    )
+        except services.TicketError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if ticket.status == Status.RESOLVED:
+                text = _("Thank you. We have reopened the ticket and a technician will pick it up.")
+            elif reopens:
+                text = _("Thank you for your answer. A technician will continue from here.")
+            else:
+                text = _("Thank you, your reply has been added. We will get back to you soon.")
+            messages.success(request, text)
+            return redirect(reverse("portal:ticket", args=[ticket.pk]) + f"#message-{message.pk}")
+    return _ticket_page(request, ticket, reply_form=form, status=400)
+
+
+@portal_page
+@require_POST
+def offer_answer(request, pk: int):
+    offer = get_object_or_404(
+        Offer.objects.filter(ticket__in=tickets_visible_to(request.user)), pk=pk
+    )
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        messages.error(request, _("Please choose whether to accept or decline the offer."))
+        return redirect("portal:ticket", pk=offer.ticket_id)
+    try:
+        services.offer_answer(offer_id=offer.pk, accept=answer == "accept", user=request.user)
+    except services.TicketError as exc:
+        messages.error(request, str(exc))
+    else:
+        if answer == "accept":
+            text = _(
+                "Thank you for accepting the offer. A technician will start on it and keep "
+                "you posted here."
+            )
+        else:
+            text = _(
+                "Thank you for letting us know. We have closed this request; if you change "
+                "your mind, just write to us."
+            )
+        messages.success(request, text)
+    return redirect("portal:ticket", pk=offer.ticket_id)
+
+
+@portal_page
+@require_POST
+def ticket_escalate(request, pk: int):
+    ticket = _visible_ticket(request, pk)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_escalate(
+                ticket_id=ticket.pk, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.TicketError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you for telling us. We have asked a manager to look at this ticket "
+                    "personally; they will get in touch with you."
+                ),
+            )
+        return redirect("portal:ticket", pk=ticket.pk)
+    return _ticket_page(request, ticket, escalate_form=form, status=400)
+
+
+@portal_page
+@require_POST
+def ticket_rate(request, pk: int):
+    ticket = _visible_ticket(request, pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_rate(
+                ticket_id=ticket.pk,
+                user=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.TicketError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Thank you for your rating! It helps us get better."))
+        return redirect("portal:ticket", pk=ticket.pk)
+    return _ticket_page(request, ticket, rating_form=form, status=400)
+
+
+@portal_page
+@require_GET
+def attachment_download(request, pk: int):
+    return attachment_response(get_object_or_404(attachments_visible_to(request.user), pk=pk))
+
+
+# --- what my contract covers ---------------------------------------------------
+
+
+@portal_page
+@require_GET
+def coverage(request):
+    customer = request.contact.customer
+    now = timezone.now()
+    found = contract_coverage(customer=customer, language=get_language(), at=now)
+    groups = {coverage: [] for coverage in terms.Coverage}
+    for line in found.lines:
+        groups[line.coverage].append(line)
+    contract = found.contract
+    return render(
+        request,
+        "portal/coverage.html",
+        {
+            "coverage": found,
+            "contract": contract,
+            "included": groups[terms.Coverage.INCLUDED],
+            "paid": groups[terms.Coverage.PAID],
+            "excluded": groups[terms.Coverage.EXCLUDED],
+            "hourly_rate": (
+                format_money(contract.hourly_rate, contract.currency) if contract else ""
+            ),
+            "support_hours": words.support_hours_lines(contract.support_hours) if contract else [],
+            "holidays": contract.support_hours.holiday_calendar if contract else "",
+            "sla": words.sla_rows(contract) if contract else [],
+            "allowance": allowance_summary(customer=customer, at=now),
+            "customer": customer,
+            "today": timezone.localdate(now),
+        },
+    )

@@ -1,0 +1,205 @@
+"""What the customer reads about a ticket: its status, the verdict and the offer
+in plain words, never codes.
+
+Templates cannot look labels up by key or call functions with arguments, so the
+views hand the pages these ready-made strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from contracts import terms
+from contracts.replies import format_duration, format_money, format_offer
+from contracts.scope import Offer as PriceOffer
+from tickets.models import Offer, Status
+
+STATUS_WORDS = {
+    Status.NEW: pgettext_lazy("ticket status", "Received"),
+    Status.OPEN: pgettext_lazy("ticket status", "In progress"),
+    Status.WAITING_ON_CUSTOMER: pgettext_lazy("ticket status", "Waiting for your reply"),
+    Status.AWAITING_DECISION: pgettext_lazy("ticket status", "Waiting for your answer"),
+    Status.RESOLVED: pgettext_lazy("ticket status", "Resolved"),
+    Status.CLOSED: pgettext_lazy("ticket status", "Closed"),
+}
+# Tickets that wait for the customer to do something.
+YOUR_TURN = (Status.WAITING_ON_CUSTOMER, Status.AWAITING_DECISION)
+DONE = (Status.RESOLVED, Status.CLOSED)
+
+# The verdict as a short tag in a list, and as a sentence on the ticket page.
+VERDICT_TAGS = {
+    "": gettext_lazy("Being checked"),
+    "in_scope": gettext_lazy("Included in your contract"),
+    "outside_hours": gettext_lazy("Included, starts in support hours"),
+    "paid_option": gettext_lazy("Paid work"),
+    "over_allowance": gettext_lazy("Beyond this month's allowance"),
+    "out_of_scope": gettext_lazy("Not covered by your contract"),
+    "needs_review": gettext_lazy("A technician will take a look"),
+    "no_contract": gettext_lazy("No valid contract"),
+    "not_authorized": gettext_lazy("Not opened"),
+}
+VERDICT_SENTENCES = {
+    "": gettext_lazy(
+        "We are checking your request against your contract. This usually takes only a moment."
+    ),
+    "in_scope": gettext_lazy(
+        "Good news: this is covered by your contract, so there is nothing extra to pay."
+    ),
+    "outside_hours": gettext_lazy(
+        "This is covered by your contract. It reached us outside support hours, so we "
+        "will start on it when they begin."
+    ),
+    "paid_option": gettext_lazy(
+        "Your contract does not include this, but we would be glad to do it as paid "
+        "work. Nothing is charged unless you accept the offer."
+    ),
+    "over_allowance": gettext_lazy(
+        "This would normally be included, but this month's included support is used "
+        "up. We can do it now as paid work, or it is included again from next month."
+    ),
+    "out_of_scope": gettext_lazy(
+        "This is not something we can take on under your contract. We have explained "
+        "why in our reply, and where you could get help instead."
+    ),
+    "needs_review": gettext_lazy(
+        "We want to handle this under the right part of your contract, so a technician "
+        "will look at it personally and get back to you."
+    ),
+    "no_contract": gettext_lazy(
+        "Your support contract is not valid at the moment. We would be glad to renew "
+        "it, and urgent work can be done as paid one-off work."
+    ),
+    "not_authorized": gettext_lazy(
+        "We could not open this request from your login. Our reply explains who can help."
+    ),
+}
+OFFER_STATUS_WORDS = {
+    Offer.Status.PENDING: gettext_lazy("Waiting for your answer"),
+    Offer.Status.ACCEPTED: gettext_lazy("You accepted this offer"),
+    Offer.Status.DECLINED: gettext_lazy("You declined this offer"),
+    Offer.Status.EXPIRED: gettext_lazy("This offer has lapsed"),
+}
+PRIORITY_WORDS = {
+    "low": gettext_lazy("Low: whenever you get to it"),
+    "normal": gettext_lazy("Normal"),
+    "high": gettext_lazy("High: it gets in the way of our work"),
+    "urgent": gettext_lazy("Urgent: something is down right now"),
+}
+SHORT_PRIORITY_WORDS = {
+    "low": pgettext_lazy("priority", "Low"),
+    "normal": pgettext_lazy("priority", "Normal"),
+    "high": pgettext_lazy("priority", "High"),
+    "urgent": pgettext_lazy("priority", "Urgent"),
+}
+SCORE_WORDS = {
+    1: gettext_lazy("Poor"),
+    2: gettext_lazy("Not great"),
+    3: gettext_lazy("Okay"),
+    4: gettext_lazy("Good"),
+    5: gettext_lazy("Excellent"),
+}
+
+
+def status_words(status: str) -> str:
+    return str(STATUS_WORDS.get(status, status))
+
+
+def verdict_tag(verdict: str) -> str:
+    return str(VERDICT_TAGS.get(verdict or "", VERDICT_TAGS[""]))
+
+
+def verdict_sentence(verdict: str) -> str:
+    return str(VERDICT_SENTENCES.get(verdict or "", VERDICT_SENTENCES[""]))
+
+
+def estimate_duration(minutes: int | None) -> terms.Duration | None:
+    """The offer's estimate as a duration people say: "2 hours", "45 minutes"."""
+    if not minutes:
+        return None
+    if minutes % 60 == 0:
+        return terms.Duration(minutes // 60, "h")
+    return terms.Duration(minutes, "m")
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWords:
+    price: str  # "60.00 EUR", or the hourly price with the estimate
+    total: str  # what to expect to pay in all: "60.00 EUR", "around 180.00 EUR"
+    estimate: str  # "2 hours", or ""
+    hourly: bool
+    status: str
+    confirm: str  # the question asked before accepting
+
+
+def offer_words(offer: Offer) -> OfferWords:
+    estimate = estimate_duration(offer.estimate_minutes)
+    priced = PriceOffer(offer.amount, offer.currency, terms.Pricing(offer.pricing), estimate)
+    hourly = priced.pricing is terms.Pricing.HOURLY
+    if hourly and estimate is not None:
+        total = _("around %(money)s") % {
+            "money": format_money(priced.estimated_total, offer.currency)
+        }
+    elif hourly:
+        total = _("%(money)s per hour of work") % {
+            "money": format_money(offer.amount, offer.currency)
+        }
+    else:
+        total = format_money(offer.amount, offer.currency)
+    return OfferWords(
+        price=format_offer(priced),
+        total=total,
+        estimate=format_duration(estimate, support_time=False) if estimate else "",
+        hourly=hourly,
+        status=str(OFFER_STATUS_WORDS.get(offer.status, offer.status)),
+        confirm=_("Accept the offer: %(price)s?") % {"price": format_offer(priced)},
+    )
+
+
+def support_hours_lines(support_hours: terms.SupportHours) -> list[str]:
+    """The weekly support hours as people read them: "Monday – Friday: 08:00–18:00"."""
+    from django.utils.dates import WEEKDAYS
+
+    if support_hours.round_the_clock:
+        return [_("Around the clock, every day of the year")]
+    lines = []
+    day = 0
+    while day < 7:
+        windows = support_hours.weekly[day]
+        last = day
+        while last + 1 < 7 and support_hours.weekly[last + 1] == windows:
+            last += 1
+        days = str(WEEKDAYS[day]) if last == day else f"{WEEKDAYS[day]} – {WEEKDAYS[last]}"
+        if windows:
+            times = ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in windows)
+            lines.append(f"{days}: {times}")
+        else:
+            lines.append(_("%(days)s: closed") % {"days": days})
+        day = last + 1
+    return lines
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class SlaWords:
+    priority: str
+    first_response: str
+    resolution: str
+
+
+def sla_rows(contract: terms.ContractTerms) -> list[SlaWords]:
+    """How soon we answer and solve, by priority, most urgent first."""
+    return [
+        SlaWords(
+            priority=str(SHORT_PRIORITY_WORDS[priority]),
+            first_response=format_duration(contract.sla[priority].first_response),
+            resolution=format_duration(contract.sla[priority].resolution),
+        )
+        for priority in terms.PRIORITIES
+        if priority in contract.sla
+    ]
