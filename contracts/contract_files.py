@@ -157,12 +157,18 @@ class Reader:
             return None
         return amount.quantize(Decimal("0.01"))
 
-    def percent(self, value: Any, path: str) -> Decimal | None:
-        amount = self.money(value, path)
-        if amount is not None and amount > 100:
+    def percent(self, value: Any, path: str, *, places: int = 3) -> Decimal | None:
+        if value is None or isinstance(value, bool):
+            return self.money(value, path)
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            self.problem(path, f"expected a percentage like 99.95, found {value!r}")
+            return None
+        if not amount.is_finite() or not 0 <= amount <= 100:
             self.problem(path, f"must be between 0 and 100, found {value}")
             return None
-        return amount
+        return amount.quantize(Decimal(1).scaleb(-places))
 
     def day(self, value: Any, path: str, *, required: bool = True) -> date | None:
         if value is None:
@@ -459,7 +465,9 @@ def _read_contract(reader: Reader, item: Any, path: str, customer_timezone: str)
         "valid_from": valid_from,
         "valid_until": valid_until,
         "currency": currency,
-        "monthly_fee": reader.money(entry.get("monthly_fee", 0), f"{path}.monthly_fee"),
+        "monthly_fee": reader.money(
+            0 if entry.get("monthly_fee") is None else entry["monthly_fee"], f"{path}.monthly_fee"
+        ),
         "hourly_rate": reader.money(entry.get("hourly_rate"), f"{path}.hourly_rate"),
         "unlisted_services": reader.choice(
             entry.get("unlisted_services"),
@@ -605,7 +613,7 @@ def _read_uptime(reader: Reader, value: Any, path: str, fields: dict) -> list[di
             {
                 "below": below,
                 "credit_percent": reader.percent(
-                    band.get("credit_percent"), f"{path}.credits[{i}].credit_percent"
+                    band.get("credit_percent"), f"{path}.credits[{i}].credit_percent", places=2
                 ),
             }
         )
@@ -686,6 +694,9 @@ def _read_price(
     pricing = kinds[0]
     amount = reader.money(entry[pricing], f"{path}.{pricing}")
     estimate = reader.duration(entry.get("estimate"), f"{path}.estimate", required=False)
+    if estimate and terms.parse_duration(estimate).unit not in ("m", "h"):
+        # An estimate is working time; a "day" of it would be priced as 24 hours.
+        reader.problem(f"{path}.estimate", f"{estimate!r}: write an estimate in minutes or hours")
     return pricing, amount, estimate
 
 

@@ -81,6 +81,8 @@ class Duration:
 
 def parse_duration(text: str | int) -> Duration:
     if isinstance(text, int) and not isinstance(text, bool):
+        if text <= 0:
+            raise TermsError(f"{text!r} is not a duration; it must be more than 0")
         return Duration(text, "m")
     match = _DURATION.match(str(text))
     if not match or int(match.group(1)) <= 0:

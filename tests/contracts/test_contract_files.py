@@ -214,6 +214,19 @@ def _steps(path: str) -> list:
             "contracts[0].uptime.credits[0].credit_percent",
             "between 0 and 100",
         ),
+        (
+            "contracts[0].clauses[9].price",
+            {"hourly": 90, "estimate": "1d"},
+            "contracts[0].clauses[9].price.estimate",
+            "minutes or hours",
+        ),
+        (
+            "contracts[0].sla.urgent.first_response",
+            0,
+            "contracts[0].sla.urgent.first_response",
+            "more than 0",
+        ),
+        ("contracts[0].uptime.target", 100.5, "contracts[0].uptime.target", "between 0 and 100"),
         ("customer.timezone", "Europe/Atlantis", "customer.timezone", "time zone"),
         (
             "customer.contacts[1].email",
@@ -292,3 +305,16 @@ def test_loadservices_refuses_a_service_without_an_english_name(db, tmp_path):
     with pytest.raises(CommandError, match=r"services\[0\].name.en: is required"):
         call_command("loadservices", str(bad))
     assert not Service.objects.exists()
+
+
+@pytest.mark.django_db
+def test_optional_keys_given_as_null_take_their_defaults(catalogue):
+    data = mutate("contracts[0].monthly_fee", None)
+    load(data)
+    assert Contract.objects.get(reference="HOST-2026-014").monthly_fee == 0
+
+
+@pytest.mark.django_db
+def test_an_uptime_target_keeps_three_decimals(catalogue):
+    load(mutate("contracts[0].uptime.target", 99.95))
+    assert str(Contract.objects.get(reference="HOST-2026-014").uptime_target) == "99.950"
