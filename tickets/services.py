@@ -15,7 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -265,6 +266,7 @@ def _clause_snapshot(decision: Decision) -> dict:
         "pricing": price.pricing.value if price else None,
         "price": str(price.amount) if price else None,
         "estimate": str(price.estimate) if price and price.estimate else None,
+        "max_minutes_per_ticket": clause.max_minutes_per_ticket,
     }
 
 
@@ -639,6 +641,8 @@ def time_entry_log(
         counted = _round_up(minutes, ticket.contract.rounding_minutes if ticket.contract else None)
         day = worked_on or timezone.localdate(timezone=hours.zone(ticket.customer.timezone))
         common = {"ticket": ticket, "technician": technician, "note": note, "worked_on": day}
+        if kind in (TimeEntry.Kind.ALLOWANCE, TimeEntry.Kind.INCLUDED):
+            _check_minutes_per_ticket(ticket, decision, counted)
         if kind != TimeEntry.Kind.ALLOWANCE:
             return [
                 TimeEntry.objects.create(
@@ -672,6 +676,27 @@ def time_entry_log(
             )
         allowance_notices_send(customer=customer, at=timezone.now())
     return entries
+
+
+def _check_minutes_per_ticket(ticket: Ticket, decision: ScopeDecision, counted: int) -> None:
+    """A clause may cover only so many minutes a request ("up to 30 minutes a
+    case"); covered work beyond that is not agreed, so it is refused."""
+    cap = decision.clause_snapshot.get("max_minutes_per_ticket")
+    if not cap:
+        return
+    covered = ticket.time_entries.filter(
+        kind__in=[TimeEntry.Kind.ALLOWANCE, TimeEntry.Kind.INCLUDED]
+    ).aggregate(n=Coalesce(Sum("counted_minutes"), 0))["n"]
+    left = max(0, cap - covered)
+    if counted > left:
+        raise TicketError(
+            _(
+                "This kind of request is covered for up to %(cap)d minutes, and %(left)d "
+                "are left on this ticket. Log at most that; for more, ask the customer "
+                "first, or ask a lead to override the verdict."
+            )
+            % {"cap": cap, "left": left}
+        )
 
 
 def _time_kind(ticket: Ticket, decision: ScopeDecision | None) -> str:
@@ -873,3 +898,20 @@ def sla_watch(*, now: datetime | None = None) -> int:
                 to=[ticket.assignee.email],
             )
     return breached
+
+
+# --- the queue: several tickets at once ---------------------------------------
+
+
+def tickets_assign(
+    *, ticket_ids: list[int], assignee: AbstractBaseUser | None, by: AbstractBaseUser
+) -> int:
+    """Assign several tickets to one member of staff (or to nobody) at once; the
+    number assigned. One UPDATE, so the tickets change together or not at all."""
+    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+        raise TicketError(_("Tickets can be assigned to staff only."))
+    if not ticket_ids:
+        raise TicketError(_("Select at least one ticket first."))
+    return Ticket.objects.filter(pk__in=ticket_ids).update(
+        assignee=assignee, updated_at=timezone.now()
+    )

@@ -295,3 +295,15 @@ def test_retry_countdowns_stay_below_the_visibility_timeout(settings):
     for task in (check_scope, send_message_email):
         assert task.retry_backoff_max < visibility
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+@pytest.mark.django_db(transaction=True)
+def test_covered_time_stops_at_the_clauses_minutes_per_request(desk, technician):
+    # Northwind covers "checking server-side causes of a slow site, up to 30 minutes".
+    ticket = file(SARA, "Our site is very slow since this morning, pages load slowly.")
+    assert (ticket.verdict, ticket.service.code) == ("in_scope", "hosting.performance")
+    services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=20)
+    with pytest.raises(services.TicketError, match="up to 30 minutes, and 10 are left"):
+        services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=15)
+    services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=10)
+    assert sum(e.minutes for e in ticket.time_entries.all()) == 30
