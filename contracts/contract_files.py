@@ -398,7 +398,7 @@ def _read_customer_file(reader: Reader, data: Any) -> _Plan | None:
     )
     references: set[str] = set()
     for i, item in enumerate(reader.items(root.get("contracts"), "contracts")):
-        contract = _read_contract(reader, item, f"contracts[{i}]", timezone)
+        contract = _read_contract(reader, item, f"contracts[{i}]", timezone, country)
         if contract is None:
             continue
         if contract["fields"]["reference"] in references:
@@ -441,7 +441,9 @@ def _read_contacts(reader: Reader, value: Any) -> list[dict]:
     return contacts
 
 
-def _read_contract(reader: Reader, item: Any, path: str, customer_timezone: str) -> dict | None:
+def _read_contract(
+    reader: Reader, item: Any, path: str, customer_timezone: str, customer_country: str
+) -> dict | None:
     entry = reader.mapping(
         item,
         path,
@@ -478,7 +480,12 @@ def _read_contract(reader: Reader, item: Any, path: str, customer_timezone: str)
     }
     top_ups = _read_allowance(reader, entry.get("allowance"), f"{path}.allowance", fields)
     _read_support_hours(
-        reader, entry.get("support_hours"), f"{path}.support_hours", fields, customer_timezone
+        reader,
+        entry.get("support_hours"),
+        f"{path}.support_hours",
+        fields,
+        customer_timezone,
+        customer_country,
     )
     sla = _read_sla(reader, entry.get("sla"), f"{path}.sla")
     credits = _read_uptime(reader, entry.get("uptime"), f"{path}.uptime", fields)
@@ -536,8 +543,16 @@ def _read_allowance(reader: Reader, value: Any, path: str, fields: dict) -> list
     return top_ups
 
 
+NO_HOLIDAYS = "none"
+
+
 def _read_support_hours(
-    reader: Reader, value: Any, path: str, fields: dict, customer_timezone: str
+    reader: Reader,
+    value: Any,
+    path: str,
+    fields: dict,
+    customer_timezone: str,
+    customer_country: str,
 ) -> None:
     fields.update(support_hours=terms.ROUND_THE_CLOCK, holiday_calendar="", support_timezone="")
     if value is None:
@@ -552,7 +567,12 @@ def _read_support_hours(
         fields["support_hours"] = weekly
     except terms.TermsError as exc:
         reader.problem(f"{path}.weekly", str(exc))
-    calendar = reader.text(entry.get("holidays"), f"{path}.holidays", required=False)
+    # Without a word on holidays, the customer's country's public holidays apply;
+    # `holidays: none` says there are none.
+    default = customer_country if customer_country.upper() in _holiday_calendars() else ""
+    calendar = reader.text(entry.get("holidays", default), f"{path}.holidays", required=False)
+    if calendar.lower() == NO_HOLIDAYS:
+        calendar = ""
     if calendar and calendar.upper() not in _holiday_calendars():
         reader.problem(
             f"{path}.holidays",
@@ -939,6 +959,8 @@ def dump_customer(customer: Customer) -> str:
         hours: dict[str, Any] = {"weekly": contract.support_hours}
         if contract.holiday_calendar:
             hours["holidays"] = contract.holiday_calendar
+        elif customer.country.upper() in _holiday_calendars():
+            hours["holidays"] = NO_HOLIDAYS
         if contract.support_timezone:
             hours["timezone"] = contract.support_timezone
         item["support_hours"] = hours

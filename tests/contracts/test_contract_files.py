@@ -318,3 +318,18 @@ def test_optional_keys_given_as_null_take_their_defaults(catalogue):
 def test_an_uptime_target_keeps_three_decimals(catalogue):
     load(mutate("contracts[0].uptime.target", 99.95))
     assert str(Contract.objects.get(reference="HOST-2026-014").uptime_target) == "99.950"
+
+
+@pytest.mark.django_db
+def test_without_a_holiday_calendar_the_customers_country_applies(catalogue):
+    load(mutate("contracts[0].support_hours.holidays", ...))
+    assert Contract.objects.get(reference="HOST-2026-014").holiday_calendar == "FI"
+
+
+@pytest.mark.django_db
+def test_holidays_none_means_no_public_holidays_and_survives_the_round_trip(catalogue):
+    result = load(mutate("contracts[0].support_hours.holidays", "none"))
+    assert Contract.objects.get(reference="HOST-2026-014").holiday_calendar == ""
+    dumped = dump_customer(result.customer)
+    assert "holidays: none" in dumped
+    assert not load_contract_file(dumped, source="dumped.yaml").changed
