@@ -164,10 +164,12 @@ class RedisServer:
         except redis.ConnectionError:
             return False
 
-    def queue_length(self) -> int:
-        """Tasks waiting in Celery's default queue (not those a worker has taken)."""
+    def queued(self, task: str) -> int:
+        """How many ``task`` messages wait in Celery's default queue (not counting
+        those a worker has taken)."""
         with self.client() as client:
-            return client.llen("celery")
+            messages = client.lrange("celery", 0, -1)
+        return sum(json.loads(m)["headers"]["task"] == task for m in messages)
 
 
 class Worker:
@@ -197,13 +199,13 @@ class Worker:
         if wait:
             self.wait_ready()
 
-    def wait_ready(self) -> None:
-        def ready() -> bool:
-            if self.process is None or self.process.poll() is not None:
-                raise AssertionError(f"the worker exited:\n{_tail(self.log)}")
-            return " ready." in self.log.read_text(errors="replace")
+    def is_ready(self) -> bool:
+        if self.process is None or self.process.poll() is not None:
+            raise AssertionError(f"the worker exited:\n{_tail(self.log)}")
+        return " ready." in self.log.read_text(errors="replace")
 
-        wait_until(ready, timeout=30, what="the Celery worker to be ready")
+    def wait_ready(self) -> None:
+        wait_until(self.is_ready, timeout=30, what="the Celery worker to be ready")
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool processes at once, as a crashed machine."""
