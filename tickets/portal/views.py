@@ -213,15 +213,24 @@ def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
     rating = Rating.objects.filter(ticket=ticket).first()
     escalation = ticket.escalations.filter(handled_at=None).first()
     done = ticket.status in words.DONE
+    under_way = done or ticket.first_responded_at is not None
+    # The customer's answer to this verdict's own offer, not an earlier one.
+    answered_here = bool(offer and not offer_open and decision and offer.decision_id == decision.pk)
     manager = ticket.customer.account_manager
     context = {
         "ticket": ticket,
         "status_text": words.status_words(ticket.status),
         "verdict_text": words.verdict_tag(ticket.verdict),
-        "verdict_sentence": words.verdict_sentence(ticket.verdict),
+        "verdict_sentence": words.verdict_sentence(
+            ticket.verdict,
+            under_way=under_way,
+            offer_status=offer.status if answered_here else None,
+        ),
         "decided": ticket.decided_at is not None,
         "decision": decision,
-        "starts_later": bool(decision and decision.starts_at and decision.starts_at > now),
+        "starts_later": bool(
+            not under_way and decision and decision.starts_at and decision.starts_at > now
+        ),
         "clause": decision.clause_snapshot if decision else {},
         "service_name": ticket.service.name(language) if ticket.service else "",
         "priority_text": words.SHORT_PRIORITY_WORDS.get(ticket.priority, ticket.priority),

@@ -76,6 +76,30 @@ VERDICT_SENTENCES = {
         "We could not open this request from your login. Our reply explains who can help."
     ),
 }
+# Once the work is under way or done, the forward-looking sentences above no
+# longer fit the covered verdicts.
+LATER_SENTENCES = {
+    "in_scope": gettext_lazy("This is covered by your contract, so there is nothing extra to pay."),
+    "outside_hours": gettext_lazy(
+        "This is covered by your contract, so there is nothing extra to pay."
+    ),
+    "needs_review": gettext_lazy("A technician has looked at this personally."),
+}
+# Once the customer has answered the offer (or let it lapse), the verdict's
+# sentence says where things stand instead of asking again.
+ANSWERED_SENTENCES = {
+    Offer.Status.ACCEPTED: gettext_lazy(
+        "You accepted our offer, so we are doing this as paid work at the price below."
+    ),
+    Offer.Status.DECLINED: gettext_lazy(
+        "You declined our offer, so we have closed this request. You are welcome to "
+        "write to us again any time."
+    ),
+    Offer.Status.EXPIRED: gettext_lazy(
+        "We did not hear back about our offer, so we have closed this request for now. "
+        "Just reply if you would still like us to do it."
+    ),
+}
 OFFER_STATUS_WORDS = {
     Offer.Status.PENDING: gettext_lazy("Waiting for your answer"),
     Offer.Status.ACCEPTED: gettext_lazy("You accepted this offer"),
@@ -111,7 +135,16 @@ def verdict_tag(verdict: str) -> str:
     return str(VERDICT_TAGS.get(verdict or "", VERDICT_TAGS[""]))
 
 
-def verdict_sentence(verdict: str) -> str:
+def verdict_sentence(
+    verdict: str, *, under_way: bool = False, offer_status: str | None = None
+) -> str:
+    """The verdict as a sentence; ``under_way``: a technician has replied or the
+    ticket is resolved, so "we will start" is no longer true; ``offer_status``:
+    how the customer answered the verdict's offer."""
+    if offer_status in ANSWERED_SENTENCES:
+        return str(ANSWERED_SENTENCES[offer_status])
+    if under_way and verdict in LATER_SENTENCES:
+        return str(LATER_SENTENCES[verdict])
     return str(VERDICT_SENTENCES.get(verdict or "", VERDICT_SENTENCES[""]))
 
 

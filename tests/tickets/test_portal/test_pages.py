@@ -178,6 +178,20 @@ def test_an_hourly_offer_shows_its_price_and_estimate(northwind, file):
     assert "2 hours" in html
 
 
+def test_past_the_allowance_the_offer_is_at_the_hourly_rate(volga, file):
+    for _ in range(3):  # the basic plan includes three tickets a month
+        file(OLGA, MAIL)
+    ticket = file(OLGA, MAIL)
+    assert ticket.verdict == "over_allowance"
+    client = portal(OLGA)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+    assert "Beyond this month&#x27;s allowance" in html
+    assert "this month&#x27;s included support is used up" in html
+    assert "4,000.00 RUB" in html or "4000.00 RUB" in html
+    assert 'name="answer" value="accept"' in html
+
+
 def test_accepting_the_offer_from_the_ticket_page(northwind, file, post):
     ticket = file(SARA, PLUGIN)
     offer = ticket.offers.get()
@@ -189,14 +203,18 @@ def test_accepting_the_offer_from_the_ticket_page(northwind, file, post):
     assert (offer.status, offer.answered_by.email) == (Offer.Status.ACCEPTED, SARA)
     assert ticket.status == Status.OPEN
     assert "You accepted this offer" in html
+    assert "You accepted our offer, so we are doing this as paid work" in html
     assert 'value="accept"' not in html
 
 
 def test_declining_the_offer_from_the_ticket_page(northwind, file, post):
     ticket = file(SARA, PLUGIN)
     offer = ticket.offers.get()
-    html = post(SARA, reverse("portal:offer", args=[offer.pk]), {"answer": "decline"})
-    assert "Thank you for letting us know" in html.content.decode()
+    response = post(SARA, reverse("portal:offer", args=[offer.pk]), {"answer": "decline"})
+    html = response.content.decode()
+    assert "Thank you for letting us know" in html
+    assert "You declined our offer, so we have closed this request." in html
+    assert 'value="accept"' not in html
     offer.refresh_from_db()
     ticket.refresh_from_db()
     assert (offer.status, ticket.status) == (Offer.Status.DECLINED, Status.RESOLVED)
