@@ -5,4 +5,14 @@ from tickets.queue import views
 app_name = "queue"
 urlpatterns = [
     path("", views.ticket_list, name="list"),
+    path("assign/", views.bulk_assign, name="bulk-assign"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/reply/", views.reply, name="reply"),
+    path("tickets/<int:pk>/note/", views.note, name="note"),
+    path("tickets/<int:pk>/assign/", views.assign, name="assign"),
+    path("tickets/<int:pk>/status/", views.change_status, name="status"),
+    path("tickets/<int:pk>/priority/", views.change_priority, name="priority"),
+    path("tickets/<int:pk>/service/", views.change_service, name="service"),
+    path("tickets/<int:pk>/time/", views.log_time, name="time"),
+    path("tickets/<int:pk>/override/", views.override, name="override"),
 ]

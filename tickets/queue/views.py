@@ -1,7 +1,318 @@
-"""The technicians' queue (being built: see issue 4)."""
+"""The technicians' queue: the list of tickets and the ticket page with its actions.
 
-from django.http import HttpResponse
+Every view validates, calls one selector or service and renders. Actions answer
+htmx with the panels that changed (swapped out of band), and plain form posts
+with a redirect, so the pages work with JavaScript off as well. A refusal is
+shown next to the form that asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from tickets import services
+from tickets.models import CannedReply, Ticket
+from tickets.queue import forms
+from tickets.queue.display import format_span
+from tickets.queue.selectors import (
+    SAVED_VIEWS,
+    SLA_SHORTCUTS,
+    queue_page,
+    ticket_workspace,
+)
+from tickets.selectors import tickets_visible_to
 
 
-def ticket_list(request):
-    return HttpResponse("queue")
+def staff_only(view: Callable) -> Callable:
+    """Anonymous visitors log in first; customers' contacts are turned away."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if is_htmx(request):
+                # A session that ran out mid-work: htmx follows this to the login page.
+                back = request.headers.get("HX-Current-URL") or reverse("queue:list")
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = redirect_to_login(back)["Location"]
+                return response
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            return render(request, "queue/not_staff.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- the list --------------------------------------------------------------------
+
+
+@require_GET
+@staff_only
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    queue = queue_page(user=request.user, params=request.GET, request=request)
+    context = {
+        "queue": queue,
+        "saved_views": SAVED_VIEWS,
+        "sla_shortcuts": SLA_SHORTCUTS,
+        "next_url": request.get_full_path(),
+    }
+    # The filter form asks htmx for the results only; the rest of the page stays.
+    if is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
+        return render(request, "queue/_results.html", {**context, "oob_tabs": True})
+    return render(request, "queue/list.html", context)
+
+
+@require_POST
+@staff_only
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("queue:list")
+    form = forms.BulkAssignForm(request.POST, tickets=tickets_visible_to(request.user))
+    if not form.is_valid():
+        messages.error(request, _error_text(form))
+        return redirect(back)
+    assignee = form.cleaned_data["assignee"]
+    tickets = form.cleaned_data["tickets"]
+    try:
+        count = services.tickets_assign(
+            ticket_ids=[t.pk for t in tickets], assignee=assignee, by=request.user
+        )
+    except services.TicketError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    if assignee is None:
+        text = ngettext(
+            "%(count)d ticket is now unassigned.", "%(count)d tickets are now unassigned.", count
+        ) % {"count": count}
+    else:
+        text = ngettext(
+            "%(count)d ticket assigned to %(name)s.",
+            "%(count)d tickets assigned to %(name)s.",
+            count,
+        ) % {"count": count, "name": assignee.get_full_name() or assignee.get_username()}
+    messages.success(request, text)
+    return redirect(back)
+
+
+# --- the ticket page -------------------------------------------------------------
+
+
+def _workspace(request: HttpRequest, pk: int):
+    try:
+        return ticket_workspace(ticket_id=pk, user=request.user)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+def _page_context(request: HttpRequest, workspace, **extra) -> dict:
+    context = {
+        "w": workspace,
+        "reply_form": forms.ReplyForm(),
+        "note_form": forms.NoteForm(),
+        "time_form": forms.TimeEntryForm(),
+        "override_form": forms.OverrideForm(),
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@staff_only
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    workspace = _workspace(request, pk)
+    extra = {}
+    canned = request.GET.get("canned", "")
+    if canned.isdigit():
+        # Without JavaScript, picking a canned reply reloads the page with it filled in.
+        reply = CannedReply.objects.filter(pk=int(canned)).first()
+        if reply is not None:
+            extra["reply_form"] = forms.ReplyForm(initial={"body": reply.body})
+    return render(request, "queue/ticket.html", _page_context(request, workspace, **extra))
+
+
+def _error_text(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type,
+    slot: str,
+    call: Callable[[Ticket, dict], str],
+) -> HttpResponse:
+    """Validate the form, run the action's service and answer with the result.
+
+    ``slot`` names the place on the page where the outcome is said: the panel of
+    the form that was sent."""
+    ticket = tickets_visible_to(request.user).filter(pk=pk).first()
+    if ticket is None:
+        raise Http404
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, slot, _error_text(form), form=form, status=400)
+    try:
+        text = call(ticket, form.cleaned_data)
+    except services.TicketError as exc:
+        return _refused(request, pk, slot, str(exc), form=form, status=409)
+    if not is_htmx(request):
+        messages.success(request, text)
+        return redirect(reverse("queue:ticket", args=[pk]) + f"#{slot}")
+    workspace = _workspace(request, pk)
+    context = _page_context(
+        request, workspace, feedback={"slot": slot, "text": text, "ok": True}, oob=True
+    )
+    # The compose forms are sent back only after a message went out, so that
+    # other actions never wipe a reply that is being written.
+    context["with_compose"] = slot in ("reply", "note")
+    return render(request, "queue/_ticket_update.html", context)
+
+
+def _refused(request, pk: int, slot: str, text: str, *, form, status: int) -> HttpResponse:
+    feedback = {"slot": slot, "text": text, "ok": False}
+    if is_htmx(request):
+        return render(request, "queue/_feedback.html", {"feedback": feedback}, status=status)
+    workspace = _workspace(request, pk)
+    forms_by_slot = {
+        "reply": "reply_form",
+        "note": "note_form",
+        "time": "time_form",
+        "decision": "override_form",
+    }
+    extra = {"feedback": feedback}
+    if slot in forms_by_slot:
+        extra[forms_by_slot[slot]] = form  # keep what was typed
+    return render(
+        request, "queue/ticket.html", _page_context(request, workspace, **extra), status=status
+    )
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@require_POST
+@staff_only
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(ticket, data):
+        services.message_post(ticket_id=ticket.pk, author=request.user, body=data["body"])
+        return _("Your reply was sent to the customer.")
+
+    return _act(request, pk, form_class=forms.ReplyForm, slot="reply", call=call)
+
+
+@require_POST
+@staff_only
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(ticket, data):
+        services.message_post(
+            ticket_id=ticket.pk, author=request.user, body=data["body"], internal=True
+        )
+        return _("Internal note added.")
+
+    return _act(request, pk, form_class=forms.NoteForm, slot="note", call=call)
+
+
+@require_POST
+@staff_only
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(ticket, data):
+        assignee = data["assignee"]
+        services.ticket_assign(ticket_id=ticket.pk, assignee=assignee, by=request.user)
+        if assignee is None:
+            return _("The ticket is unassigned.")
+        return _("Assigned to %(name)s.") % {"name": _name(assignee)}
+
+    return _act(request, pk, form_class=forms.AssignForm, slot="summary", call=call)
+
+
+@require_POST
+@staff_only
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(ticket, data):
+        ticket = services.ticket_change_status(
+            ticket_id=ticket.pk, status=data["status"], by=request.user
+        )
+        return _("Status changed to %(status)s.") % {"status": ticket.get_status_display()}
+
+    return _act(request, pk, form_class=forms.StatusForm, slot="summary", call=call)
+
+
+@require_POST
+@staff_only
+def change_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(ticket, data):
+        services.ticket_change_priority(
+            ticket_id=ticket.pk, priority=data["priority"], by=request.user
+        )
+        return _("Priority changed; the SLA due times follow it.")
+
+    return _act(request, pk, form_class=forms.PriorityForm, slot="summary", call=call)
+
+
+@require_POST
+@staff_only
+def change_service(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(ticket, data):
+        services.ticket_change_service(
+            ticket_id=ticket.pk, service=data["service"].code, by=request.user
+        )
+        return _("Service changed. The ticket was checked against the contract again.")
+
+    return _act(request, pk, form_class=forms.ServiceForm, slot="summary", call=call)
+
+
+@require_POST
+@staff_only
+def log_time(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(ticket, data):
+        entries = services.time_entry_log(
+            ticket_id=ticket.pk,
+            technician=request.user,
+            minutes=data["minutes"],
+            note=data["note"],
+            worked_on=data["worked_on"],
+        )
+        parts = [
+            f"{format_span(entry.counted_minutes)} ({entry.get_kind_display()})"
+            for entry in entries
+        ]
+        return _("Time logged: %(parts)s.") % {"parts": "; ".join(parts)}
+
+    return _act(request, pk, form_class=forms.TimeEntryForm, slot="time", call=call)
+
+
+@require_POST
+@staff_only
+def override(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only leads see the form; anyone else who posts it is refused outright.
+    if not request.user.has_perm("tickets.override_decision"):
+        raise PermissionDenied(_("Only a lead can override a verdict."))
+
+    def call(ticket, data):
+        services.decision_override(
+            ticket_id=ticket.pk, lead=request.user, verdict=data["verdict"], reason=data["reason"]
+        )
+        return _("Verdict overridden. The new decision names you and your reason.")
+
+    return _act(request, pk, form_class=forms.OverrideForm, slot="decision", call=call)

@@ -1,0 +1,90 @@
+"""Tickets in the admin: canned replies are edited here; tickets are only looked
+at, since every change to a ticket goes through the queue and its services."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import CannedReply, ScopeDecision, Ticket
+
+
+def may_edit_wording(request: HttpRequest) -> bool:
+    """Canned replies are wording the whole desk sends, like the reply wording per
+    verdict: those who may edit that may edit these."""
+    return request.user.has_perm("contracts.change_replywording")
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "language", "position"]
+    list_editable = ["position"]
+    list_filter = ["language"]
+    search_fields = ["title", "body"]
+    ordering = ["position", "title"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return may_edit_wording(request)
+
+    def has_change_permission(self, request, obj=None):
+        return may_edit_wording(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_edit_wording(request)
+
+
+class DecisionInline(admin.TabularInline):
+    model = ScopeDecision
+    fields = ["created_at", "verdict", "service", "decided_by", "is_override", "override_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read only: the queue is where tickets are worked."""
+
+    list_display = ["__str__", "customer", "verdict", "status", "priority", "assignee", "sla_due"]
+    list_filter = ["status", "verdict", "priority", "customer"]
+    list_select_related = ["customer", "assignee"]
+    search_fields = ["subject", "=id"]
+    date_hierarchy = "created_at"
+    inlines = [DecisionInline]
+    readonly_fields = ["open_in_queue"]
+    exclude = ["message_id"]
+
+    @admin.display(description=_("Queue"))
+    def open_in_queue(self, ticket: Ticket) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("queue:ticket", args=[ticket.pk]), _("Open in the queue")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [f.name for f in self.model._meta.fields if f.name != "message_id"]
+        return ["open_in_queue", *fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

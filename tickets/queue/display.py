@@ -1,0 +1,126 @@
+"""How the queue shows verdicts, priorities and SLA clocks, in the reader's language.
+
+Templates cannot call methods with arguments or look labels up by key, so the
+pages get these ready-made values instead of template tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.filters import DUE_SOON
+from tickets.models import Status, Ticket
+
+VERDICT_LABELS = {
+    "not_authorized": gettext_lazy("Not authorized"),
+    "no_contract": gettext_lazy("No contract"),
+    "needs_review": gettext_lazy("Needs review"),
+    "out_of_scope": gettext_lazy("Out of scope"),
+    "paid_option": gettext_lazy("Paid option"),
+    "over_allowance": gettext_lazy("Over allowance"),
+    "outside_hours": gettext_lazy("Outside hours"),
+    "in_scope": gettext_lazy("In scope"),
+}
+PRIORITY_LABELS = {
+    "urgent": gettext_lazy("Urgent"),
+    "high": gettext_lazy("High"),
+    "normal": gettext_lazy("Normal"),
+    "low": gettext_lazy("Low"),
+}
+COVERAGE_LABELS = {
+    "included": gettext_lazy("Included"),
+    "paid": gettext_lazy("Paid"),
+    "excluded": gettext_lazy("Not covered"),
+}
+PRICING_LABELS = {
+    "fixed": gettext_lazy("fixed price"),
+    "hourly": gettext_lazy("per hour"),
+}
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+# What a technician needs to know about a verdict that names no clause.
+VERDICT_NOTES = {
+    "not_authorized": gettext_lazy("The sender is no contact of a customer with a contract."),
+    "no_contract": gettext_lazy("No contract of this customer is valid; renewal offered."),
+    "needs_review": gettext_lazy("The service is unclear: choose it to decide the ticket."),
+    "": gettext_lazy("Being checked against the contract."),
+}
+
+
+def verdict_label(verdict: str) -> str:
+    return str(VERDICT_LABELS.get(verdict, _("Not checked yet")))
+
+
+def priority_label(priority: str) -> str:
+    return str(PRIORITY_LABELS.get(priority, priority))
+
+
+def format_span(minutes: int) -> str:
+    """A duration as people say it on a queue: "2 d 3 h", "2 h 10 min", "35 min"."""
+    if minutes < 1:
+        return _("under a minute")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        if hours:
+            return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+        return _("%(days)d d") % {"days": days}
+    if hours:
+        if mins:
+            return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": mins}
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(minutes)d min") % {"minutes": mins}
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClock:
+    """Where a ticket's SLA stands right now."""
+
+    state: str  # none, running, soon, breached, paused, met, missed
+    text: str
+    due: datetime | None
+    target: str  # which deadline runs: the first response or the resolution
+
+    @property
+    def css(self) -> str:
+        return {"breached": "breached", "missed": "breached", "soon": "soon"}.get(self.state, "")
+
+
+def sla_clock(ticket: Ticket, now: datetime) -> SlaClock:
+    due = ticket.sla_due
+    target = str(_("First response") if ticket.first_responded_at is None else _("Resolution"))
+    if ticket.status in DONE_STATUSES:
+        missed = ticket.sla_breached_at is not None or (
+            ticket.resolution_due is not None
+            and ticket.resolved_at is not None
+            and ticket.resolved_at > ticket.resolution_due
+        )
+        if ticket.sla_started_at is None:
+            return SlaClock("none", _("No SLA"), None, target)
+        return SlaClock(
+            "missed" if missed else "met", _("Missed") if missed else _("Met"), None, target
+        )
+    if due is None:
+        if ticket.status == Status.AWAITING_DECISION:
+            return SlaClock("none", _("Not started"), None, target)
+        return SlaClock("none", _("No SLA"), None, target)
+    if ticket.sla_paused_at is not None:
+        return SlaClock("paused", _("Paused: waiting on the customer"), due, target)
+    minutes = int((due - now).total_seconds() // 60)
+    if minutes < 0:
+        return SlaClock(
+            "breached", _("Breached %(span)s ago") % {"span": format_span(-minutes)}, due, target
+        )
+    left = _("%(span)s left") % {"span": format_span(minutes)}
+    if due - now <= DUE_SOON:
+        return SlaClock("soon", left, due, target)
+    if ticket.sla_breached_at is not None:
+        return SlaClock(
+            "breached", _("A deadline was missed · %(left)s") % {"left": left}, due, target
+        )
+    return SlaClock("running", left, due, target)

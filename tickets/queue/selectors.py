@@ -1,0 +1,398 @@
+"""Reads for the technicians' queue: the list with its saved views and counts,
+and everything the ticket page shows. Each runs a fixed number of queries,
+whatever the number of tickets, messages or decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from contracts import terms
+from contracts.models import Customer, Service
+from tickets.filters import TicketFilter
+from tickets.models import (
+    Attachment,
+    CannedReply,
+    Message,
+    Offer,
+    ScopeDecision,
+    Status,
+    Ticket,
+    TimeEntry,
+)
+from tickets.queue.display import (
+    COVERAGE_LABELS,
+    PRICING_LABELS,
+    PRIORITY_LABELS,
+    VERDICT_LABELS,
+    VERDICT_NOTES,
+    SlaClock,
+    priority_label,
+    sla_clock,
+    verdict_label,
+)
+from tickets.selectors import AllowanceSummary, allowance_summary, tickets_visible_to
+from tickets.services import MANUAL_TRANSITIONS
+
+PER_PAGE = 25
+OPEN = [Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.AWAITING_DECISION]
+WORKING = [Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER]
+# The parameters that narrow the list; ``view``, ``ordering`` and ``page`` do not.
+FILTER_KEYS = ("q", "customer", "verdict", "status", "priority", "service", "assignee", "sla")
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    key: str
+    label: str
+    params: dict[str, list[str]]
+    help: str = ""
+
+
+SAVED_VIEWS = (
+    SavedView("open", _("Open"), {"status": OPEN}, _("Every ticket that is not resolved")),
+    SavedView("mine", _("My tickets"), {"assignee": ["me"], "status": OPEN}),
+    SavedView("unassigned", _("Unassigned"), {"assignee": ["none"], "status": OPEN}),
+    SavedView(
+        "awaiting",
+        _("Awaiting decision"),
+        {"status": [Status.AWAITING_DECISION]},
+        _("Waiting for the customer's answer to an offer"),
+    ),
+    SavedView(
+        "review",
+        _("Needs review"),
+        {"verdict": ["needs_review"], "status": WORKING},
+        _("The service is unclear: a technician decides"),
+    ),
+    SavedView("all", _("All tickets"), {}, _("Resolved and closed tickets too")),
+)
+VIEWS = {view.key: view for view in SAVED_VIEWS}
+DEFAULT_VIEW = "open"
+# Quick links above the list: open tickets by the state of their SLA.
+SLA_SHORTCUTS = (
+    SavedView("breached", _("SLA breached"), {"sla": ["breached"]}),
+    SavedView("due_soon", _("Due within 2 h"), {"sla": ["due_soon"]}),
+)
+
+ORDERINGS = (
+    ("sla_due", _("SLA due, soonest first")),
+    ("priority", _("Priority, most urgent first")),
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+    ("-updated", _("Recently updated")),
+)
+_PRIORITY_RANK = Case(
+    *[When(priority=p, then=Value(rank)) for rank, p in enumerate(terms.PRIORITIES)],
+    default=Value(len(terms.PRIORITIES)),
+    output_field=IntegerField(),
+)
+_ORDER_BY = {
+    "sla_due": [F("sla_due").asc(nulls_last=True)],
+    "-sla_due": [F("sla_due").desc(nulls_last=True)],
+    "priority": [_PRIORITY_RANK.asc(), F("sla_due").asc(nulls_last=True)],
+    "-priority": [_PRIORITY_RANK.desc(), F("sla_due").asc(nulls_last=True)],
+    "created": [F("created_at").asc()],
+    "-created": [F("created_at").desc()],
+    "updated": [F("updated_at").asc()],
+    "-updated": [F("updated_at").desc()],
+    "id": [F("id").asc()],
+    "-id": [F("id").desc()],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    ticket: Ticket
+    clock: SlaClock
+    verdict_label: str
+    priority_label: str
+    clause_text: str
+    service_name: str
+
+
+@dataclass
+class QueuePage:
+    view: SavedView
+    filtered: bool  # the person narrowed the list themselves
+    selected: dict[str, list[str]]  # the effective filter values, for the form
+    ordering: str
+    page: Page
+    rows: list[QueueRow]
+    counts: dict[str, int]
+    ignored: list[str]  # labels of filters whose values were not understood
+    customers: list[Customer]
+    services: list[tuple[str, str]]
+    staff: list
+    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def tabs(self) -> list[tuple[SavedView, int, bool]]:
+        """Each saved view with its count, and whether the list shows it now."""
+        return [
+            (view, self.counts.get(view.key, 0), not self.filtered and view.key == self.view.key)
+            for view in SAVED_VIEWS
+        ]
+
+    @property
+    def shortcuts(self) -> list[tuple[SavedView, int, bool]]:
+        return [
+            (view, self.counts.get(view.key, 0), self.selected.get("sla") == view.params["sla"])
+            for view in SLA_SHORTCUTS
+        ]
+
+    @property
+    def title(self) -> str:
+        return str(_("Filtered tickets")) if self.filtered else str(self.view.label)
+
+
+def staff_members() -> list:
+    """Everyone a ticket can be assigned to."""
+    return list(
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .only("pk", "username", "first_name", "last_name")
+        .order_by("first_name", "username")
+    )
+
+
+def service_options(language: str) -> list[tuple[str, str]]:
+    return [(s.code, s.name(language)) for s in Service.objects.order_by("position", "code")]
+
+
+def _params(values: dict[str, list[str]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, items in values.items():
+        data.setlist(key, [str(item) for item in items])
+    return data
+
+
+def _ordered(queryset: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
+    # Tickets without an SLA go last; the id keeps pages stable between requests.
+    return queryset.order_by(*_ORDER_BY.get(ordering, _ORDER_BY["sla_due"]), "pk")
+
+
+def _clause_text(decision: ScopeDecision | None, verdict: str) -> str:
+    text = (decision.clause_snapshot or {}).get("text", "") if decision else ""
+    return text or str(VERDICT_NOTES.get(verdict, ""))
+
+
+def queue_counts(*, user, request) -> dict[str, int]:
+    """How many tickets each saved view and SLA shortcut holds, in one query."""
+    visible = tickets_visible_to(user)
+    aggregates = {}
+    for view in (*SAVED_VIEWS, *SLA_SHORTCUTS):
+        if not view.params:
+            aggregates[view.key] = Count("pk")
+            continue
+        narrowed = TicketFilter(_params(view.params), queryset=visible, request=request).qs
+        aggregates[view.key] = Count("pk", filter=Q(pk__in=narrowed.values("pk")))
+    return visible.aggregate(**aggregates)
+
+
+def queue_page(*, user, params: QueryDict, request) -> QueuePage:
+    """One page of the queue: a saved view, or the filters the person chose."""
+    view = VIEWS.get(params.get("view", ""), VIEWS[DEFAULT_VIEW])
+    filtered = any(key in params for key in FILTER_KEYS)
+    data = QueryDict(mutable=True)
+    if filtered:
+        for key in FILTER_KEYS:
+            values = [v for v in params.getlist(key) if v]
+            if values:
+                data.setlist(key, values)
+    else:
+        data = _params(view.params)
+    ordering = params.get("ordering", "")
+    if ordering not in _ORDER_BY:
+        ordering = "sla_due"
+    # The filter set validates every value; anything it does not know is ignored.
+    filterset = TicketFilter(data, queryset=tickets_visible_to(user), request=request)
+    tickets = filterset.qs
+    ignored = [str(filterset.filters[name].label) for name in filterset.form.errors]
+    if "ordering" in params and params.get("ordering") not in _ORDER_BY:
+        ignored.append(str(_("Order")))
+    tickets = (
+        _ordered(tickets, ordering)
+        .select_related("customer", "service", "assignee")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=ScopeDecision.objects.filter(is_current=True).only(
+                    "pk", "ticket_id", "verdict", "clause_snapshot"
+                ),
+                to_attr="current_decisions",
+            )
+        )
+    )
+    page = Paginator(tickets, PER_PAGE).get_page(params.get("page"))
+    now = timezone.now()
+    language = translation.get_language() or "en"
+    rows = []
+    for ticket in page.object_list:
+        decision = ticket.current_decisions[0] if ticket.current_decisions else None
+        rows.append(
+            QueueRow(
+                ticket=ticket,
+                clock=sla_clock(ticket, now),
+                verdict_label=verdict_label(ticket.verdict),
+                priority_label=priority_label(ticket.priority),
+                clause_text=_clause_text(decision, ticket.verdict),
+                service_name=ticket.service.name(language) if ticket.service_id else "",
+            )
+        )
+    selected = {key: data.getlist(key) for key in FILTER_KEYS}
+    return QueuePage(
+        view=view,
+        filtered=filtered,
+        selected=selected,
+        ordering=ordering,
+        page=page,
+        rows=rows,
+        counts=queue_counts(user=user, request=request),
+        ignored=ignored,
+        customers=list(Customer.objects.only("pk", "name", "slug").order_by("name")),
+        services=service_options(language),
+        staff=staff_members(),
+        options=filter_options(),
+    )
+
+
+def filter_options() -> dict[str, list[tuple[str, str]]]:
+    return {
+        "verdict": [(value, str(label)) for value, label in VERDICT_LABELS.items()],
+        "status": [(value, str(label)) for value, label in Status.choices],
+        "priority": [(value, str(label)) for value, label in PRIORITY_LABELS.items()],
+        "sla": [("breached", str(_("Breached"))), ("due_soon", str(_("Due within 2 h")))],
+        "ordering": [(value, str(label)) for value, label in ORDERINGS],
+    }
+
+
+# --- the ticket page -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionView:
+    decision: ScopeDecision
+    verdict_label: str
+    coverage_label: str
+    pricing_label: str
+
+
+@dataclass
+class Workspace:
+    ticket: Ticket
+    now: datetime
+    clock: SlaClock
+    verdict_label: str
+    priority_label: str
+    service_name: str
+    requester_name: str
+    current: DecisionView | None
+    history: list[DecisionView]  # oldest first, the current one included
+    messages: list[Message]
+    request_files: list[Attachment]  # filed with the ticket, not with a message
+    offers: list[Offer]
+    time_entries: list[TimeEntry]
+    time_minutes: int
+    time_counted: int
+    allowance: AllowanceSummary
+    canned_replies: list[CannedReply]
+    staff: list
+    services: list[tuple[str, str]]
+    transitions: list[tuple[str, str]]
+    priorities: list[tuple[str, str]]
+    verdicts: list[tuple[str, str]]
+    can_override: bool
+    can_edit_contracts: bool
+
+    @property
+    def current_offer(self) -> Offer | None:
+        decision = self.current.decision if self.current else None
+        return next((o for o in self.offers if decision and o.decision_id == decision.pk), None)
+
+
+def _decision_view(decision: ScopeDecision) -> DecisionView:
+    snapshot = decision.clause_snapshot or {}
+    return DecisionView(
+        decision=decision,
+        verdict_label=verdict_label(decision.verdict),
+        coverage_label=str(COVERAGE_LABELS.get(snapshot.get("coverage", ""), "")),
+        pricing_label=str(PRICING_LABELS.get(snapshot.get("pricing") or "", "")),
+    )
+
+
+def ticket_workspace(*, ticket_id: int, user) -> Workspace:
+    """Everything the ticket page shows, for a member of staff. Raises
+    ``Ticket.DoesNotExist`` for a ticket the user may not see."""
+    ticket = (
+        tickets_visible_to(user)
+        .select_related(
+            "customer", "contract", "service", "assignee", "requester__contact", "picked_service"
+        )
+        .get(pk=ticket_id)
+    )
+    now = timezone.now()
+    language = translation.get_language() or "en"
+    decisions = [
+        _decision_view(d)
+        for d in ScopeDecision.objects.filter(ticket=ticket)
+        .select_related("decided_by", "service")
+        .order_by("created_at", "pk")
+    ]
+    current = next((d for d in decisions if d.decision.is_current), None)
+    messages = list(Message.objects.filter(ticket=ticket).select_related("author__contact"))
+    files: dict[int | None, list[Attachment]] = {}
+    for attachment in Attachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
+        files.setdefault(attachment.message_id, []).append(attachment)
+    for message in messages:
+        message.files = files.get(message.pk, [])
+    entries = list(
+        TimeEntry.objects.filter(ticket=ticket)
+        .select_related("technician")
+        .order_by("-worked_on", "-pk")
+    )
+    offers = list(
+        Offer.objects.filter(ticket=ticket).select_related("answered_by").order_by("-created_at")
+    )
+    for offer in offers:
+        offer.pricing_label = str(PRICING_LABELS.get(offer.pricing, offer.pricing))
+    contact = getattr(ticket.requester, "contact", None)
+    return Workspace(
+        ticket=ticket,
+        now=now,
+        clock=sla_clock(ticket, now),
+        verdict_label=verdict_label(ticket.verdict),
+        priority_label=priority_label(ticket.priority),
+        service_name=ticket.service.name(language) if ticket.service_id else "",
+        requester_name=contact.name if contact else ticket.requester.get_username(),
+        current=current,
+        history=decisions,
+        messages=messages,
+        request_files=files.get(None, []),
+        offers=offers,
+        time_entries=entries,
+        time_minutes=sum(e.minutes for e in entries),
+        time_counted=sum(e.counted_minutes for e in entries),
+        allowance=allowance_summary(customer=ticket.customer, at=now),
+        canned_replies=list(
+            CannedReply.objects.filter(Q(language="") | Q(language=ticket.language))
+        ),
+        staff=staff_members(),
+        services=service_options(language),
+        transitions=[
+            (status.value, str(status.label))
+            for status in Status
+            if status in MANUAL_TRANSITIONS[Status(ticket.status)]
+        ],
+        priorities=[(value, str(label)) for value, label in PRIORITY_LABELS.items()],
+        verdicts=[(value, str(label)) for value, label in VERDICT_LABELS.items()],
+        can_override=user.has_perm("tickets.override_decision"),
+        can_edit_contracts=user.has_perm("contracts.change_contract"),
+    )
