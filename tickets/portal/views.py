@@ -128,6 +128,7 @@ def ticket_list(request):
             "whose": whose,
             "manager": manager,
             "customer": request.contact.customer,
+            "today": timezone.localdate(),
             "allowance": allowance_summary(customer=request.contact.customer, at=timezone.now()),
         },
     )

@@ -56,22 +56,24 @@ def reads(ticket: Ticket) -> dict[str, str]:
     """Every page of the portal that shows something of this ticket."""
     urls = {
         "ticket": reverse("portal:ticket", args=[ticket.pk]),
-        "verdict": reverse("portal:verdict", args=[ticket.pk]),
+        "decision": reverse("portal:verdict", args=[ticket.pk]),
     }
     for attachment in ticket.attachments.all():
-        urls[f"file {attachment.name}"] = reverse("portal:attachment", args=[attachment.pk])
+        urls[f"attachment {attachment.name}"] = reverse("portal:attachment", args=[attachment.pk])
     return urls
 
 
 def writes(ticket: Ticket) -> dict[str, tuple[str, dict]]:
     """Every action of the portal on this ticket, with valid data."""
     actions = {
-        "reply": (reverse("portal:reply", args=[ticket.pk]), {"body": "Let me in"}),
-        "escalate": (reverse("portal:escalate", args=[ticket.pk]), {"reason": "Let me in"}),
-        "rate": (reverse("portal:rate", args=[ticket.pk]), {"score": "1"}),
+        "message": (reverse("portal:reply", args=[ticket.pk]), {"body": "Let me in"}),
+        "escalation": (reverse("portal:escalate", args=[ticket.pk]), {"reason": "Let me in"}),
+        "rating": (reverse("portal:rate", args=[ticket.pk]), {"score": "1"}),
     }
     for offer in ticket.offers.all():
-        actions["accept"] = (reverse("portal:offer", args=[offer.pk]), {"answer": "accept"})
+        url = reverse("portal:offer", args=[offer.pk])
+        actions["offer accepted"] = (url, {"answer": "accept"})
+        actions["offer declined"] = (url, {"answer": "decline"})
     return actions
 
 
@@ -112,7 +114,12 @@ def test_a_requester_reaches_only_their_own_tickets(world):
 
 def test_a_manager_reaches_the_organisations_tickets(world):
     client = portal(AINO)
-    expected = {"ticket": 200, "verdict": 204, "file sara.png": 200, "file licence.txt": 404}
+    expected = {
+        "ticket": 200,
+        "decision": 204,  # decided: the poll asks the page to reload
+        "attachment sara.png": 200,
+        "attachment licence.txt": 404,  # on an internal note
+    }
     assert {name: client.get(url).status_code for name, url in reads(world["sara"]).items()} == (
         expected
     )
