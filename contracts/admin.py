@@ -44,7 +44,7 @@ from contracts.models import (
     UptimeCredit,
 )
 from contracts.replies import DEFAULT_WORDING, Reply, format_offer
-from contracts.scope import Decision, UnknownService, Usage
+from contracts.scope import Decision, UnknownService
 from contracts.selectors import ScopePreview
 
 admin.site.site_header = "Scopedesk"
@@ -408,6 +408,11 @@ class ContractAdmin(HistoryAdmin):
         extra_context = {"may_edit_contracts": may_edit_contracts(request), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def scope_preview(self) -> ScopePreview:
+        """The preview the try box decides with. Contracts cannot count tickets, so
+        here nothing is used yet; the tickets app's editor passes the real usage."""
+        return ScopePreview()
+
     def try_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Decide a sample request as the desk would right now. Writes nothing."""
         if not may_edit_contracts(request):
@@ -415,7 +420,7 @@ class ContractAdmin(HistoryAdmin):
         contract = self.get_object(request, unquote(object_id))
         if contract is None:
             raise Http404
-        preview = ScopePreview()
+        preview = self.scope_preview()
         form = TryRequestForm(
             request.POST if request.method == "POST" else None,
             contacts=contract.customer.contacts.select_related("user", "customer"),
@@ -430,7 +435,6 @@ class ContractAdmin(HistoryAdmin):
                     customer_slug=contract.customer.slug,
                     request=form.scope_request(),
                     at=form.cleaned_data["at"],
-                    usage=Usage(),
                 )
             except UnknownService as exc:
                 form.add_error("service", _("%(code)s is not in the catalogue.") % {"code": exc})

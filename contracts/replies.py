@@ -9,7 +9,7 @@ always gets the same reply, whoever is on duty.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -146,27 +146,49 @@ def render_reply(
         return Reply(language, template.format_map(values).strip())
 
 
-def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogue) -> dict:
+class _OnDemand(dict):
+    """Placeholder values computed only when the wording uses them: formatting
+    dates and promises for a placeholder that is not there costs the most."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], str]]) -> None:
+        super().__init__()
+        self._makers = makers
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = self._makers[key]()
+        return value
+
+
+def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogue) -> _OnDemand:
     customer, contract, clause = decision.customer, decision.contract, decision.clause
-    service = catalogue.name(decision.service, decision.language) if decision.service else ""
-    return {
-        "name": decision.contact.name if decision.contact else "",
-        "customer": customer.name if customer else _("your company"),
-        "who_can_help": _who_can_help(decision),
-        "contract": contract.reference if contract else "",
-        "contract_state": _contract_state(decision, at),
-        "service": service,
-        "clause": clause.text if clause and clause.text else service,
-        "advice": clause.advice
-        if clause and clause.advice
-        else _("We would be happy to suggest where you could get help with it."),
-        "price": format_offer(decision.offer) if decision.offer else "",
-        "limit_used_up": _limit_used_up(decision),
-        "next_month": _format_day(_first_of_next_month(decision, at)),
-        "starts_at": _format_moment(decision, decision.starts_at) if decision.starts_at else "",
-        "response_promise": _response_promise(decision),
-        "signature": _("Kind regards,\nYour support team"),
-    }
+
+    def service() -> str:
+        return catalogue.name(decision.service, decision.language) if decision.service else ""
+
+    return _OnDemand(
+        {
+            "name": lambda: decision.contact.name if decision.contact else "",
+            "customer": lambda: customer.name if customer else _("your company"),
+            "who_can_help": lambda: _who_can_help(decision),
+            "contract": lambda: contract.reference if contract else "",
+            "contract_state": lambda: _contract_state(decision, at),
+            "service": service,
+            "clause": lambda: clause.text if clause and clause.text else service(),
+            "advice": lambda: (
+                clause.advice
+                if clause and clause.advice
+                else _("We would be happy to suggest where you could get help with it.")
+            ),
+            "price": lambda: format_offer(decision.offer) if decision.offer else "",
+            "limit_used_up": lambda: _limit_used_up(decision),
+            "next_month": lambda: _format_day(_first_of_next_month(decision, at)),
+            "starts_at": lambda: (
+                _format_moment(decision, decision.starts_at) if decision.starts_at else ""
+            ),
+            "response_promise": lambda: _response_promise(decision),
+            "signature": lambda: _("Kind regards,\nYour support team"),
+        }
+    )
 
 
 def format_money(amount: Decimal, currency: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Prefetch
@@ -134,13 +135,21 @@ def reply_wordings() -> dict[tuple[str, str], str]:
     return {(w.verdict, w.language): w.text for w in ReplyWording.objects.all()}
 
 
+UsageReader = Callable[[str, datetime], Usage]
+
+
 class ScopePreview:
     """Decides sample requests without writing anything: for checkscope and the
-    contract editor's try box. Reads the catalogue once and each customer once."""
+    contract editor's try box. Reads the catalogue once and each customer once.
 
-    def __init__(self) -> None:
+    ``usage_for(slug, at)`` gives the customer's usage of that month; contracts
+    cannot count tickets, so the tickets app passes its reader in. Without one,
+    nothing is used yet."""
+
+    def __init__(self, usage_for: UsageReader | None = None) -> None:
         self.catalogue = current_catalogue()
         self.wordings = reply_wordings()
+        self.usage_for = usage_for
         self._customers: dict[str, terms.CustomerTerms | None] = {}
 
     def customer(self, slug: str) -> terms.CustomerTerms:
@@ -152,14 +161,12 @@ class ScopePreview:
         return found
 
     def decide(
-        self, *, customer_slug: str, request: ScopeRequest, at: datetime, usage: Usage
+        self, *, customer_slug: str, request: ScopeRequest, at: datetime
     ) -> tuple[Decision, Reply]:
+        customer = self.customer(customer_slug)
+        usage = self.usage_for(customer_slug, at) if self.usage_for else Usage()
         decision = decide(
-            customer=self.customer(customer_slug),
-            request=request,
-            usage=usage,
-            at=at,
-            catalogue=self.catalogue,
+            customer=customer, request=request, usage=usage, at=at, catalogue=self.catalogue
         )
         return decision, render_reply(
             decision, at=at, catalogue=self.catalogue, wordings=self.wordings

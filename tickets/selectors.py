@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -231,3 +232,21 @@ def contract_coverage(*, customer: Customer, language: str, at: datetime) -> Con
         code for code in catalogue.entries if not any(code in c.clauses for c in valid)
     )
     return ContractCoverage(max(valid, key=lambda c: c.valid_from), latest, tuple(lines), unlisted)
+
+
+def usage_reader() -> Callable[[str, datetime], Usage]:
+    """A reader of customers' monthly usage for scope previews (checkscope, the
+    editor's try box): each customer and month is counted once."""
+    customers: dict[str, Customer] = {}
+    counted: dict[tuple[str, date], Usage] = {}
+
+    def usage_for(slug: str, at: datetime) -> Usage:
+        if slug not in customers:
+            customers[slug] = Customer.objects.get(slug=slug)
+        customer = customers[slug]
+        key = (slug, calendar_month(customer, at).first_day)
+        if key not in counted:
+            counted[key] = allowance_usage(customer=customer, at=at)
+        return counted[key]
+
+    return usage_for

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 
 import pytest
+import time_machine
 import yaml
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contracts.contract_files import load_contract_file
 from tests.conftest import example
+from tickets import services
+from tickets.models import ScopeDecision
 
 # Monday 23 November 2026 in Helsinki: an ordinary working day for Northwind
 # (Mon-Fri 08:00-18:00, Finnish holidays) and within every example contract but
@@ -172,6 +177,23 @@ def test_it_prints_a_used_up_allowance_as_an_hourly_offer(northwind):
     assert (result["verdict"], result["reason"]) == ("over_allowance", "tickets_used_up")
     assert result["offer"]["amount"] == "90.00"
     assert result["offer"]["pricing"] == "hourly"
+
+
+@pytest.mark.django_db
+def test_it_counts_the_tickets_already_used_this_month(
+    northwind, django_capture_on_commit_callbacks
+):
+    # Northwind includes 10 tickets a month; file and decide ten covered ones first.
+    sara = get_user_model().objects.get(email=SARA)
+    with time_machine.travel(datetime.fromisoformat(MONDAY_10), tick=False):
+        for n in range(10):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.ticket_create(requester=sara, subject=f"Mail {n}", body=TEXTS["email"])
+    assert ScopeDecision.objects.filter(verdict="in_scope").count() == 10
+    result = ask(TEXTS["email"])
+    assert (result["verdict"], result["reason"]) == ("over_allowance", "tickets_used_up")
+    # The next month starts afresh.
+    assert ask(TEXTS["email"], at="2026-12-01T10:00+02:00")["verdict"] == "in_scope"
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""A dry run of the scope check: the decision a ticket would get right now.
+"""A dry run of the scope check: the decision a ticket would get right now,
+with this month's usage of the customer counted as the real check counts it.
 
 Writes nothing. With ``--jsonl FILE`` it reads one request per line and prints
 one decision per line, in order, in one process.
@@ -16,8 +17,9 @@ from django.utils.dateparse import parse_datetime
 
 from contracts import terms
 from contracts.replies import Reply
-from contracts.scope import Decision, ScopeRequest, UnknownService, Usage
+from contracts.scope import Decision, ScopeRequest, UnknownService
 from contracts.selectors import ScopePreview
+from tickets.selectors import usage_reader
 
 REQUIRED = ("customer", "email", "text")
 OPTIONAL = ("subject", "service", "priority", "at")
@@ -57,7 +59,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--jsonl reads every request from its file; leave out {', '.join(given)}"
                 )
-            self._run_lines(ScopePreview(), options["jsonl"])
+            self._run_lines(ScopePreview(usage_reader()), options["jsonl"])
             return
         missing = [f"--{k}" for k in REQUIRED if not options[k]]
         if missing:
@@ -65,7 +67,7 @@ class Command(BaseCommand):
             raise CommandError(f"{', '.join(missing)} {verb} required (or give --jsonl FILE)")
         values = {k: options[k] for k in (*REQUIRED, *OPTIONAL)}
         try:
-            result = _decide(ScopePreview(), values, option_prefix="--")
+            result = _decide(ScopePreview(usage_reader()), values, option_prefix="--")
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
@@ -135,11 +137,7 @@ def _decide(preview: ScopePreview, values: dict, *, option_prefix: str) -> dict:
         priority=priority,
     )
     try:
-        # Usage(): the preview does not count this month's tickets and time
-        # (contracts cannot read tickets), so a used-up allowance does not show.
-        decision, reply = preview.decide(
-            customer_slug=values["customer"], request=request, at=at, usage=Usage()
-        )
+        decision, reply = preview.decide(customer_slug=values["customer"], request=request, at=at)
     except UnknownService as exc:
         raise ValueError(f"service {str(exc)!r} is not in the catalogue") from None
     return decision_as_json(decision, reply)
