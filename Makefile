@@ -28,8 +28,8 @@ lint format: $(STAMP)
 
 # Re-extract and compile the translations (needs GNU gettext; the .mo files are committed).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ru -l fi -l lv --no-location
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages -l ru -l fi -l lv --no-location --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 clean:
 	rm -rf $(VENV) var

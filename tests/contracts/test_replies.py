@@ -1,0 +1,411 @@
+"""The automatic replies: every verdict, in English, Russian, Finnish and Latvian.
+
+Decisions come from the real scope engine and the example customers; each is then
+rendered in all four languages, so a missing or broken translation shows up as a
+reply in the wrong language or with a placeholder left in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polib
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from contracts.models import ReplyWording
+from contracts.replies import Reply, format_duration, render_reply
+from contracts.scope import Catalogue, Decision, ScopeRequest, Usage, decide
+from contracts.selectors import customer_terms_by_slug, reply_wordings, service_catalogue
+from contracts.terms import Duration, Verdict
+
+LOCALE = Path(settings.LOCALE_PATHS[0])
+LANGUAGES = ["en", "ru", "fi", "lv"]
+TRANSLATED = ["ru", "fi", "lv"]
+
+# Monday 23 November 2026, 10:00 in Helsinki: within Northwind's contract and support
+# hours, and eleven months after Daugava's contract ended.
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+MONDAY_0759 = datetime(2026, 11, 23, 7, 59, tzinfo=ZoneInfo("Europe/Helsinki"))
+AINO = "aino@northwind.example"
+
+# Words that only a reply in that language has: the greeting and the thanks.
+GREETING = {"en": "Hello", "ru": "Здравствуйте", "fi": "Hei", "lv": "Labdien"}
+THANKS = {"en": "thank you", "ru": "Спасибо", "fi": "kiitos", "lv": "Paldies"}
+SIGNATURE = {
+    "en": "Your support team",
+    "ru": "Команда поддержки",
+    "fi": "Tukitiimi",
+    "lv": "Jūsu atbalsta komanda",
+}
+# The brush-off that the desk exists to avoid, in every language.
+READ_YOUR_CONTRACT = [
+    "read your contract",
+    "see your contract",
+    "прочитайте договор",
+    "прочитайте ваш договор",
+    "читайте договор",
+    "смотрите договор",
+    "lukekaa sopimus",
+    "lue sopimus",
+    "katso sopimus",
+    "izlasiet līgumu",
+    "lasiet līgumu",
+    "skatiet līgumu",
+]
+
+# How the example figures read in each language.
+HOURLY_RATE = {"en": "90.00 EUR", "ru": "90,00 EUR", "fi": "90,00 EUR", "lv": "90,00 EUR"}
+PER_HOUR = {"en": "per hour", "ru": "в час", "fi": "tunnilta", "lv": "stundā"}
+TWO_HOURS = {"en": "2 hours", "ru": "2 часа", "fi": "2 tuntia", "lv": "2 stundas"}
+ESTIMATED_TOTAL = {"en": "180.00 EUR", "ru": "180,00 EUR", "fi": "180,00 EUR", "lv": "180,00 EUR"}
+FIXED_PRICE = {"en": "60.00 EUR", "ru": "60,00 EUR", "fi": "60,00 EUR", "lv": "60,00 EUR"}
+DAUGAVA_RATE = {"en": "70.00 EUR", "ru": "70,00 EUR", "fi": "70,00 EUR", "lv": "70,00 EUR"}
+DAUGAVA_ENDED = {
+    "en": "Dec. 31, 2025",
+    "ru": "31 декабря 2025 г.",
+    "fi": "31. joulukuuta 2025",
+    "lv": "2025. gada 31. decembris",
+}
+NEXT_MONTH = {
+    "en": "Dec. 1, 2026",
+    "ru": "1 декабря 2026 г.",
+    "fi": "1. joulukuuta 2026",
+    "lv": "2026. gada 1. decembris",
+}
+OPENING_DAY = {
+    "en": "Nov. 23, 2026",
+    "ru": "23 ноября 2026 г.",
+    "fi": "23. marraskuuta 2026",
+    "lv": "2026. gada 23. novembris",
+}
+MONDAY = {"en": "Monday", "ru": "Понедельник", "fi": "maanantai", "lv": "pirmdiena"}
+EIGHT_SUPPORT_HOURS = {
+    "en": "8 support hours",
+    "ru": "8 рабочих часов",
+    "fi": "8 työtuntia",
+    "lv": "8 darba stundas",
+}
+TEN_TICKETS = {
+    "en": "all 10 included tickets have been used",
+    "ru": "уже использованы все 10 включённых в договор обращений",
+    "fi": "kaikki 10 sopimukseen sisältyvää tukipyyntöä on jo käytetty",
+    "lv": "jau izmantoti visi 10 līgumā iekļautie pieteikumi",
+}
+TWO_RESTORES = {
+    "en": "the 2 requests of this kind included each month have been used",
+    "ru": "уже использованы все 2 включённых в месяц запроса такого рода",
+    "fi": "kaikki 2 sopimukseen kuukausittain sisältyvää tällaista pyyntöä on jo käytetty",
+    "lv": "jau izmantoti visi 2 katru mēnesi iekļautie šāda veida pieprasījumi",
+}
+
+
+@pytest.fixture
+def desk(northwind, volga, daugava) -> Catalogue:
+    """The example customers in the database and the service catalogue."""
+    return Catalogue(service_catalogue())
+
+
+def decision_for(
+    desk: Catalogue,
+    *,
+    customer: str = "northwind",
+    email: str = AINO,
+    text: str = "Emails to our mailbox are not arriving since yesterday.",
+    service: str | None = None,
+    usage: Usage | None = None,
+    at: datetime = MONDAY_10,
+) -> Decision:
+    return decide(
+        customer=customer_terms_by_slug(customer),
+        request=ScopeRequest(email=email, text=text, service=service),
+        usage=usage or Usage(),
+        at=at,
+        catalogue=desk,
+    )
+
+
+def in_language(decision: Decision, language: str) -> Decision:
+    """The same decision for a contact who reads this language."""
+    contact = replace(decision.contact, language=language) if decision.contact else None
+    return replace(decision, language=language, contact=contact)
+
+
+def reply_in(
+    desk: Catalogue, decision: Decision, language: str, *, at: datetime = MONDAY_10, **kwargs
+) -> str:
+    reply = render_reply(in_language(decision, language), at=at, catalogue=desk, **kwargs)
+    assert reply.language == language
+    return reply.text
+
+
+def assert_reads_well(desk: Catalogue, decision: Decision, language: str, text: str) -> None:
+    """In the language asked for, every placeholder filled, and no brush-off."""
+    assert text.startswith(GREETING[language])
+    assert THANKS[language].lower() in text.lower()
+    assert text.endswith(SIGNATURE[language])
+    assert "{" not in text and "}" not in text
+    assert "%(" not in text
+    assert not re.search(r"\s[,.:;]", text), "an empty placeholder leaves a gap"
+    for phrase in READ_YOUR_CONTRACT:
+        assert phrase not in text.lower()
+    if decision.contact:
+        assert decision.contact.name in text
+    if language != "en":
+        english = reply_in(desk, decision, "en")
+        assert text != english
+        for word in ("Hello", "thank you", "contract", "Kind regards", "technician"):
+            assert word not in text
+
+
+VERDICT_CASES = {
+    Verdict.NOT_AUTHORIZED: {"email": "stranger@example.com"},
+    Verdict.NO_CONTRACT: {"customer": "daugava", "email": "janis@daugava.example"},
+    Verdict.NEEDS_REVIEW: {"text": "Hello, could someone call me back tomorrow?"},
+    Verdict.OUT_OF_SCOPE: {"text": "Could you improve our Google ranking with some SEO work?"},
+    Verdict.PAID_OPTION: {"text": "There is a PHP fatal error in my custom script, please fix."},
+    Verdict.OVER_ALLOWANCE: {"usage": Usage(tickets_used=10)},
+    Verdict.OUTSIDE_HOURS: {"at": MONDAY_0759},
+    Verdict.IN_SCOPE: {},
+}
+
+
+def test_the_cases_cover_every_verdict():
+    assert set(VERDICT_CASES) == set(Verdict)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("verdict", list(Verdict))
+def test_every_verdict_reads_well_in_every_language(desk, verdict, language):
+    case = VERDICT_CASES[verdict]
+    decision = decision_for(desk, **case)
+    assert decision.verdict is verdict
+    text = reply_in(desk, decision, language, at=case.get("at", MONDAY_10))
+    assert_reads_well(desk, decision, language, text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_stranger_is_told_who_can_open_tickets(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.NOT_AUTHORIZED])
+    text = reply_in(desk, decision, language)
+    assert "Aino Virtanen" in text  # Northwind's manager
+    assert "Northwind Webshop Oy" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_ended_contract_is_named_with_its_last_day_and_the_one_off_rate(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.NO_CONTRACT])
+    text = reply_in(desk, decision, language)
+    assert "CARE-2025-077" in text
+    assert DAUGAVA_ENDED[language] in text
+    assert f"{DAUGAVA_RATE[language]} {PER_HOUR[language]}" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_excluded_request_gets_the_clause_and_its_advice_but_no_price(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.OUT_OF_SCOPE])
+    text = reply_in(desk, decision, language)
+    assert "Search engine optimisation and link building." in text
+    assert "We are glad to recommend SEO agencies we have worked with." in text
+    assert desk.name("marketing.seo", language) in text
+    assert "EUR" not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_excluded_clause_without_advice_still_offers_to_point_the_way(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.OUT_OF_SCOPE])
+    decision = replace(decision, clause=replace(decision.clause, advice=""))
+    text = reply_in(desk, decision, language)
+    with translation.override(language):
+        advice = translation.gettext(
+            "We would be happy to suggest where you could get help with it."
+        )
+    assert advice in text
+    if language != "en":
+        assert advice != "We would be happy to suggest where you could get help with it."
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_hourly_paid_option_names_rate_estimate_and_total(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.PAID_OPTION])
+    assert decision.service == "web.script_debugging"
+    text = reply_in(desk, decision, language)
+    assert "Finding and fixing faults in your own site's code." in text
+    assert f"{HOURLY_RATE[language]} {PER_HOUR[language]}" in text
+    assert TWO_HOURS[language] in text
+    assert ESTIMATED_TOTAL[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_fixed_price_paid_option_names_its_price(desk, language):
+    decision = decision_for(desk, text="Please install the WooCommerce plugin on our WordPress.")
+    assert decision.verdict is Verdict.PAID_OPTION
+    text = reply_in(desk, decision, language)
+    assert "Installing or updating CMS plugins and themes." in text
+    assert FIXED_PRICE[language] in text
+    assert PER_HOUR[language] not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_used_up_allowance_names_the_limit_the_rate_and_next_month(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.OVER_ALLOWANCE])
+    text = reply_in(desk, decision, language)
+    assert TEN_TICKETS[language] in text
+    assert f"{HOURLY_RATE[language]} {PER_HOUR[language]}" in text
+    assert NEXT_MONTH[language] in text
+    assert desk.name("hosting.email", language) in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_used_up_clause_count_names_that_count(desk, language):
+    decision = decision_for(
+        desk,
+        text="I deleted files by mistake, please restore from backup.",
+        usage=Usage(service_counts={"hosting.backup_restore": 2}),
+    )
+    assert decision.verdict is Verdict.OVER_ALLOWANCE
+    assert TWO_RESTORES[language] in reply_in(desk, decision, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_request_outside_hours_names_the_next_opening(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.OUTSIDE_HOURS])
+    text = reply_in(desk, decision, language, at=MONDAY_0759)
+    assert "Setting up mailboxes and fixing mail delivery on our servers." in text
+    assert MONDAY[language] in text
+    assert OPENING_DAY[language] in text
+    assert "08:00" in text
+    assert "Europe/Helsinki" in text
+    assert EIGHT_SUPPORT_HOURS[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_covered_request_gets_its_clause_and_the_response_promise(desk, language):
+    decision = decision_for(desk)
+    text = reply_in(desk, decision, language)
+    assert "Setting up mailboxes and fixing mail delivery on our servers." in text
+    assert EIGHT_SUPPORT_HOURS[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_russian_customer_gets_its_own_clause_wording_and_roubles(desk, language):
+    decision = decision_for(
+        desk,
+        customer="volga-media",
+        email="olga@volga-media.example",
+        text="Please install the WooCommerce plugin on our WordPress.",
+    )
+    assert decision.verdict is Verdict.PAID_OPTION
+    text = reply_in(desk, decision, language)
+    assert_reads_well(desk, decision, language, text)
+    assert "Установка и обновление плагинов CMS." in text
+    assert "RUB" in text
+
+
+def test_replies_go_out_in_the_contacts_own_language(desk):
+    for email, language in [
+        (AINO, "fi"),
+        ("sara@northwind.example", "en"),
+        ("mikko@northwind.example", "fi"),  # no language of his own: the customer's
+    ]:
+        decision = decision_for(desk, email=email)
+        reply = render_reply(decision, at=MONDAY_10, catalogue=desk)
+        assert reply == Reply(language, reply_in(desk, decision, language))
+        assert reply.text.startswith(GREETING[language])
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [
+        ("en", {1: "1 minute", 2: "2 minutes", 5: "5 minutes", 21: "21 minutes"}),
+        ("ru", {1: "1 минута", 2: "2 минуты", 5: "5 минут", 21: "21 минута", 22: "22 минуты"}),
+        ("fi", {1: "1 minuutti", 2: "2 minuuttia", 5: "5 minuuttia", 21: "21 minuuttia"}),
+        ("lv", {1: "1 minūte", 2: "2 minūtes", 11: "11 minūtes", 21: "21 minūte"}),
+    ],
+)
+def test_durations_take_the_plural_form_of_each_language(language, forms):
+    with translation.override(language):
+        assert {n: format_duration(Duration(n, "m")) for n in forms} == forms
+
+
+@pytest.mark.django_db
+def test_an_admins_wording_replaces_the_default_for_its_verdict_and_language(desk):
+    ReplyWording.objects.create(
+        verdict=Verdict.IN_SCOPE,
+        language="fi",
+        text="Moi {name}! Tämä hoituu: {clause}\n\n{signature}",
+    )
+    wordings = reply_wordings()
+    covered = decision_for(desk)
+    text = reply_in(desk, covered, "fi", wordings=wordings)
+    assert text.startswith("Moi Aino Virtanen! Tämä hoituu: Setting up mailboxes")
+    assert text.endswith("Tukitiimi")
+    # Other languages and other verdicts keep the default wording.
+    assert reply_in(desk, covered, "ru", wordings=wordings).startswith("Здравствуйте")
+    excluded = decision_for(desk, **VERDICT_CASES[Verdict.OUT_OF_SCOPE])
+    assert reply_in(desk, excluded, "fi", wordings=wordings).startswith("Hei Aino Virtanen")
+
+
+# --- the translation files ------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|(?<!\{)\{\w+\}(?!\})")
+
+
+def catalogue_of(language: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+
+
+def test_every_language_of_the_settings_but_english_has_a_catalogue():
+    assert sorted(code for code, _ in settings.LANGUAGES if code != "en") == sorted(TRANSLATED)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_and_none_is_fuzzy(language):
+    po = catalogue_of(language)
+    assert len(po) > 0
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []
+    assert not po.metadata_is_fuzzy
+    assert po.metadata["Language"] == language
+    nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
+    for entry in po:
+        if entry.msgid_plural:
+            assert sorted(entry.msgstr_plural) == list(range(nplurals)), entry.msgid
+            assert all(entry.msgstr_plural.values()), entry.msgid
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_translation_keeps_the_placeholders(language):
+    for entry in catalogue_of(language).translated_entries():
+        if entry.msgid_plural:
+            expected = set(PLACEHOLDER.findall(entry.msgid_plural))
+            for form, text in entry.msgstr_plural.items():
+                found = set(PLACEHOLDER.findall(text))
+                # Like the English singular, a singular form may leave out the count.
+                assert found <= expected and (form == 0 or found == expected), entry.msgid
+        else:
+            assert set(PLACEHOLDER.findall(entry.msgstr)) == set(
+                PLACEHOLDER.findall(entry.msgid)
+            ), entry.msgid
+
+
+def _messages(mo: polib.MOFile) -> dict:
+    return {
+        (e.msgctxt, e.msgid, e.msgid_plural): (e.msgstr, dict(e.msgstr_plural))
+        for e in mo
+        if e.msgid
+    }
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_committed_mo_file_matches_its_po_file(language, tmp_path):
+    fresh = tmp_path / "django.mo"
+    catalogue_of(language).save_as_mofile(str(fresh))
+    committed = LOCALE / language / "LC_MESSAGES" / "django.mo"
+    assert committed.exists(), "run `make messages` and commit the .mo file"
+    assert _messages(polib.mofile(str(committed))) == _messages(polib.mofile(str(fresh)))
