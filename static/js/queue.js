@@ -11,6 +11,17 @@
     }
   });
 
+  // Filters left empty stay out of the address, so it reads and shares well. The
+  // search box always goes along: it tells the server that these are the person's
+  // own filters rather than a saved view's.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form.filters") || !event.detail.formData) return;
+    var data = event.detail.formData, empty = [];
+    data.forEach(function (value, key) { if (value === "" && key !== "q") empty.push(key); });
+    empty.forEach(function (key) { data.delete(key); });
+  });
+
   // A canned reply goes into the reply box at the cursor, without a reload.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -140,6 +140,27 @@ def test_a_canned_reply_can_be_filled_in_without_javascript(client, covered, tec
     assert response.context["reply_form"]["body"].value() == "Could you send the error?"
 
 
+def test_a_ticket_still_being_checked_says_so(client, northwind, technician):
+    # Filed without running the after-commit scope check.
+    ticket = services.ticket_create(requester=user(SARA), subject="Fresh", body=MAIL)
+    client.force_login(technician)
+    html = page(client, ticket)
+    assert "has not been checked against the contract yet" in html
+    assert '<span class="badge unchecked">Not checked yet</span>' in html
+    response = act(client, ticket, "time", {"time-minutes": 5})
+    assert response.status_code == 409
+    assert "not been checked against the contract yet" in response.content.decode()
+
+
+def test_a_customer_without_a_valid_contract_has_no_allowance(client, daugava, file, technician):
+    ticket = file("janis@daugava.example", "Please point www to the new server.")
+    assert ticket.verdict == "no_contract"
+    client.force_login(technician)
+    html = page(client, ticket)
+    assert "No contract is valid this month, so nothing is included." in html
+    assert '<span class="badge large no_contract">No contract</span>' in html
+
+
 def test_an_unknown_ticket_is_not_found(client, northwind, technician):
     client.force_login(technician)
     assert client.get(reverse("queue:ticket", args=[999])).status_code == 404
