@@ -310,6 +310,19 @@ def test_a_status_change_the_desk_does_not_allow_is_refused(client, covered, tec
     assert covered.status == Status.WAITING_ON_CUSTOMER
 
 
+def test_a_closed_ticket_takes_no_more_replies(client, covered, technician):
+    client.force_login(technician)
+    assert act(client, covered, "status", {"status": "resolved"}).status_code == 200
+    response = act(client, covered, "status", {"status": "closed"})
+    html = response.content.decode()
+    assert "Status changed to Closed." in html
+    assert "This ticket is closed, so no more replies go out on it." in html
+    assert 'name="reply-body"' not in html
+    response = act(client, covered, "reply", {"reply-body": "One more thing"})
+    assert response.status_code == 409
+    assert "This ticket is closed" in response.content.decode()
+
+
 def test_a_new_priority_moves_the_sla(client, covered, technician):
     client.force_login(technician)
     response = act(client, covered, "priority", {"priority": "urgent"})
@@ -457,3 +470,5 @@ def test_durations_read_as_people_say_them():
     assert format_span(130) == "2 h 10 min"
     assert format_span(24 * 60) == "1 d"
     assert format_span(2 * 24 * 60 + 3 * 60 + 59) == "2 d 3 h"
+    assert format_span(130, coarse=True) == "2 h"
+    assert format_span(35, coarse=True) == "35 min"

@@ -60,8 +60,10 @@ def priority_label(priority: str) -> str:
     return str(PRIORITY_LABELS.get(priority, priority))
 
 
-def format_span(minutes: int) -> str:
-    """A duration as people say it on a queue: "2 d 3 h", "2 h 10 min", "35 min"."""
+def format_span(minutes: int, *, coarse: bool = False) -> str:
+    """A duration as people say it on a queue: "2 d 3 h", "2 h 10 min", "35 min".
+    ``coarse`` leaves the minutes out once it is an hour or more (an age, not a
+    deadline)."""
     if minutes < 1:
         return _("under a minute")
     days, rest = divmod(minutes, 24 * 60)
@@ -71,7 +73,7 @@ def format_span(minutes: int) -> str:
             return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
         return _("%(days)d d") % {"days": days}
     if hours:
-        if mins:
+        if mins and not coarse:
             return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": mins}
         return _("%(hours)d h") % {"hours": hours}
     return _("%(minutes)d min") % {"minutes": mins}

@@ -34,6 +34,7 @@ from tickets.queue.display import (
     VERDICT_LABELS,
     VERDICT_NOTES,
     SlaClock,
+    format_span,
     priority_label,
     sla_clock,
     verdict_label,
@@ -116,6 +117,7 @@ class QueueRow:
     priority_label: str
     clause_text: str
     service_name: str
+    age: str  # how long ago the ticket came in, as people say it
 
 
 @dataclass
@@ -245,6 +247,7 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
                 priority_label=priority_label(ticket.priority),
                 clause_text=_clause_text(decision, ticket.verdict),
                 service_name=ticket.service.name(language) if ticket.service_id else "",
+                age=format_span(int((now - ticket.created_at).total_seconds() // 60), coarse=True),
             )
         )
     selected = {key: data.getlist(key) for key in FILTER_KEYS}
