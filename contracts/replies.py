@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from contracts import hours
 from contracts.scope import Catalogue, Decision, Offer, Reason
-from contracts.terms import Duration, Pricing, Role, Verdict
+from contracts.terms import Coverage, Duration, Pricing, Role, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,8 @@ DEFAULT_WORDING: dict[Verdict, str] = {
         "Hello {name},\n\n"
         "thank you for your message. {contract_state}, so this request is not covered "
         "at the moment.\n\n"
-        "We would be glad to renew it: just reply to this message and we will send you "
-        "an offer. If the work cannot wait, we can do it right away as paid one-off work "
-        "at {price}.\n\n"
+        "{next_step} If the work cannot wait, we can do it right away as paid one-off "
+        "work at {price}.\n\n"
         "{signature}"
     ),
     Verdict.NEEDS_REVIEW: gettext_noop(
@@ -78,9 +77,9 @@ DEFAULT_WORDING: dict[Verdict, str] = {
         "Hello {name},\n\n"
         "thank you for your message. {service} is covered by your contract, but "
         "{limit_used_up} this month.\n\n"
-        "We can still do it now as paid work at {price}, or it is included again "
-        "from {next_month}. If you often need more, we would be glad to offer you a plan "
-        "with a larger monthly allowance.\n\n"
+        "We can still do it now as paid work at {price}, or it can wait until "
+        "{next_month}, when your monthly allowance starts afresh. If you often need more, "
+        "we would be glad to offer you a plan with a larger monthly allowance.\n\n"
         "{signature}"
     ),
     Verdict.OUTSIDE_HOURS: gettext_noop(
@@ -105,6 +104,7 @@ PLACEHOLDERS = frozenset(
         "who_can_help",
         "contract",
         "contract_state",
+        "next_step",
         "service",
         "clause",
         "advice",
@@ -172,8 +172,9 @@ def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogu
             "who_can_help": lambda: _who_can_help(decision),
             "contract": lambda: contract.reference if contract else "",
             "contract_state": lambda: _contract_state(decision, at),
+            "next_step": lambda: _next_step(decision, at),
             "service": service,
-            "clause": lambda: clause.text if clause and clause.text else service(),
+            "clause": lambda: _clause_wording(decision, service),
             "advice": lambda: (
                 clause.advice
                 if clause and clause.advice
@@ -196,7 +197,7 @@ def format_money(amount: Decimal, currency: str) -> str:
 
 
 def format_duration(duration: Duration, *, support_time: bool = True) -> str:
-    """“8 support hours”, “30 minutes”, “3 support days”."""
+    """“8 working hours”, “30 minutes”, “3 working days”: support time in plain words."""
     n = duration.value
     if duration.unit == "m":
         return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
@@ -206,7 +207,7 @@ def format_duration(duration: Duration, *, support_time: bool = True) -> str:
             return ngettext("%(n)d hour", "%(n)d hours", minutes // 60) % {"n": minutes // 60}
         return ngettext("%(n)d day", "%(n)d days", minutes // 1440) % {"n": minutes // 1440}
     if duration.unit == "h":
-        return ngettext("%(n)d support hour", "%(n)d support hours", n) % {"n": n}
+        return ngettext("%(n)d working hour", "%(n)d working hours", n) % {"n": n}
     if duration.unit == "d":
         return ngettext("%(n)d working day", "%(n)d working days", n) % {"n": n}
     return ngettext("%(n)d week", "%(n)d weeks", n) % {"n": n}
@@ -258,8 +259,40 @@ def _contract_state(decision: Decision, at: datetime) -> str:
     }
 
 
+def _clause_wording(decision: Decision, service_name: Callable[[], str]) -> str:
+    """The clause's own words; for a service that no clause names, what the
+    contract's policy for such services means."""
+    clause = decision.clause
+    if clause and clause.text:
+        return clause.text
+    if decision.reason == Reason.UNLISTED and clause is not None:
+        if clause.coverage is Coverage.EXCLUDED:
+            return _("your contract lists the services it covers, and this is not one of them.")
+        return _("work that your contract does not list is done at its hourly rate.")
+    return service_name()
+
+
+def _next_step(decision: Decision, at: datetime) -> str:
+    contract = decision.contract
+    if decision.verdict is not Verdict.NO_CONTRACT or contract is None:
+        return ""
+    if contract.valid_from > _local_day(decision, at):
+        return _("Your support starts on that day; until then we are glad to help as paid work.")
+    return _(
+        "We would be glad to renew it: just reply to this message and we will send you an offer."
+    )
+
+
 def _limit_used_up(decision: Decision) -> str:
     contract, clause = decision.contract, decision.clause
+    limits = {
+        Reason.CLAUSE_COUNT_USED_UP: clause.max_per_month if clause else None,
+        Reason.TICKETS_USED_UP: contract.included_tickets if contract else None,
+        Reason.MINUTES_USED_UP: contract.included_minutes if contract else None,
+    }
+    if limits.get(decision.reason) == 0:
+        # "All 0 included tickets have been used" reads like a mistake.
+        return _("your plan includes none of this free of charge")
     if decision.reason == Reason.CLAUSE_COUNT_USED_UP and clause:
         n = clause.max_per_month or 0
         return ngettext(
@@ -310,12 +343,19 @@ def _format_day(day: date | None) -> str:
 
 
 def _format_moment(decision: Decision, moment: datetime) -> str:
-    """“on Monday, 24 November at 08:00 (Europe/Helsinki)” in the reply's language."""
+    """“on Monday, 24 November at 8:00” in the reply's language and local style; the
+    time zone is named only when it is not the customer's own."""
     tz = decision.contract.support_hours.timezone if decision.contract else "UTC"
     local = moment.astimezone(hours.zone(tz))
-    return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % {
-        "weekday": formats.date_format(local, "l"),
+    weekday = formats.date_format(local, "l")
+    if translation.get_language() == "ru":
+        weekday = weekday.lower()  # Russian weekdays are not capitalised mid-sentence
+    values = {
+        "weekday": weekday,
         "day": formats.date_format(local, "DATE_FORMAT"),
-        "time": local.strftime("%H:%M"),
+        "time": formats.time_format(local, "TIME_FORMAT"),
         "zone": tz,
     }
+    if decision.customer and decision.customer.timezone == tz:
+        return _("on %(weekday)s, %(day)s at %(time)s") % values
+    return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values

@@ -86,7 +86,8 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
     )
 
 
-def _customers_with_terms():
+def customers_with_terms():
+    """Customers with everything ``customer_terms`` reads, in a fixed number of queries."""
     return Customer.objects.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.select_related("user")),
         Prefetch(
@@ -120,13 +121,13 @@ def customer_terms(customer: Customer) -> terms.CustomerTerms:
 
 
 def customer_terms_by_slug(slug: str) -> terms.CustomerTerms | None:
-    customer = _customers_with_terms().filter(slug=slug).first()
+    customer = customers_with_terms().filter(slug=slug).first()
     return customer_terms(customer) if customer else None
 
 
 def customer_terms_for_email(email: str) -> terms.CustomerTerms | None:
     """The terms of the customer whose contact writes from this address, if any."""
-    customer = _customers_with_terms().filter(contacts__user__email__iexact=email.strip()).first()
+    customer = customers_with_terms().filter(contacts__user__email__iexact=email.strip()).first()
     return customer_terms(customer) if customer else None
 
 

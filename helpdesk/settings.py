@@ -118,7 +118,9 @@ TEMPLATES = [
 _default_database = f"sqlite:///{BASE_DIR / 'var' / 'scopedesk.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_database)
 try:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=env_int("CONN_MAX_AGE", 60))
+    }
 except (ValueError, dj_database_url.UnknownSchemeError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL={_database_url!r}: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -181,8 +183,18 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task not acknowledged within the visibility timeout is delivered again: it
+# must outlast the longest retry countdown plus a run, or tasks run twice.
+CELERY_TASK_RETRY_BACKOFF_MAX = env_int("CELERY_TASK_RETRY_BACKOFF_MAX", 300)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_RETRY_BACKOFF_MAX + CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT}: must be longer than "
+        f"CELERY_TASK_RETRY_BACKOFF_MAX + CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_RETRY_BACKOFF_MAX + CELERY_TASK_TIME_LIMIT} seconds)"
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     # A broker that is down must answer fast: filing a ticket never waits on it.
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
@@ -207,8 +219,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "helpdesk.throttling.AnonRateThrottle",
+        "helpdesk.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
@@ -218,7 +230,12 @@ REST_FRAMEWORK = {
 }
 # Throttle counts must be shared by every web process: Redis when there is one.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that hangs must not hang the request.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

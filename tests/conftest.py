@@ -37,6 +37,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process_unless_testing_the_worker(request):
+    """With REDIS_URL set (CI), only the tests marked ``worker`` talk to a real
+    worker; the rest run their tasks in-process, as in the embedded set-up."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from helpdesk.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def catalogue(db):
     return load_services(example("services.yaml"), source="services.yaml")

@@ -31,6 +31,7 @@ def start(**env: str) -> subprocess.CompletedProcess:
         ("DEBUG", "maybe"),
         ("DATABASE_URL", "nosuchdb://x"),
         ("CELERY_TASK_TIME_LIMIT", "five"),
+        ("CELERY_VISIBILITY_TIMEOUT", "120"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):

@@ -24,7 +24,12 @@ from contracts import hours, terms
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
 from contracts.scope import Decision, ScopeRequest, decide
-from contracts.selectors import current_catalogue, customer_terms, reply_wordings
+from contracts.selectors import (
+    current_catalogue,
+    customer_terms,
+    customers_with_terms,
+    reply_wordings,
+)
 from tickets.models import (
     AllowanceNotice,
     Escalation,
@@ -133,7 +138,9 @@ def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
     as it is, so running this twice changes nothing."""
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_for_update()
+            # of=("self",): lock the ticket row only; PostgreSQL cannot lock the
+            # nullable side of the outer join to the picked service.
+            Ticket.objects.select_for_update(of=("self",))
             .select_related("customer", "picked_service", "requester")
             .filter(pk=ticket_id, decided_at=None)
             .first()
@@ -153,7 +160,8 @@ def _redecide(
     ``service`` is a technician's choice, taken whatever the text says."""
     # One customer's tickets are counted one at a time, so two tickets that
     # arrive together can never both take the last included ticket.
-    customer = Customer.objects.select_for_update().get(pk=ticket.customer_id)
+    Customer.objects.select_for_update().get(pk=ticket.customer_id)
+    customer = customers_with_terms().get(pk=ticket.customer_id)
     picked = ticket.picked_service.code if ticket.picked_service_id else None
     request = ScopeRequest(
         email=ticket.requester.email,
@@ -377,7 +385,9 @@ def offer_answer(*, offer_id: int, accept: bool, user: AbstractBaseUser | None =
     """Accept or decline a pending offer; a second answer is refused."""
     now = timezone.now()
     with transaction.atomic():
-        offer = Offer.objects.select_for_update().select_related("ticket").get(pk=offer_id)
+        offer = (
+            Offer.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=offer_id)
+        )
         if offer.status != Offer.Status.PENDING:
             raise TicketError(_("This offer has already been answered or has expired."))
         expired = offer.expires_at <= now
@@ -472,7 +482,7 @@ MANUAL_TRANSITIONS = {
 
 def _locked(ticket_id: int) -> Ticket:
     return (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("contract", "service", "customer", "requester")
         .get(pk=ticket_id)
     )

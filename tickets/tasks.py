@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from tickets import services
 
@@ -11,7 +12,7 @@ from tickets import services
 RETRY = {
     "autoretry_for": (Exception,),
     "retry_backoff": 2,
-    "retry_backoff_max": 300,
+    "retry_backoff_max": settings.CELERY_TASK_RETRY_BACKOFF_MAX,
     "max_retries": 8,
 }
 

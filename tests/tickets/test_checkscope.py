@@ -91,7 +91,7 @@ def test_it_prints_a_covered_request_as_in_scope_with_the_sla_promise(northwind)
     assert result["contract"] == "HOST-2026-014"
     assert result["clause"]["coverage"] == "included"
     assert result["reply"]["language"] == "en"
-    assert "within 8 support hours" in result["reply"]["text"]
+    assert "within 8 working hours" in result["reply"]["text"]
     assert result["offer"] is None
 
 

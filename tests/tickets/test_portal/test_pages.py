@@ -409,7 +409,7 @@ def test_the_coverage_page_says_it_in_plain_words(northwind):
     assert "Monday – Friday: 08:00–18:00" in html
     assert "There is no support on public holidays (FI)." in html
     assert "90.00 EUR per hour" in html
-    assert "8 support hours" in html  # the first reply for normal priority
+    assert "8 working hours" in html  # the first reply for normal priority
     assert reverse("portal:new") + "?service=hosting.email" in html
 
 
