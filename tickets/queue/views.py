@@ -250,6 +250,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     def call(ticket, data):
+        if data["status"] == ticket.status:
+            return _("The status stays %(status)s.") % {"status": ticket.get_status_display()}
         ticket = services.ticket_change_status(
             ticket_id=ticket.pk, status=data["status"], by=request.user
         )
@@ -262,6 +264,8 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 def change_priority(request: HttpRequest, pk: int) -> HttpResponse:
     def call(ticket, data):
+        if data["priority"] == ticket.priority:
+            return _("The priority stays as it was.")
         services.ticket_change_priority(
             ticket_id=ticket.pk, priority=data["priority"], by=request.user
         )
