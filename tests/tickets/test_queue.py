@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from contracts.models import Customer, Service
 from tickets import services
-from tickets.models import Message, ScopeDecision, Status, Ticket
+from tickets.models import CannedReply, Message, ScopeDecision, Status, Ticket
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=HELSINKI)
@@ -498,9 +498,9 @@ def test_nothing_from_a_ticket_runs_in_the_list(client, northwind, technician):
     assert_nothing_runs(response)
 
 
-def _list_queries(client, url: str) -> int:
+def _list_queries(client, url: str, **headers) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
     assert response.status_code == 200
     return len(queries)
 
@@ -527,10 +527,39 @@ def test_the_list_runs_the_same_number_of_queries_for_5_and_50_tickets(
                 due_in=timedelta(minutes=30 + 7 * n),
             )
 
+    htmx = {"HX-Request": "true", "HX-Target": "queue-results"}
     add(5)
     client.get(urls[0])  # warm the session and the content types
-    few = [_list_queries(client, url) for url in urls]
+    few = [_list_queries(client, url) for url in urls] + [_list_queries(client, urls[3], **htmx)]
     add(45)
-    many = [_list_queries(client, url) for url in urls]
+    many = [_list_queries(client, url) for url in urls] + [_list_queries(client, urls[3], **htmx)]
     assert few == many
     assert max(few) <= 15
+
+
+# --- canned replies in the admin ----------------------------------------------------
+
+
+def test_technicians_read_canned_replies_and_leads_edit_them(client, technician, lead):
+    client.force_login(technician)
+    assert client.get(reverse("admin:tickets_cannedreply_changelist")).status_code == 200
+    assert client.get(reverse("admin:tickets_cannedreply_add")).status_code == 403
+    client.force_login(lead)
+    response = client.post(
+        reverse("admin:tickets_cannedreply_add"),
+        {"title": "Looking into it", "language": "", "body": "We are on it.", "position": 0},
+    )
+    assert response.status_code == 302
+    assert CannedReply.objects.get().title == "Looking into it"
+
+
+def test_tickets_are_read_only_in_the_admin(client, northwind, lead):
+    ticket = make_ticket(northwind)
+    client.force_login(lead)
+    response = client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+    assert response.status_code == 200
+    assert reverse("queue:ticket", args=[ticket.pk]) in response.content.decode()
+    response = client.post(
+        reverse("admin:tickets_ticket_change", args=[ticket.pk]), {"subject": "Changed"}
+    )
+    assert response.status_code == 403
