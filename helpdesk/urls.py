@@ -4,13 +4,27 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from contracts import api as contracts_api
 from tickets import api, views
 from tickets.accounts import ContactPasswordResetForm, LoginForm
 
 router = DefaultRouter()
 router.register("tickets", api.TicketViewSet, basename="ticket")
+router.register("messages", api.MessageViewSet, basename="message")
+router.register("decisions", api.DecisionViewSet, basename="decision")
 router.register("offers", api.OfferViewSet, basename="offer")
+router.register("time-entries", api.TimeEntryViewSet, basename="time-entry")
 router.register("attachments", api.AttachmentViewSet, basename="attachment")
+router.register("allowance", api.AllowanceViewSet, basename="allowance")
+router.register("services", contracts_api.ServiceViewSet, basename="service")
+router.register("customers", contracts_api.CustomerViewSet, basename="customer")
+router.register("contacts", contracts_api.ContactViewSet, basename="contact")
+router.register("contracts", contracts_api.ContractViewSet, basename="contract")
+router.register("clauses", contracts_api.ClauseViewSet, basename="clause")
+router.register("sla-targets", contracts_api.SlaTargetViewSet, basename="sla-target")
+router.register("uptime-credits", contracts_api.UptimeCreditViewSet, basename="uptime-credit")
+router.register("top-ups", contracts_api.TopUpViewSet, basename="top-up")
+router.register("reply-wordings", contracts_api.ReplyWordingViewSet, basename="reply-wording")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,24 +1,62 @@
-"""REST API for tickets: thin views that validate, call one service, serialize."""
+"""REST API for tickets: thin views that validate, call one service or selector,
+and serialize. Domain refusals (``TicketError``) answer 400 with ``{"detail": …}``.
+
+Everything a caller reaches starts from ``tickets_visible_to``: staff see every
+ticket, a manager contact their organisation's, a requester their own. Anything
+else answers 404, exactly like a row that does not exist. Every list reads a fixed
+number of queries whatever its length (tests/test_security.py counts them).
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Prefetch
-from django.urls import reverse
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from contracts import terms
+from contracts.api import contact_of, refused
+from contracts.models import Customer
 from tickets import services
-from tickets.attachments import attachment_add, attachment_check, attachment_response
-from tickets.models import Attachment, Message, Offer, ScopeDecision, Ticket, TimeEntry
-from tickets.selectors import tickets_visible_to
+from tickets.api.filters import (
+    ApiTicketFilter,
+    AttachmentFilter,
+    DecisionFilter,
+    MessageFilter,
+    OfferFilter,
+    TimeEntryFilter,
+)
+from tickets.api.serializers import (
+    AllowanceSerializer,
+    AssignSerializer,
+    AttachmentSerializer,
+    ChangePrioritySerializer,
+    ChangeServiceSerializer,
+    ChangeStatusSerializer,
+    DecisionSerializer,
+    EscalateSerializer,
+    FileSerializer,
+    MessageSerializer,
+    OfferSerializer,
+    OverrideSerializer,
+    RateSerializer,
+    TextSerializer,
+    TicketCreateSerializer,
+    TicketListSerializer,
+    TicketSerializer,
+    TimeEntrySerializer,
+    TimeSerializer,
+)
+from tickets.attachments import attachment_add, attachment_response
+from tickets.models import Attachment, Message, Offer, ScopeDecision, TimeEntry
+from tickets.selectors import allowance_summary, tickets_visible_to
 
 
 class IsStaff(BasePermission):
@@ -26,181 +64,22 @@ class IsStaff(BasePermission):
         return bool(request.user and request.user.is_staff)
 
 
-class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.SerializerMethodField()
+class IsContact(BasePermission):
+    """The customer's own voice: a contact, never staff speaking for them."""
 
-    class Meta:
-        model = Message
-        fields = ["id", "kind", "author", "body", "created_at"]
-
-    def get_author(self, message) -> str | None:
-        return message.author.get_full_name() or message.author.username if message.author else None
+    def has_permission(self, request, view):
+        return contact_of(request.user) is not None
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
-    download = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Attachment
-        fields = [
-            "id",
-            "ticket",
-            "message",
-            "name",
-            "content_type",
-            "size",
-            "created_at",
-            "download",
-        ]
-
-    def get_download(self, attachment) -> str:
-        path = reverse("attachment-download", args=[attachment.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+def _messages_for(user) -> QuerySet[Message]:
+    messages = Message.objects.select_related("author")
+    return messages if user.is_staff else messages.exclude(kind=Message.Kind.INTERNAL)
 
 
-class ScopeSerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    clause = serializers.JSONField(source="clause_snapshot", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = ScopeDecision
-        fields = [
-            "id",
-            "verdict",
-            "reason",
-            "service",
-            "clause",
-            "candidates",
-            "starts_at",
-            "decided_by",
-            "is_override",
-            "override_reason",
-            "created_at",
-        ]
-
-
-class OfferSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Offer
-        fields = [
-            "id",
-            "ticket",
-            "amount",
-            "currency",
-            "pricing",
-            "estimate_minutes",
-            "status",
-            "expires_at",
-            "answered_at",
-        ]
-
-
-class TicketSerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    scope = serializers.SerializerMethodField()
-    offer = serializers.SerializerMethodField()
-    messages = serializers.SerializerMethodField()
-    attachments = AttachmentSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Ticket
-        fields = [
-            "id",
-            "customer",
-            "subject",
-            "body",
-            "service",
-            "priority",
-            "status",
-            "verdict",
-            "language",
-            "channel",
-            "created_at",
-            "first_response_due",
-            "resolution_due",
-            "scope",
-            "offer",
-            "messages",
-            "attachments",
-        ]
-
-    def get_scope(self, ticket) -> dict | None:
-        current = next((d for d in ticket.decisions.all() if d.is_current), None)
-        return ScopeSerializer(current).data if current else None
-
-    def get_offer(self, ticket) -> dict | None:
-        offer = next(iter(ticket.offers.all()), None)
-        return OfferSerializer(offer).data if offer else None
-
-    def get_messages(self, ticket) -> list:
-        user = self.context["request"].user
-        messages = [m for m in ticket.messages.all() if user.is_staff or m.kind != "internal"]
-        return MessageSerializer(messages, many=True).data
-
-
-class TicketCreateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=200)
-    body = serializers.CharField(max_length=50_000)
-    service = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    priority = serializers.ChoiceField(choices=terms.PRIORITIES, default="normal")
-    attachments = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="files (multipart only)"
-    )
-
-    def validate_attachments(self, files):
-        for upload in files:
-            try:
-                attachment_check(upload)
-            except services.TicketError as exc:
-                raise serializers.ValidationError(str(exc)) from None
-        return files
-
-
-class FileSerializer(serializers.Serializer):
-    file = serializers.FileField()
-
-
-class TextSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=50_000)
-
-
-class AssignSerializer(serializers.Serializer):
-    assignee = serializers.CharField(allow_null=True, help_text="username, or null")
-
-
-class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Ticket._meta.get_field("status").choices)
-
-
-class ServiceSerializer(serializers.Serializer):
-    service = serializers.CharField()
-
-
-class PrioritySerializer(serializers.Serializer):
-    priority = serializers.ChoiceField(choices=terms.PRIORITIES)
-
-
-class TimeSerializer(serializers.Serializer):
-    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
-
-
-class TimeEntrySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TimeEntry
-        fields = ["id", "minutes", "counted_minutes", "topup_minutes", "kind", "note", "worked_on"]
-
-
-class OverrideSerializer(serializers.Serializer):
-    verdict = serializers.ChoiceField(choices=[v.value for v in terms.Verdict])
-    reason = serializers.CharField()
-
-
-def _refused(exc: services.TicketError) -> ValidationError:
-    return ValidationError({"detail": str(exc)})
+def _attachments_for(user) -> QuerySet[Attachment]:
+    # A file attached to an internal note is as internal as the note.
+    attachments = Attachment.objects.all()
+    return attachments if user.is_staff else attachments.exclude(message__kind="internal")
 
 
 class TicketViewSet(
@@ -209,24 +88,37 @@ class TicketViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = TicketSerializer
+    """Tickets. Contacts file, read and reply, rate and ask for a manager; staff
+    work them (assign, note, status, service, priority, time); leads override."""
+
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_class = ApiTicketFilter
+
+    def get_serializer_class(self):
+        return TicketListSerializer if self.action == "list" else TicketSerializer
 
     def get_queryset(self):
-        return (
-            tickets_visible_to(self.request.user)
-            .select_related("service", "customer")
+        user = self.request.user
+        tickets = (
+            tickets_visible_to(user)
+            .select_related("service", "customer", "requester", "assignee", "rating")
             .prefetch_related(
-                "attachments",
                 Prefetch(
                     "decisions",
-                    queryset=ScopeDecision.objects.select_related("service", "decided_by"),
+                    queryset=ScopeDecision.objects.filter(is_current=True).select_related(
+                        "service", "decided_by"
+                    ),
                 ),
                 Prefetch("offers", queryset=Offer.objects.order_by("-created_at")),
-                Prefetch("messages", queryset=Message.objects.select_related("author")),
             )
             .order_by("-created_at")
+        )
+        if self.action == "list":
+            return tickets
+        return tickets.prefetch_related(
+            Prefetch("messages", queryset=_messages_for(user)),
+            Prefetch("attachments", queryset=_attachments_for(user)),
         )
 
     @extend_schema(request=TicketCreateSerializer, responses=TicketSerializer)
@@ -249,7 +141,7 @@ class TicketViewSet(
         except services.NotAContact as exc:
             raise PermissionDenied(str(exc)) from None
         except services.TicketError as exc:
-            raise _refused(exc) from None
+            raise refused(str(exc)) from None
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
@@ -261,7 +153,7 @@ class TicketViewSet(
         try:
             call(ticket, data.validated_data)
         except services.TicketError as exc:
-            raise _refused(exc) from None
+            raise refused(str(exc)) from None
         return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data)
 
     @extend_schema(request=AssignSerializer, responses=TicketSerializer)
@@ -297,34 +189,34 @@ class TicketViewSet(
             ),
         )
 
-    @extend_schema(request=StatusSerializer, responses=TicketSerializer)
+    @extend_schema(request=ChangeStatusSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"], url_path="status", permission_classes=[IsStaff])
     def change_status(self, request, pk=None):
         return self._act(
             request,
-            StatusSerializer,
+            ChangeStatusSerializer,
             lambda t, d: services.ticket_change_status(
                 ticket_id=t.pk, status=d["status"], by=request.user
             ),
         )
 
-    @extend_schema(request=ServiceSerializer, responses=TicketSerializer)
+    @extend_schema(request=ChangeServiceSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"], url_path="service", permission_classes=[IsStaff])
     def change_service(self, request, pk=None):
         return self._act(
             request,
-            ServiceSerializer,
+            ChangeServiceSerializer,
             lambda t, d: services.ticket_change_service(
                 ticket_id=t.pk, service=d["service"], by=request.user
             ),
         )
 
-    @extend_schema(request=PrioritySerializer, responses=TicketSerializer)
+    @extend_schema(request=ChangePrioritySerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"], url_path="priority", permission_classes=[IsStaff])
     def change_priority(self, request, pk=None):
         return self._act(
             request,
-            PrioritySerializer,
+            ChangePrioritySerializer,
             lambda t, d: services.ticket_change_priority(
                 ticket_id=t.pk, priority=d["priority"], by=request.user
             ),
@@ -364,15 +256,79 @@ class TicketViewSet(
             ),
         )
 
+    @extend_schema(request=RateSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsContact])
+    def rate(self, request, pk=None):
+        """The customer rates the help on a resolved ticket, once."""
+        return self._act(
+            request,
+            RateSerializer,
+            lambda t, d: services.ticket_rate(
+                ticket_id=t.pk, user=request.user, score=d["score"], comment=d.get("comment", "")
+            ),
+        )
 
-class OfferViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = OfferSerializer
+    @extend_schema(request=EscalateSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsContact])
+    def escalate(self, request, pk=None):
+        """The customer asks for a manager; the account manager is told."""
+        return self._act(
+            request,
+            EscalateSerializer,
+            lambda t, d: services.ticket_escalate(
+                ticket_id=t.pk, user=request.user, reason=d["reason"]
+            ),
+        )
+
+
+class TicketPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Rows that belong to a ticket, read within the caller's tickets."""
+
     permission_classes = [IsAuthenticated]
 
+    def visible(self, rows: QuerySet) -> QuerySet:
+        return rows.filter(ticket__in=tickets_visible_to(self.request.user))
+
+
+class MessageViewSet(TicketPartViewSet):
+    """Replies, automatic replies and (for staff) internal notes. Messages are
+    written through the ticket's ``reply`` and ``note`` actions."""
+
+    serializer_class = MessageSerializer
+    filterset_class = MessageFilter
+
     def get_queryset(self):
-        return Offer.objects.filter(ticket__in=tickets_visible_to(self.request.user)).order_by(
-            "-created_at"
-        )
+        return self.visible(_messages_for(self.request.user)).order_by("-created_at", "-pk")
+
+
+class DecisionViewSet(TicketPartViewSet):
+    """Every decision on a ticket, the superseded ones too."""
+
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilter
+
+    def get_queryset(self):
+        rows = ScopeDecision.objects.select_related("service", "decided_by")
+        return self.visible(rows).order_by("-created_at", "-pk")
+
+
+class TimeEntryViewSet(TicketPartViewSet):
+    """Time logged on tickets. Logged through the ticket's ``time`` action."""
+
+    serializer_class = TimeEntrySerializer
+    filterset_class = TimeEntryFilter
+
+    def get_queryset(self):
+        rows = TimeEntry.objects.select_related("technician")
+        return self.visible(rows).order_by("-worked_on", "-pk")
+
+
+class OfferViewSet(TicketPartViewSet):
+    serializer_class = OfferSerializer
+    filterset_class = OfferFilter
+
+    def get_queryset(self):
+        return self.visible(Offer.objects.all()).order_by("-created_at", "-pk")
 
     def _answer(self, request, accept: bool):
         offer = self.get_object()
@@ -381,7 +337,7 @@ class OfferViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Ge
         try:
             offer = services.offer_answer(offer_id=offer.pk, accept=accept, user=request.user)
         except services.TicketError as exc:
-            raise _refused(exc) from None
+            raise refused(str(exc)) from None
         return Response(self.get_serializer(offer).data)
 
     @extend_schema(request=None, responses=OfferSerializer)
@@ -395,14 +351,51 @@ class OfferViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Ge
         return self._answer(request, False)
 
 
-class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AttachmentViewSet(TicketPartViewSet):
+    """Files on tickets. Added with the ticket or its ``attachments`` action."""
+
     serializer_class = AttachmentSerializer
-    permission_classes = [IsAuthenticated]
+    filterset_class = AttachmentFilter
 
     def get_queryset(self):
-        return Attachment.objects.filter(ticket__in=tickets_visible_to(self.request.user))
+        return self.visible(_attachments_for(self.request.user)).order_by("-created_at", "-pk")
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filterset_class=None)
     def download(self, request, pk=None):
         return attachment_response(self.get_object())
+
+
+class AllowanceViewSet(viewsets.GenericViewSet):
+    """This month's allowance: included, used and left. A contact reads their own
+    customer's; staff name the customer with ``?customer=slug``."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = AllowanceSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter("customer", description="the customer's slug (staff)")]
+    )
+    def list(self, request):
+        contact = contact_of(request.user)
+        if contact is not None:
+            customer = contact.customer
+        elif request.user.is_staff:
+            slug = request.query_params.get("customer")
+            if not slug:
+                raise refused("Name the customer: ?customer=slug.")
+            customer = get_object_or_404(Customer, slug=slug)
+        else:
+            raise PermissionDenied("Only staff and customers' contacts have an allowance to see.")
+        summary = allowance_summary(customer=customer, at=timezone.now())
+        data = {
+            "customer": customer.slug,
+            "month": summary.month.first_day,
+            "contract": summary.contract.reference if summary.contract else None,
+            "tickets": summary.tickets,
+            "minutes": summary.minutes,
+            "topup_minutes_left": summary.topup_minutes_left,
+        }
+        return Response(self.get_serializer(data).data)

@@ -1,0 +1,22 @@
+"""The tickets REST API under /api/v1/: see ``views`` for who may do what and
+``serializers`` for what contacts and staff each read."""
+
+from tickets.api.views import (
+    AllowanceViewSet,
+    AttachmentViewSet,
+    DecisionViewSet,
+    MessageViewSet,
+    OfferViewSet,
+    TicketViewSet,
+    TimeEntryViewSet,
+)
+
+__all__ = [
+    "AllowanceViewSet",
+    "AttachmentViewSet",
+    "DecisionViewSet",
+    "MessageViewSet",
+    "OfferViewSet",
+    "TicketViewSet",
+    "TimeEntryViewSet",
+]

@@ -1,0 +1,316 @@
+"""What the tickets API reads and writes.
+
+What a customer's contact reads, and what only staff read:
+
+- Messages: contacts never see internal notes, nor files attached to them.
+- Decisions: contacts see the verdict, the clause's wording and price as they
+  were, and whether a lead overrode it; who decided and the lead's written reason
+  are staff business (the reason is a note between colleagues), as is the usage
+  snapshot the engine read.
+- Time entries: as a mature PSA does, contacts read the time logged on the
+  tickets they may see, so that the allowance meter and any bill can be checked:
+  minutes, minutes counted after rounding, minutes from top-ups, the kind
+  (allowance, included, billable, goodwill) and the day. The technician's note
+  and who logged it are left out: a time note is a working note, like an
+  internal note, and nobody should learn the team's logins from it.
+- Tickets: the assignee is staff-only; the requester is shown (a manager sees
+  who in the organisation filed what).
+
+Fields that only staff read are listed in each serializer's
+``Meta.staff_only_fields`` and are documented in the schema.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contracts import terms
+from contracts.api import StaffOnlyFieldsMixin
+from tickets import services
+from tickets.attachments import attachment_check
+from tickets.models import Attachment, Message, Offer, Rating, ScopeDecision, Ticket, TimeEntry
+
+
+def _for_staff(context) -> bool:
+    request = context.get("request")
+    return bool(request and request.user.is_staff)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "ticket", "kind", "author", "body", "created_at"]
+
+    def get_author(self, message) -> str | None:
+        return message.author.get_full_name() or message.author.username if message.author else None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "ticket",
+            "message",
+            "name",
+            "content_type",
+            "size",
+            "created_at",
+            "download",
+        ]
+
+    def get_download(self, attachment) -> str:
+        path = reverse("attachment-download", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
+    """A ticket's decision. ``decided_by`` and ``override_reason``: staff only."""
+
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    clause = serializers.JSONField(source="clause_snapshot", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Staff only."
+    )
+
+    class Meta:
+        model = ScopeDecision
+        fields = [
+            "id",
+            "verdict",
+            "reason",
+            "service",
+            "clause",
+            "candidates",
+            "starts_at",
+            "decided_by",
+            "is_override",
+            "override_reason",
+            "created_at",
+        ]
+        staff_only_fields = ["decided_by", "override_reason"]
+
+
+class DecisionSerializer(ScopeSerializer):
+    """A decision in a ticket's history; ``usage``: staff only."""
+
+    usage = serializers.JSONField(source="usage_snapshot", read_only=True, help_text="Staff only.")
+
+    class Meta(ScopeSerializer.Meta):
+        fields = [
+            "id",
+            "ticket",
+            *ScopeSerializer.Meta.fields[1:],
+            "is_current",
+            "supersedes",
+            "usage",
+        ]
+        staff_only_fields = [*ScopeSerializer.Meta.staff_only_fields, "usage"]
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "ticket",
+            "amount",
+            "currency",
+            "pricing",
+            "estimate_minutes",
+            "status",
+            "expires_at",
+            "answered_at",
+        ]
+
+
+class TimeEntrySerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
+    """Time logged on a ticket. Contacts read it without ``technician`` and ``note``
+    (see the module's docstring for why)."""
+
+    technician = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Staff only."
+    )
+
+    class Meta:
+        model = TimeEntry
+        fields = [
+            "id",
+            "ticket",
+            "minutes",
+            "counted_minutes",
+            "topup_minutes",
+            "kind",
+            "worked_on",
+            "technician",
+            "note",
+            "created_at",
+        ]
+        staff_only_fields = ["technician", "note"]
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["score", "comment", "created_at"]
+
+
+class TicketListSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
+    """A ticket in a list: its current decision and offer, without the conversation."""
+
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Staff only."
+    )
+    scope = serializers.SerializerMethodField()
+    offer = serializers.SerializerMethodField()
+    rating = RatingSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "customer",
+            "requester",
+            "subject",
+            "body",
+            "service",
+            "priority",
+            "status",
+            "verdict",
+            "assignee",
+            "language",
+            "channel",
+            "created_at",
+            "updated_at",
+            "first_response_due",
+            "resolution_due",
+            "sla_due",
+            "scope",
+            "offer",
+            "rating",
+        ]
+        staff_only_fields = ["assignee"]
+
+    @extend_schema_field(ScopeSerializer(allow_null=True))
+    def get_scope(self, ticket):
+        # The queryset prefetches only the current decision.
+        current = next((d for d in ticket.decisions.all() if d.is_current), None)
+        return ScopeSerializer(current, context=self.context).data if current else None
+
+    @extend_schema_field(OfferSerializer(allow_null=True))
+    def get_offer(self, ticket):
+        offer = next(iter(ticket.offers.all()), None)
+        return OfferSerializer(offer, context=self.context).data if offer else None
+
+
+class TicketSerializer(TicketListSerializer):
+    """A ticket with its conversation and files; internal notes for staff only."""
+
+    messages = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [*TicketListSerializer.Meta.fields, "messages", "attachments"]
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, ticket):
+        staff = _for_staff(self.context)
+        # The queryset already leaves internal notes out for contacts; this is the
+        # second lock on that door.
+        messages = [m for m in ticket.messages.all() if staff or m.kind != Message.Kind.INTERNAL]
+        return MessageSerializer(messages, many=True, context=self.context).data
+
+
+# --- what the actions read --------------------------------------------------------
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=50_000)
+    service = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="a service code"
+    )
+    priority = serializers.ChoiceField(choices=terms.PRIORITIES, default="normal")
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="files (multipart only)"
+    )
+
+    def validate_attachments(self, files):
+        for upload in files:
+            try:
+                attachment_check(upload)
+            except services.TicketError as exc:
+                raise serializers.ValidationError(str(exc)) from None
+        return files
+
+
+class FileSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class TextSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=50_000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.CharField(allow_null=True, help_text="username, or null")
+
+
+class ChangeStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Ticket._meta.get_field("status").choices)
+
+
+class ChangeServiceSerializer(serializers.Serializer):
+    service = serializers.CharField()
+
+
+class ChangePrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=terms.PRIORITIES)
+
+
+class TimeSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class OverrideSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=[v.value for v in terms.Verdict])
+    reason = serializers.CharField()
+
+
+class RateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5_000)
+
+
+class EscalateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5_000)
+
+
+# --- this month's allowance ------------------------------------------------------
+
+
+class MeterSerializer(serializers.Serializer):
+    included = serializers.IntegerField(allow_null=True, help_text="null: no limit")
+    used = serializers.IntegerField()
+    left = serializers.IntegerField(allow_null=True)
+    percent = serializers.IntegerField(allow_null=True)
+
+
+class AllowanceSerializer(serializers.Serializer):
+    customer = serializers.CharField(help_text="the customer's slug")
+    month = serializers.DateField(help_text="the first day of the month")
+    contract = serializers.CharField(allow_null=True, help_text="the valid contract's reference")
+    tickets = MeterSerializer()
+    minutes = MeterSerializer()
+    topup_minutes_left = serializers.IntegerField()
