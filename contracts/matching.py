@@ -6,178 +6,187 @@ when the evidence is clear. A confidently wrong answer is worse than none, since
 none sends the ticket to a technician for review.
 
 How it reads a text:
-- words are lower-cased, ``ё`` read as ``е``, diacritics folded (``ā`` as ``a``,
-  ``ä`` as ``a``, ``й`` as ``и``), punctuation dropped and stop words skipped;
-- a word is compared by its first five letters, which absorbs most inflection
-  in all four languages (``сайта``/``сайт``, ``sivustomme``/``sivusto``,
-  ``vietnē``/``vietne``); an unknown word is matched to the closest known one
-  when only a letter or two differ (``plugn``, ``sertifikat``);
+- words are lower-cased, ``ё`` read as ``е``, Latin diacritics folded (``ā`` as
+  ``a``, ``ä`` as ``a``: people type Latvian and Finnish without them too),
+  hyphenated compounds split (``ssh-avain``), punctuation dropped and stop words
+  skipped; negations (``not``, ``не``, ``ei``) are kept, since "сайт не работает"
+  and "сайт работает" are different requests;
+- every catalogue word is reduced to its stem in its own language (Snowball for
+  English, Russian and Finnish; a light suffix stripper for Latvian, which
+  Snowball lacks), and a customer's word is stemmed the same way, so
+  ``сайта``/``сайт``, ``laskun``/``lasku`` and ``spraudni``/``spraudnis`` meet.
+  Latin catalogue words with long stems are stemmed in all three Latin languages
+  too, for the names that customers inflect in their own (``Googlessa``);
+- a word also meets a catalogue stem that it extends by what a stemmer left of an
+  inflection (``направьте``/``направить``), a long stem that heads it (Finnish
+  compounds: ``sähköpostiosoite``), a stem or word that ends it
+  (``tuontiskripti``, ``поддомен``), or a word whose last letters inflection
+  changed (``varmenne``/``varmenteen``); an unknown word is matched to the closest
+  known one when only a letter or two differ (``plugn``, ``сертефикат``);
 - each catalogue phrase and name, and a few everyday words per service, are
   scored by how much of their weight the text contains, rare words weighing
   more; a service wins when its best phrase is nearly complete and it leads the
-  runner-up clearly.
+  runner-up clearly. Further phrases count only for words not counted yet, so a
+  word that the catalogue repeats in four languages is one piece of evidence, not
+  four. The subject line, the writer's own summary, is one more piece of evidence
+  for the service it names.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from contracts.terms import ServiceEntry
 
-KEY_LENGTH = 5
 MIN_SCORE = 0.75  # the best phrase must be at least this complete
 MIN_LEAD = 0.35  # and the winner this far ahead of the runner-up
+EXTRA_PHRASE = 0.3  # what each further, mostly present phrase of a service adds
+MAX_EXTRA = 0.9
+MIN_SUBJECT_SCORE = 0.5  # a subject line is short: half a phrase names a service there
+SUBJECT_BONUS = EXTRA_PHRASE  # the subject is one more piece of evidence, no more
 FUZZY_CUTOFF = 84
+SHORT_EXTENSION = 3  # letters a stemmer may leave of an inflection (направьт/направ)
+LONG_STEM = 7  # a stem this long may head a compound word (sähköpo-stiosoit)
+TAIL_STEM = 5  # a stem this long may end a compound word (tuonti-skript)
+INFLECTED_HEAD = 6  # letters two forms of a word share when inflection changed the end
 
 STOP_WORDS = frozenset(
     """
     a an the is are was were be been am i me my we our us you your it its this that these those
     to of in on at for from with by and or but so if as do does did have has had can could would
-    will should please hi hello hey thanks thank regards dear team there here not no any some
+    will should please hi hello hey thanks thank regards dear team there here any some
     again also just now still since get got need want help what when why how which who one
     в во на и с со у к по о об от до за из для что это как мы наш наша наше наши мой моя мое мои
-    вы ваш не ни но а же ли бы то так уже еще пожалуйста здравствуйте добрый день спасибо
+    вы ваш ни но а же ли бы то так уже еще пожалуйста здравствуйте добрый день спасибо
     есть был была было были нам нас мне меня можно нужно надо очень все всё
-    ja on ei en et se ne me te he olen ovat oli oma meidän minun teidän kiitos hei moi
+    ja on se ne me te he olen ovat oli oma meidän minun teidän kiitos hei moi
     voisitteko voitteko että kun jos mutta tai myös nyt vielä vain
-    un ir nav ar uz no par lai ka bet vai jau vēl arī mūsu mans mana jūsu lūdzu paldies labdien
+    un ir ar uz no par lai ka bet vai jau vēl arī mūsu mans mana jūsu lūdzu paldies labdien
     sveiki man mums jums tas tā šis šī kas
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
-# Everyday words customers use for each service, beside the catalogue's phrases.
-# Keyed by service code; ignored for codes that the catalogue does not have.
-EVERYDAY_WORDS: dict[str, tuple[str, ...]] = {
-    "hosting.availability": (
-        "down",
-        "offline",
-        "unreachable",
-        "white page",
-        "error 500",
-        "503",
-        "502",
-        "не открывается",
-        "недоступен",
-        "упал сайт",
-        "ei aukea",
-        "alhaalla",
-        "nedarbojas",
-        "nav pieejama",
-    ),
-    "hosting.email": (
-        "email",
-        "e-mail",
-        "mail",
-        "inbox",
-        "почта",
-        "письма",
-        "ящик",
-        "sähköposti",
-        "posti",
-        "e-pasts",
-        "e-pastu",
-        "vēstules",
-    ),
-    "hosting.dns": ("dns", "nameserver", "домен", "domain", "verkkotunnus", "domēns"),
-    "hosting.ssl": ("ssl", "https", "certificate", "сертификат", "varmenne", "sertifikāts"),
-    "hosting.backup_restore": (
-        "backup",
-        "restore",
-        "бэкап",
-        "восстановить",
-        "palauttaa",
-        "varmuuskopio",
-        "atjaunot",
-    ),
-    "hosting.performance": (
-        "slow",
-        "slowly",
-        "медленно",
-        "тормозит",
-        "hidas",
-        "hitaasti",
-        "lēni",
-        "lēna",
-    ),
-    "hosting.access": (
-        "password",
-        "login",
-        "ftp",
-        "ssh",
-        "пароль",
-        "salasana",
-        "parole",
-        "pieslēgties",
-    ),
-    "billing.invoice": ("invoice", "bill", "счет", "оплата", "lasku", "rēķins", "rēķinu"),
-    "web.cms_plugins": (
-        "plugin",
-        "wordpress",
-        "woocommerce",
-        "theme",
-        "плагин",
-        "тема",
-        "lisäosa",
-        "teema",
-        "spraudnis",
-        "tēma",
-    ),
-    "web.script_debugging": (
-        "php",
-        "script",
-        "code",
-        "bug",
-        "скрипт",
-        "код",
-        "koodi",
-        "skripti",
-        "skripts",
-        "kods",
-    ),
-    "web.migration": ("migrate", "migration", "перенос", "перенести", "siirto", "pārcelt"),
-    "web.development": (
-        "new page",
-        "redesign",
-        "new feature",
-        "новую страницу",
-        "дизайн",
-        "ulkoasu",
-        "dizains",
-        "jaunu lapu",
-    ),
-    "marketing.seo": ("seo", "google ranking", "яндекс", "продвижение", "hakukone", "google"),
-    "consulting.training": (
-        "training",
-        "teach",
-        "научите",
-        "обучение",
-        "koulutus",
-        "opastus",
-        "apmācība",
-    ),
-    "thirdparty.software": (
-        "laptop",
-        "printer",
-        "excel",
-        "outlook",
-        "windows",
-        "ноутбук",
-        "принтер",
-        "tulostin",
-        "printeris",
-        "dators",
-    ),
+# Everyday words customers use for each service, beside the catalogue's phrases, by
+# language. Keyed by service code; ignored for codes that the catalogue does not have.
+EVERYDAY_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "hosting.availability": {
+        "en": ("down", "offline", "unreachable", "white page", "error 500", "503", "502"),
+        "ru": ("не открывается", "недоступен", "упал сайт"),
+        "fi": ("ei aukea", "alhaalla"),
+        "lv": ("nedarbojas", "nav pieejama"),
+    },
+    "hosting.email": {
+        "en": ("email", "e-mail", "mail", "inbox"),
+        "ru": ("почта", "письма", "ящик"),
+        "fi": ("sähköposti", "posti"),
+        "lv": ("e-pasts", "e-pastu", "vēstules"),
+    },
+    "hosting.dns": {
+        "en": ("dns", "nameserver", "domain"),
+        "ru": ("домен",),
+        "fi": ("verkkotunnus",),
+        "lv": ("domēns",),
+    },
+    "hosting.ssl": {
+        "en": ("ssl", "https", "certificate"),
+        "ru": ("сертификат",),
+        "fi": ("varmenne",),
+        "lv": ("sertifikāts",),
+    },
+    "hosting.backup_restore": {
+        "en": ("backup", "restore"),
+        "ru": ("бэкап", "восстановить"),
+        "fi": ("palauttaa", "varmuuskopio"),
+        "lv": ("atjaunot",),
+    },
+    "hosting.performance": {
+        "en": ("slow", "slowly"),
+        "ru": ("медленно", "тормозит"),
+        "fi": ("hidas", "hitaasti"),
+        "lv": ("lēni", "lēna"),
+    },
+    "hosting.access": {
+        "en": ("password", "login", "ftp", "ssh"),
+        "ru": ("пароль",),
+        "fi": ("salasana",),
+        "lv": ("parole", "pieslēgties"),
+    },
+    "billing.invoice": {
+        "en": ("invoice", "bill"),
+        "ru": ("счет", "оплата"),
+        "fi": ("lasku",),
+        "lv": ("rēķins", "rēķinu"),
+    },
+    "web.cms_plugins": {
+        "en": ("plugin", "wordpress", "woocommerce", "theme"),
+        "ru": ("плагин", "тема"),
+        "fi": ("lisäosa", "teema"),
+        "lv": ("spraudnis", "tēma"),
+    },
+    "web.script_debugging": {
+        "en": ("php", "script", "code", "bug"),
+        "ru": ("скрипт", "код"),
+        "fi": ("koodi", "skripti"),
+        "lv": ("skripts", "kods"),
+    },
+    "web.migration": {
+        "en": ("migrate", "migration"),
+        "ru": ("перенос", "перенести"),
+        "fi": ("siirto",),
+        "lv": ("pārcelt",),
+    },
+    "web.development": {
+        "en": ("new page", "redesign", "new feature"),
+        "ru": ("новую страницу", "дизайн"),
+        "fi": ("ulkoasu", "uusi sivu"),
+        "lv": ("dizains", "jaunu lapu"),
+    },
+    "marketing.seo": {
+        "en": ("seo", "google ranking", "google"),
+        "ru": ("яндекс", "продвижение"),
+        "fi": ("hakukone",),
+        "lv": (),
+    },
+    "consulting.training": {
+        "en": ("training", "teach"),
+        "ru": ("научите", "обучение"),
+        "fi": ("koulutus", "opastus"),
+        "lv": ("apmācība",),
+    },
+    "thirdparty.software": {
+        "en": ("laptop", "printer", "excel", "outlook", "windows"),
+        "ru": ("ноутбук", "принтер"),
+        "fi": ("tulostin",),
+        "lv": ("printeris", "dators"),
+    },
 }
 
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+LATIN_LANGUAGES = ("en", "fi", "lv")
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # a hyphen splits: "ssh-avain", "e-pasts"
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_NOT = re.compile(r"\b(?:ca|wo)n[’']t\b|n[’']t\b")  # "doesn't", "can't" -> "not"
+
+# Latvian noun, adjective and verb endings, diacritics folded, longest first (after
+# the light stemmer of Kreslins, "A stemming algorithm for Latvian", 1996).
+_LATVIAN_ENDINGS = sorted(
+    """ajiem ajai ajam ajos ajas iem aja ais ai ei am em im um us as es os ij is ie u a i e o s
+    ties iet it at et ot t""".split(),  # noqa: SIM905
+    key=len,
+    reverse=True,
+)
+
+Term = tuple[str, str]  # (language, stem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,108 +196,265 @@ class Recognition:
     candidates: tuple[tuple[str, float], ...]  # best first, at most three
 
 
-def _fold(word: str) -> str:
-    word = word.replace("ё", "е")
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+@lru_cache(maxsize=65536)
+def _meaningful(part: str) -> str | None:
+    """A lower-cased word folded (Cyrillic keeps ``й`` but reads ``ё`` as ``е``;
+    Latin letters lose their diacritics), or None for a stop word."""
+    if part in STOP_WORDS or len(part) < 2:
+        return None
+    folded = part.replace("ё", "е")
+    if not _CYRILLIC.search(folded):
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return None if folded in STOP_WORDS else folded
 
 
 def words(text: str) -> list[str]:
-    """The meaningful words of a text, lower-cased and folded."""
-    found = []
-    for raw in _WORD.findall(text.lower()):
-        for part in raw.split("-") if len(raw) > 12 else (raw,):
-            if part in STOP_WORDS or len(part) < 2:
-                continue
-            folded = _fold(part)
-            if folded not in STOP_WORDS:
-                found.append(folded)
-    return found
+    """The meaningful words of a text, lower-cased and folded, in order."""
+    found = (_meaningful(part) for part in _WORD.findall(_NOT.sub(" not", text.lower())))
+    return [word for word in found if word is not None]
 
 
-def _key(word: str) -> str:
-    return word[:KEY_LENGTH]
+def _latvian_stem(word: str) -> str:
+    for ending in _LATVIAN_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+_snowball = {
+    "en": snowballstemmer.stemmer("english"),
+    "ru": snowballstemmer.stemmer("russian"),
+    "fi": snowballstemmer.stemmer("finnish"),
+}
+_snowball_lock = threading.Lock()  # a Snowball stemmer keeps its word in itself
+
+
+def stem(word: str, language: str) -> str:
+    """The stem of a folded word in one of the four languages."""
+    if language == "lv":
+        return _latvian_stem(word)
+    with _snowball_lock:
+        return _snowball[language].stemWord(word)
+
+
+def _languages_of(word: str) -> tuple[str, ...]:
+    return ("ru",) if _CYRILLIC.search(word) else LATIN_LANGUAGES
+
+
+def _inflection_left(shorter: int) -> int:
+    """How many letters a stemmer may leave of an inflection after a stem this long:
+    more after a longer stem ("добав-ля", "направ-ьт"), but "lisä" is no "lisäos"."""
+    return min(SHORT_EXTENSION, shorter - 3)
+
+
+def _tails(word: str, skip: int, shortest: int) -> Iterator[str]:
+    """The parts of a word that may end a compound or a prefixed word: "поддомен"
+    holds "домен", "tuontiskriptimme" holds "skript"."""
+    for start in range(skip, len(word) - shortest + 1):
+        for end in range(start + shortest, len(word) + 1):
+            yield word[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    code: str
+    weights: tuple[float, ...]  # a weight per word of the phrase
+    total: float
+
+
+class _Stems:
+    """The catalogue's stems in one language, indexed for the ways a customer's
+    word may meet them."""
+
+    def __init__(self, stems: Iterable[str]) -> None:
+        self.stems = frozenset(stems)
+        # A stem shortened by what a stemmer may leave of an inflection -> the stem.
+        self.shortened: dict[str, set[str]] = defaultdict(set)
+        for term_stem in self.stems:
+            for cut in range(1, SHORT_EXTENSION + 1):
+                head = term_stem[:-cut]
+                if len(head) >= 5 and cut <= _inflection_left(len(head)):
+                    self.shortened[head].add(term_stem)
+
+    def meeting(self, word_stem: str) -> set[str]:
+        found = {word_stem} & self.stems
+        found |= self.shortened.get(word_stem, set())
+        for length in range(4, len(word_stem)):
+            head = word_stem[:length]
+            if head in self.stems and (
+                length >= LONG_STEM or len(word_stem) - length <= _inflection_left(length)
+            ):
+                found.add(head)
+        found.update(tail for tail in _tails(word_stem, 3, TAIL_STEM) if tail in self.stems)
+        return found
 
 
 class ServiceMatcher:
     def __init__(self, catalogue: Iterable[ServiceEntry]) -> None:
-        catalogue = list(catalogue)
-        phrases: list[tuple[str, frozenset[str]]] = []
-        for entry in catalogue:
-            texts = [*entry.names.values(), *EVERYDAY_WORDS.get(entry.code, ())]
-            for language_phrases in entry.phrases.values():
-                texts.extend(language_phrases)
-            for text in texts:
-                keys = frozenset(_key(w) for w in words(text))
-                if keys:
-                    phrases.append((entry.code, keys))
-        self.codes = frozenset(code for code, _ in phrases)
-        services_with: dict[str, set[str]] = defaultdict(set)
-        for code, keys in phrases:
-            for key in keys:
-                services_with[key].add(code)
+        texts: list[tuple[str, list[tuple[str, Term]]]] = []
+        for code, language, text in self._texts(catalogue):
+            slots = [(word, self._own_term(word, language)) for word in dict.fromkeys(words(text))]
+            if slots:
+                texts.append((code, slots))
+        self.codes = frozenset(code for code, _ in texts)
+        services_with: dict[Term, set[str]] = defaultdict(set)
+        for code, slots in texts:
+            for _, term in slots:
+                services_with[term].add(code)
         total = max(len(self.codes), 1)
         # A word that names one service is strong evidence; one shared by many is weak.
-        self._weight = {k: math.log(1 + total / len(c)) for k, c in services_with.items()}
-        self._phrases = [(code, keys, sum(self._weight[k] for k in keys)) for code, keys in phrases]
-        self._phrases_with: dict[str, list[int]] = defaultdict(list)
-        for index, (_, keys, _) in enumerate(self._phrases):
-            for key in keys:
-                self._phrases_with[key].append(index)
-        self._vocabulary = sorted({w for t in self._all_texts(catalogue) for w in words(t)})
-        self._known = {_key(w) for w in self._vocabulary}
-        self._closest = lru_cache(maxsize=65536)(self._closest_key)
+        weight = {t: math.log(1 + total / len(c)) for t, c in services_with.items()}
+
+        self._phrases: list[_Phrase] = []
+        self._slots_with: dict[Term, list[tuple[int, int]]] = defaultdict(list)
+        surface: dict[str, set[Term]] = defaultdict(set)
+        for code, slots in texts:
+            weights = tuple(weight[term] for _, term in slots)
+            for slot, (word, term) in enumerate(slots):
+                terms = self._all_terms(word, term)
+                surface[word] |= terms
+                for alternative in terms:
+                    self._slots_with[alternative].append((len(self._phrases), slot))
+            self._phrases.append(_Phrase(code, weights, sum(weights)))
+
+        by_language: dict[str, set[str]] = defaultdict(set)
+        for language, term_stem in self._slots_with:
+            by_language[language].add(term_stem)
+        self._stems = {language: _Stems(stems) for language, stems in by_language.items()}
+        self._surface = {word: frozenset(terms) for word, terms in surface.items()}
+        # A catalogue word without up to two last letters -> the word ("varmen(ne)").
+        self._heads: dict[str, set[str]] = defaultdict(set)
+        for word in self._surface:
+            for cut in range(3):
+                if len(word) - cut >= INFLECTED_HEAD:
+                    self._heads[word[: len(word) - cut]].add(word)
+        self._vocabulary: dict[str, list[str]] = defaultdict(list)  # by first letter
+        for word in sorted(self._surface):
+            self._vocabulary[word[0]].append(word)
+        self._hits = lru_cache(maxsize=65536)(self._find_hits)
 
     @staticmethod
-    def _all_texts(catalogue: Iterable[ServiceEntry]) -> Iterable[str]:
+    def _texts(catalogue: Iterable[ServiceEntry]) -> Iterator[tuple[str, str, str]]:
+        """(service code, language, text) for every name, phrase and everyday word."""
         for entry in catalogue:
-            yield from entry.names.values()
-            yield from EVERYDAY_WORDS.get(entry.code, ())
-            for language_phrases in entry.phrases.values():
-                yield from language_phrases
+            for language, name in entry.names.items():
+                yield entry.code, language, name
+            for language, language_phrases in entry.phrases.items():
+                for phrase in language_phrases:
+                    yield entry.code, language, phrase
+            for language, everyday in EVERYDAY_WORDS.get(entry.code, {}).items():
+                for phrase in everyday:
+                    yield entry.code, language, phrase
 
-    def _closest_key(self, word: str) -> str | None:
-        """The key of the known word that this one is a small typo of, if any."""
-        if _key(word) in self._known:
-            return _key(word)
-        if len(word) < 5:
-            return None
+    @staticmethod
+    def _own_term(word: str, language: str) -> Term:
+        """A catalogue word's stem in the language of its phrase. Latin words in a
+        Russian phrase ("fatal error", "wordpress") are read as English, as are those
+        of a language without a stemmer here."""
+        if _CYRILLIC.search(word):
+            return ("ru", stem(word, "ru"))
+        language = language if language in LATIN_LANGUAGES else "en"
+        return (language, stem(word, language))
+
+    @staticmethod
+    def _all_terms(word: str, own: Term) -> set[Term]:
+        """A Latin word may be a name or a loan that customers inflect in their own
+        language ("Googlessa", "WordPressiin"): it is stemmed in each of them. Short
+        stems stay in their own language: Latvian "tēm(a)" is not English "them"."""
+        if own[0] == "ru":
+            return {own}
+        others = {(language, stem(word, language)) for language in LATIN_LANGUAGES}
+        return {own, *(term for term in others if len(term[1]) >= TAIL_STEM)}
+
+    def terms_of(self, word: str) -> frozenset[Term]:
+        """The catalogue terms that a folded word of a customer's text stands for."""
+        found = set(self._surface.get(word, ()))
+        for language in _languages_of(word):
+            stems = self._stems.get(language)
+            if stems is not None:
+                found.update((language, s) for s in stems.meeting(stem(word, language)))
+        for tail in _tails(word, 2, TAIL_STEM):
+            found |= self._surface.get(tail, frozenset())
+        for length in range(max(INFLECTED_HEAD, len(word) - 4), len(word) + 1):
+            for known in self._heads.get(word[:length], ()):
+                found |= self._surface[known]
+        if found or len(word) < 5:
+            return frozenset(found)
+        # A small typo of a known word ("plugn", "сертефикат"); typos seldom hit the
+        # first letter, and "blogin" is no typo of "login".
         match = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+            word, self._vocabulary.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
-        return _key(match[0]) if match else None
+        return self._surface[match[0]] if match else frozenset()
 
-    def keys(self, text: str) -> set[str]:
-        return {key for w in words(text) if (key := self._closest(w)) is not None}
+    def _find_hits(self, word: str) -> tuple[tuple[int, int], ...]:
+        """The (phrase, word of the phrase) pairs that a customer's word fills."""
+        return tuple(
+            {hit for term in self.terms_of(word) for hit in self._slots_with.get(term, ())}
+        )
 
     def scores(self, text: str) -> dict[str, float]:
-        """Each service's score: its most complete phrase, plus a little for every
-        other phrase that the text mostly contains."""
-        keys = self.keys(text)
-        matched: dict[int, float] = defaultdict(float)
-        for key in keys:
-            weight = self._weight[key]
-            for index in self._phrases_with.get(key, ()):
-                matched[index] += weight
-        best: dict[str, float] = {}
-        extra: dict[str, float] = defaultdict(float)
-        for index, weight in matched.items():
-            code, _, total = self._phrases[index]
-            coverage = weight / total
-            if coverage > best.get(code, 0.0):
-                if best.get(code, 0.0) >= 0.5:
-                    extra[code] += 0.3
-                best[code] = coverage
-            elif coverage >= 0.5:
-                extra[code] += 0.3
-        return {code: best[code] + min(extra[code], 0.9) for code in best}
+        """Each service's score for a text; see ``_scores``."""
+        return self._scores(words(text))
 
-    def recognise(self, text: str) -> Recognition:
-        ranked = sorted(self.scores(text).items(), key=lambda item: (-item[1], item[0]))[:3]
+    def _scores(self, text_words: Iterable[str]) -> dict[str, float]:
+        """Each service's score: its most complete phrase, plus a little for every
+        other phrase that the text mostly contains with words not yet counted."""
+        matched: dict[int, dict[int, str]] = defaultdict(dict)  # phrase -> slot -> word
+        for word in dict.fromkeys(text_words):
+            for index, slot in self._hits(word):
+                matched[index].setdefault(slot, word)
+        # Per service: the most complete phrase is the best, and of two complete ones
+        # the shorter, so that the longer one's other words count as more evidence.
+        by_service: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
+        for index, slots in matched.items():
+            phrase = self._phrases[index]
+            # Rounded, so that two complete phrases tie whatever the float sums say.
+            coverage = round(sum(phrase.weights[slot] for slot in slots) / phrase.total, 6)
+            by_service[phrase.code].append((-coverage, len(slots), index))
+        scores = {}
+        for code, found in by_service.items():
+            found.sort()
+            best, _, best_index = found[0]
+            counted = set(matched[best_index].values())
+            extra = 0.0
+            for coverage, _, index in found[1:]:
+                used = set(matched[index].values())
+                if -coverage >= 0.5 and not used <= counted:
+                    extra += EXTRA_PHRASE
+                    counted |= used
+            scores[code] = -best + min(extra, MAX_EXTRA)
+        return scores
+
+    def recognise(self, text: str, *, subject: str = "") -> Recognition:
+        """The service that a request asks for. The subject is read with the text,
+        and as the writer's own summary it counts once more for the one service it
+        clearly names, even with half a phrase ("Не могу зайти в панель")."""
+        subject_words = words(subject)
+        scores = self._scores([*subject_words, *words(text)])
+        in_subject = _ranked(self._scores(subject_words)) if subject_words else []
+        if in_subject:
+            (named, score), runner_up = in_subject[0], _second(in_subject)
+            # Only for a service that the text asks for with a whole phrase: the
+            # subject tips the balance, it does not make a guess confident.
+            clear = score >= MIN_SUBJECT_SCORE and score - runner_up >= MIN_LEAD
+            if clear and scores[named] >= MIN_SCORE:
+                scores[named] += SUBJECT_BONUS
+        ranked = _ranked(scores)
         if not ranked:
             return Recognition(None, 0.0, ())
-        (code, score), runner_up = ranked[0], ranked[1][1] if len(ranked) > 1 else 0.0
+        (code, score), runner_up = ranked[0], _second(ranked)
         confidence = min(1.0, score) * min(1.0, (score - runner_up) / MIN_LEAD)
         confident = score >= MIN_SCORE and score - runner_up >= MIN_LEAD
         candidates = tuple((c, round(s, 3)) for c, s in ranked)
         return Recognition(code if confident else None, round(max(confidence, 0.0), 3), candidates)
+
+
+def _ranked(scores: dict[str, float]) -> list[tuple[str, float]]:
+    """The three best services, best first; ties in code order, so the result is stable."""
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:3]
+
+
+def _second(ranked: list[tuple[str, float]]) -> float:
+    return ranked[1][1] if len(ranked) > 1 else 0.0

@@ -144,7 +144,7 @@ def decide(
             offer=Offer(latest.hourly_rate, latest.currency, Pricing.HOURLY),
         )
 
-    recognition = catalogue.matcher.recognise(f"{request.subject}\n{request.text}")
+    recognition = catalogue.matcher.recognise(request.text, subject=request.subject)
     if request.service_confirmed and request.service:
         service, review = request.service, ()
     else:
