@@ -126,7 +126,7 @@ def decide(
 
     contact = customer.contact(request.email) if customer else None
     if customer is None or contact is None or not customer.contracts:
-        language = customer.language if customer else "en"
+        language = contact.language if contact else customer.language if customer else "en"
         return Decision(Verdict.NOT_AUTHORIZED, Reason.UNKNOWN_SENDER, language, customer)
     language = contact.language
 

@@ -6,10 +6,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import CannedReply, ScopeDecision, Ticket
+from contracts.admin import ContractAdmin
+from contracts.models import Contract
+from contracts.selectors import ScopePreview
+from tickets.models import CannedReply, CustomerAllowance, ScopeDecision, Ticket
+from tickets.selectors import customers_with_allowance, usage_reader
 
 
 def may_edit_wording(request: HttpRequest) -> bool:
@@ -88,3 +93,80 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- the contract editor, with what only the tickets know ----------------------
+
+
+admin.site.unregister(Contract)
+
+
+@admin.register(Contract)
+class ContractEditor(ContractAdmin):
+    """The contract editor; its try box decides with the customer's real usage of
+    the month, as the scope check of a ticket would."""
+
+    def scope_preview(self) -> ScopePreview:
+        return ScopePreview(usage_reader())
+
+
+@admin.register(CustomerAllowance)
+class CustomerAllowanceAdmin(admin.ModelAdmin):
+    """How much of this month's allowance each customer has used: read only."""
+
+    list_display = ["name", "contract", "tickets", "minutes", "top_up_left"]
+    list_display_links = None
+    search_fields = ["name", "slug"]
+    list_filter = ["account_manager"]
+    list_per_page = 50
+
+    class Media:
+        css = {"all": ["contracts/admin.css"]}
+
+    def get_queryset(self, request):
+        return customers_with_allowance(at=timezone.now()).order_by("name")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("contract valid today"), ordering="contract_ref")
+    def contract(self, customer) -> str:
+        return customer.contract_ref or "—"
+
+    @admin.display(description=_("tickets"), ordering="tickets_used")
+    def tickets(self, customer) -> str:
+        return _meter(customer.tickets_used, customer.tickets_included)
+
+    @admin.display(description=_("minutes"), ordering="minutes_used")
+    def minutes(self, customer) -> str:
+        return _meter(customer.minutes_used, customer.minutes_included)
+
+    @admin.display(description=_("top-up minutes left"))
+    def top_up_left(self, customer) -> int:
+        return max(0, customer.topup_bought - customer.topup_drawn)
+
+
+def _meter(used: int, included: int | None) -> str:
+    """“7 of 10” with a bar; “7 (no limit)” when the contract sets none."""
+    if included is None:
+        return format_html("{} <span class='quiet'>({})</span>", used, _("no limit"))
+    level = "full" if used >= included else "high" if used * 100 >= included * 80 else ""
+    return format_html(
+        '<progress class="allowance {}" value="{}" max="{}"></progress> {}',
+        level,
+        min(used, included),
+        included or 1,
+        _("%(used)d of %(included)d") % {"used": used, "included": included},
+    )

@@ -368,3 +368,12 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CustomerAllowance(Customer):
+    """The contract editor's view of each customer's allowance this month."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("allowance this month")
+        verbose_name_plural = _("allowances this month")

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from contracts import hours, terms
@@ -250,3 +263,74 @@ def usage_reader() -> Callable[[str, datetime], Usage]:
         return counted[key]
 
     return usage_for
+
+
+def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
+    """Every customer with this month's allowance as annotations (``contract_ref``,
+    ``tickets_included``, ``tickets_used``, ``minutes_included``, ``minutes_used``,
+    ``topup_bought``, ``topup_drawn``): one query for the whole list. "This month"
+    is the month of ``at`` in each customer's own time zone."""
+    zones = Customer.objects.values_list("timezone", flat=True).distinct()
+    starts, ends, firsts, todays = [], [], [], []
+    for name in zones:
+        tz = hours.zone(name)
+        local = at.astimezone(tz).date()
+        first = local.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        starts.append(When(timezone=name, then=Value(datetime.combine(first, time(), tz))))
+        ends.append(When(timezone=name, then=Value(datetime.combine(following, time(), tz))))
+        firsts.append(When(timezone=name, then=Value(first)))
+        todays.append(When(timezone=name, then=Value(local)))
+    valid = Contract.objects.filter(
+        customer=OuterRef("pk"), valid_from__lte=OuterRef("today")
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("today")))
+    valid = valid.order_by("-valid_from")
+    tickets_used = (
+        ScopeDecision.objects.filter(
+            ticket__customer=OuterRef("pk"),
+            is_current=True,
+            verdict__in=COVERED_VERDICTS,
+            counts_against_allowance=True,
+            ticket__created_at__gte=OuterRef("month_start"),
+            ticket__created_at__lt=OuterRef("month_end"),
+        )
+        .values("ticket__customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    minutes_used = (
+        TimeEntry.objects.filter(
+            ticket__customer=OuterRef("pk"),
+            kind=TimeEntry.Kind.ALLOWANCE,
+            worked_on__gte=OuterRef("month_first"),
+        )
+        .values("ticket__customer")
+        .annotate(n=Sum(F("counted_minutes") - F("topup_minutes")))
+        .values("n")
+    )
+    bought = (
+        TopUp.objects.filter(contract__customer=OuterRef("pk"))
+        .values("contract__customer")
+        .annotate(n=Sum("minutes"))
+        .values("n")
+    )
+    drawn = (
+        TimeEntry.objects.filter(ticket__customer=OuterRef("pk"))
+        .values("ticket__customer")
+        .annotate(n=Sum("topup_minutes"))
+        .values("n")
+    )
+    return Customer.objects.annotate(
+        month_start=Case(*starts, output_field=DateTimeField()),
+        month_end=Case(*ends, output_field=DateTimeField()),
+        month_first=Case(*firsts, output_field=DateField()),
+        today=Case(*todays, output_field=DateField()),
+    ).annotate(
+        contract_ref=Subquery(valid.values("reference")[:1]),
+        tickets_included=Subquery(valid.values("included_tickets")[:1]),
+        minutes_included=Subquery(valid.values("included_minutes")[:1]),
+        tickets_used=Coalesce(Subquery(tickets_used), 0),
+        minutes_used=Coalesce(Subquery(minutes_used), 0),
+        topup_bought=Coalesce(Subquery(bought), 0),
+        topup_drawn=Coalesce(Subquery(drawn), 0),
+    )

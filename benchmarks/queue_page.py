@@ -1,0 +1,228 @@
+"""How fast the queue page and the tickets API answer on a big desk.
+
+    .venv/bin/python benchmarks/queue_page.py [--customers 1000] [--tickets 200000] [--runs 40]
+
+Creates a scratch PostgreSQL database (scopedesk_bench_queue on 127.0.0.1, or
+the server of BENCH_DATABASE_URL), loads the example catalogue, 1,000 customers
+with a contract and a contact each and 200,000 tickets with their decisions,
+then times the server side of
+- the technicians' queue page (first page; filtered by verdict; by customer);
+- GET /api/v1/tickets/ (first page; filtered by verdict; by customer),
+through Django's test client in this process (no network), and prints p50/p95.
+Drops the database at the end. Prints figures; it is not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+NAME = "scopedesk_bench_queue"
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", f"{SERVER}/postgres", "-q", "-c", sql], check=True, capture_output=True)
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = f"{SERVER}/{NAME}"
+    os.environ.pop("REDIS_URL", None)  # no tasks are run here
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def load(customers: int, tickets: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+    from django.utils import timezone
+
+    from contracts.contract_files import load_services
+    from contracts.models import Clause, Contact, Contract, Customer, Service, SlaTarget
+    from contracts.roles import TECHNICIANS
+    from tickets.models import Message, ScopeDecision, Status, Ticket
+
+    rng = random.Random(42)
+    load_services((ROOT / "examples" / "services.yaml").read_text(), source="services.yaml")
+    services = list(Service.objects.all())
+    users = get_user_model()
+    staff = [
+        users.objects.create_user(f"tech{n}", f"tech{n}@bench.example", "x", is_staff=True)
+        for n in range(10)
+    ]
+    Group.objects.get(name=TECHNICIANS).user_set.add(*staff)
+
+    with transaction.atomic():
+        people = users.objects.bulk_create(
+            users(username=f"c{n}@bench.example", email=f"c{n}@bench.example")
+            for n in range(customers)
+        )
+        firms = Customer.objects.bulk_create(
+            Customer(name=f"Customer {n:04}", slug=f"customer-{n:04}", timezone="Europe/Helsinki")
+            for n in range(customers)
+        )
+        Contact.objects.bulk_create(
+            Contact(customer=firm, user=person, name=f"Contact {n}")
+            for n, (firm, person) in enumerate(zip(firms, people, strict=True))
+        )
+        contracts = Contract.objects.bulk_create(
+            Contract(
+                customer=firm,
+                reference=f"REF-{n:04}",
+                title="Managed hosting",
+                valid_from="2026-01-01",
+                hourly_rate=90,
+                included_tickets=10,
+                included_minutes=120,
+                support_hours={"mon-fri": "08:00-18:00"},
+                holiday_calendar="FI",
+            )
+            for n, firm in enumerate(firms)
+        )
+        Clause.objects.bulk_create(
+            Clause(
+                contract=contract,
+                service=service,
+                coverage=rng.choice(["included", "excluded"]),
+                text=f"{service.code} under this contract.",
+                position=i,
+            )
+            for contract in contracts
+            for i, service in enumerate(services)
+        )
+        SlaTarget.objects.bulk_create(
+            SlaTarget(contract=c, priority=p, first_response="8h", resolution="3d")
+            for c in contracts
+            for p in ("urgent", "high", "normal", "low")
+        )
+
+    now = timezone.now()
+    verdicts = ["in_scope", "in_scope", "in_scope", "outside_hours", "paid_option",
+                "over_allowance", "needs_review", "out_of_scope"]  # fmt: skip
+    statuses = [Status.OPEN, Status.OPEN, Status.NEW, Status.WAITING_ON_CUSTOMER,
+                Status.AWAITING_DECISION, Status.RESOLVED, Status.CLOSED]  # fmt: skip
+    batch = 5000
+    for start in range(0, tickets, batch):
+        with transaction.atomic():
+            rows = []
+            for _ in range(min(batch, tickets - start)):
+                n = rng.randrange(customers)
+                created = now - timedelta(minutes=rng.randrange(60 * 24 * 90))
+                rows.append(
+                    Ticket(
+                        customer=firms[n],
+                        contract=contracts[n],
+                        requester=people[n],
+                        subject=f"Request about {rng.choice(services).code}",
+                        body="Something needs looking at. " * 5,
+                        service=rng.choice(services),
+                        priority=rng.choice(["urgent", "high", "normal", "normal", "low"]),
+                        status=rng.choice(statuses),
+                        verdict=rng.choice(verdicts),
+                        assignee=rng.choice([None, *staff]),
+                        channel="portal",
+                        decided_at=created,
+                        sla_started_at=created,
+                        first_response_due=created + timedelta(hours=rng.randrange(1, 48)),
+                        resolution_due=created + timedelta(hours=rng.randrange(24, 200)),
+                    )
+                )
+            made = Ticket.objects.bulk_create(rows)
+            decisions = ScopeDecision.objects.bulk_create(
+                ScopeDecision(
+                    ticket=t,
+                    verdict=t.verdict,
+                    reason="clause",
+                    contract=t.contract,
+                    service=t.service,
+                    clause_snapshot={"text": "Covered."},
+                )
+                for t in made
+            )
+            Message.objects.bulk_create(
+                Message(ticket=t, kind="automatic", body="Thank you for your message.", decision=d)
+                for t, d in zip(made, decisions, strict=True)
+            )
+        print(f"  {start + len(rows):>7,} tickets", end="\r", flush=True)
+    print()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def timed(client, url: str, runs: int) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def measure(runs: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    tech = get_user_model().objects.get(username="tech0")
+    page = Client()
+    page.force_login(tech)
+    api = APIClient()
+    api.force_authenticate(tech)
+    cases = [
+        ("queue page, first page", page, "/queue/"),
+        ("queue page, verdict=paid_option", page, "/queue/?verdict=paid_option"),
+        ("queue page, one customer", page, "/queue/?customer=customer-0421"),
+        ("GET /api/v1/tickets/, first page", api, "/api/v1/tickets/"),
+        ("GET /api/v1/tickets/?verdict=paid_option", api, "/api/v1/tickets/?verdict=paid_option"),
+        ("GET /api/v1/tickets/?customer=…", api, "/api/v1/tickets/?customer=customer-0421"),
+    ]
+    print(f"{'request':<44} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, client, url in cases:
+        timed(client, url, 3)  # warm the caches
+        p50, p95 = timed(client, url, runs)
+        print(f"{label:<44} {p50:>8.1f} {p95:>8.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--tickets", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=40)
+    options = parser.parse_args()
+    psql(f"DROP DATABASE IF EXISTS {NAME}")
+    psql(f"CREATE DATABASE {NAME}")
+    try:
+        setup_django()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        began = time.perf_counter()
+        load(options.customers, options.tickets)
+        print(f"loaded {options.customers:,} customers and {options.tickets:,} tickets "
+              f"in {time.perf_counter() - began:.0f} s")  # fmt: skip
+        measure(options.runs)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        psql(f"DROP DATABASE IF EXISTS {NAME}")
+
+
+if __name__ == "__main__":
+    main()
