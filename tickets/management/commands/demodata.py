@@ -1,4 +1,5 @@
-"""Demo data for `make run`: the example catalogue and contracts, and staff users."""
+"""Demo data for `make run`: the example catalogue and contracts, staff users and a
+few tickets, so that the queue and the portal have something to show."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.db import transaction
 from contracts.contract_files import load_contract_file, load_services
 from contracts.models import Contact, Customer
 from contracts.roles import LEADS, TECHNICIANS
+from tickets import services
+from tickets.models import CannedReply, Ticket
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples"
 PASSWORD = "scopedesk-demo"
@@ -25,11 +28,64 @@ STAFF = [
 ]
 
 
+# Requests as customers write them; their verdicts depend on the hour they arrive.
+TICKETS = [
+    (
+        "sara@northwind.example",
+        "Mail not arriving",
+        "Hi, since this morning emails to info@northwind.example are not arriving. "
+        "Could you check the mail server?",
+    ),
+    (
+        "sara@northwind.example",
+        "Plugin for the shop",
+        "Please install the WooCommerce Stripe plugin on our WordPress shop.",
+    ),
+    (
+        "mikko@northwind.example",
+        "Google ranking",
+        "Our competitors are above us on Google. Can you do some SEO for our shop?",
+    ),
+    (
+        "aino@northwind.example",
+        "Kysymys",
+        "Hei, voisitteko soittaa minulle huomenna? Asia koskee ensi vuotta.",
+    ),
+    (
+        "ivan@volga-media.example",
+        "Сертификат истёк",
+        "Здравствуйте! На сайте истёк SSL-сертификат, браузер пишет, что сайт небезопасен.",
+    ),
+    (
+        "janis@daugava.example",
+        "Vietne nedarbojas",
+        "Labdien, mūsu vietne nedarbojas kopš rīta. Lūdzu, palīdziet!",
+    ),
+]
+CANNED_REPLIES = [
+    (
+        "Looking into it",
+        "Thank you for your patience. I am looking into this now and will write again "
+        "as soon as I know more.",
+    ),
+    (
+        "Fixed, please check",
+        "This should work again now. Could you check on your side and tell us if "
+        "anything is still wrong?",
+    ),
+]
+
+
 class Command(BaseCommand):
-    help = "Load the example catalogue and contracts and create demo users (idempotent)."
+    help = "Load the example catalogue and contracts, demo users and tickets (idempotent)."
+
+    def handle(self, *args, **options):
+        self.load()
+        # After the commit, so the logins come after what deciding the demo tickets logs.
+        self.print_logins()
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def load(self) -> None:
         load_services(
             (EXAMPLES / "services.yaml").read_text(encoding="utf-8"), source="services.yaml"
         )
@@ -55,7 +111,16 @@ class Command(BaseCommand):
             if not contact.user.has_usable_password():
                 contact.user.set_password(PASSWORD)
                 contact.user.save(update_fields=["password"])
+        for title, body in CANNED_REPLIES:
+            CannedReply.objects.get_or_create(title=title, defaults={"body": body})
+        if not Ticket.objects.exists():
+            for email, subject, body in TICKETS:
+                # Decided when the demo data commits, as any filed ticket is.
+                services.ticket_create(
+                    requester=users.objects.get(email=email), subject=subject, body=body
+                )
 
+    def print_logins(self) -> None:
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/")
         )
