@@ -11,22 +11,10 @@ from decimal import Decimal
 import pytest
 import yaml
 from django.apps import apps
-from django.core.management import ManagementUtility
 
 from contracts.models import Contract
 from tests.conftest import EXAMPLES, example
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    """Run a command as `manage.py` does: exit status, standard output and error."""
-    try:
-        ManagementUtility(["manage.py", *args]).execute()
-    except SystemExit as exit:
-        code = exit.code
-    else:
-        code = 0
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import run_manage
 
 
 def row_counts() -> dict[str, int]:
@@ -46,7 +34,7 @@ def test_loadservices_exits_non_zero_naming_every_problem_and_changes_nothing(
     bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = row_counts()
 
-    code, out, err = run(capsys, "loadservices", str(bad))
+    code, out, err = run_manage(capsys, "loadservices", str(bad))
 
     assert code == 1
     assert out == ""
@@ -67,7 +55,7 @@ def test_loadcontract_exits_non_zero_naming_the_key_path_and_changes_nothing(
     bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = row_counts()
 
-    code, out, err = run(capsys, "loadcontract", str(bad))
+    code, out, err = run_manage(capsys, "loadcontract", str(bad))
 
     assert code == 1
     assert out == ""
@@ -87,7 +75,7 @@ def test_loadcontract_refuses_a_service_that_the_catalogue_lacks(catalogue, tmp_
         encoding="utf-8",
     )
     before = row_counts()
-    code, _, err = run(capsys, "loadcontract", str(bad))
+    code, _, err = run_manage(capsys, "loadcontract", str(bad))
     assert code == 1
     assert (
         "contract-volga.yaml: contracts[0].clauses[2].service: "
@@ -114,7 +102,7 @@ def test_a_file_that_cannot_be_read_is_named_with_the_problem(
     if content is not None:
         path.write_bytes(content)
     before = row_counts()
-    code, out, err = run(capsys, command, str(path))
+    code, out, err = run_manage(capsys, command, str(path))
     assert code == 1
     assert out == ""
     assert "broken.yaml" in err
@@ -125,11 +113,11 @@ def test_a_file_that_cannot_be_read_is_named_with_the_problem(
 
 @pytest.mark.django_db
 def test_loading_a_file_twice_reports_everything_unchanged(catalogue, capsys):
-    first = run(capsys, "loadcontract", str(EXAMPLES / "contract-northwind.yaml"))
+    first = run_manage(capsys, "loadcontract", str(EXAMPLES / "contract-northwind.yaml"))
     assert first[0] == 0
     assert first[1].startswith("contract-northwind.yaml: northwind: ")
     before = row_counts()
-    code, out, _ = run(capsys, "loadcontract", str(EXAMPLES / "contract-northwind.yaml"))
+    code, out, _ = run_manage(capsys, "loadcontract", str(EXAMPLES / "contract-northwind.yaml"))
     assert code == 0
     assert "0 created, 0 updated" in out
     assert "0 removed" in out
@@ -138,12 +126,12 @@ def test_loading_a_file_twice_reports_everything_unchanged(catalogue, capsys):
 
 @pytest.mark.django_db
 def test_dumpcontract_prints_a_file_that_loads_back_unchanged(northwind, tmp_path, capsys):
-    code, dumped, _ = run(capsys, "dumpcontract", "northwind")
+    code, dumped, _ = run_manage(capsys, "dumpcontract", "northwind")
     assert code == 0
     path = tmp_path / "northwind-dumped.yaml"
     path.write_text(dumped, encoding="utf-8")
     before = row_counts()
-    code, out, _ = run(capsys, "loadcontract", str(path))
+    code, out, _ = run_manage(capsys, "loadcontract", str(path))
     assert code == 0
     assert "0 created, 0 updated" in out
     assert row_counts() == before
@@ -151,7 +139,7 @@ def test_dumpcontract_prints_a_file_that_loads_back_unchanged(northwind, tmp_pat
 
 @pytest.mark.django_db
 def test_dumpcontract_exits_non_zero_for_an_unknown_customer(catalogue, capsys):
-    code, out, err = run(capsys, "dumpcontract", "nobody")
+    code, out, err = run_manage(capsys, "dumpcontract", "nobody")
     assert (code, out) == (1, "")
     assert "no customer with the slug 'nobody'" in err
 
@@ -159,7 +147,7 @@ def test_dumpcontract_exits_non_zero_for_an_unknown_customer(catalogue, capsys):
 @pytest.mark.django_db
 def test_dumpcontract_exits_non_zero_when_it_cannot_write_the_file(northwind, tmp_path, capsys):
     target = tmp_path / "no-such-directory" / "northwind.yaml"
-    code, _, err = run(capsys, "dumpcontract", "northwind", "-o", str(target))
+    code, _, err = run_manage(capsys, "dumpcontract", "northwind", "-o", str(target))
     assert code == 1
     assert "northwind.yaml: No such file or directory" in err
     assert "Traceback" not in err

@@ -11,12 +11,13 @@ import time_machine
 import yaml
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contracts.contract_files import load_contract_file
 from tests.conftest import example
+from tests.helpers import run_manage
 from tickets import services
 from tickets.models import ScopeDecision
 
@@ -48,18 +49,6 @@ def ask(
     for option, value in options.items():
         args += [f"--{option}", value]
     return checkscope(*args)
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    """Run the command as `manage.py` does: exit status, standard output and error."""
-    try:
-        ManagementUtility(["manage.py", *args]).execute()
-    except SystemExit as exit:
-        code = exit.code
-    else:
-        code = 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def row_counts() -> dict[str, int]:
@@ -357,7 +346,7 @@ ASK_PLUGIN = ["--customer", "northwind", "--email", SARA, "--text", TEXTS["plugi
     ],
 )
 def test_a_bad_request_exits_non_zero_with_a_clear_message(northwind, capsys, args, says):
-    code, out, err = run(capsys, "checkscope", *args, "--json")
+    code, out, err = run_manage(capsys, "checkscope", *args, "--json")
     assert code == 1
     assert out == ""
     assert says in err
@@ -366,14 +355,14 @@ def test_a_bad_request_exits_non_zero_with_a_clear_message(northwind, capsys, ar
 
 @pytest.mark.django_db
 def test_an_unknown_priority_is_refused_by_the_parser(northwind, capsys):
-    code, _, err = run(capsys, "checkscope", *ASK_HI, "--priority", "asap")
+    code, _, err = run_manage(capsys, "checkscope", *ASK_HI, "--priority", "asap")
     assert code != 0
     assert "invalid choice: 'asap'" in err
 
 
 @pytest.mark.django_db
 def test_a_good_request_exits_zero_and_prints_only_the_json(northwind, capsys):
-    code, out, err = run(capsys, "checkscope", *ASK_PLUGIN, "--at", MONDAY_10, "--json")
+    code, out, err = run_manage(capsys, "checkscope", *ASK_PLUGIN, "--at", MONDAY_10, "--json")
     assert (code, err) == (0, "")
     result = json.loads(out)
     assert {"verdict", "service", "contract", "clause", "reply", "offer"} <= result.keys()
