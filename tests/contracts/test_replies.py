@@ -32,6 +32,8 @@ TRANSLATED = ["ru", "fi", "lv"]
 # hours, and eleven months after Daugava's contract ended.
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
 MONDAY_0759 = datetime(2026, 11, 23, 7, 59, tzinfo=ZoneInfo("Europe/Helsinki"))
+# Two weeks before Daugava's contract starts.
+BEFORE_DAUGAVA = datetime(2024, 12, 16, 10, 0, tzinfo=ZoneInfo("Europe/Riga"))
 AINO = "aino@northwind.example"
 
 # Words that only a reply in that language has: the greeting and the thanks.
@@ -78,15 +80,24 @@ NEXT_MONTH = {
     "fi": "1. joulukuuta 2026",
     "lv": "2026. gada 1. decembris",
 }
+DAUGAVA_STARTS = {
+    "en": "Jan. 1, 2025",
+    "ru": "1 января 2025 г.",
+    "fi": "1. tammikuuta 2025",
+    "lv": "2025. gada 1. janvāris",
+}
 OPENING_DAY = {
     "en": "Nov. 23, 2026",
     "ru": "23 ноября 2026 г.",
     "fi": "23. marraskuuta 2026",
     "lv": "2026. gada 23. novembris",
 }
-MONDAY = {"en": "Monday", "ru": "Понедельник", "fi": "maanantai", "lv": "pirmdiena"}
-EIGHT_SUPPORT_HOURS = {
-    "en": "8 support hours",
+# Russian writes the weekday in lower case mid-sentence.
+MONDAY = {"en": "Monday", "ru": "понедельник", "fi": "maanantai", "lv": "pirmdiena"}
+# The opening time in each language's TIME_FORMAT.
+EIGHT_AM = {"en": "at 8 a.m.", "ru": "в 8:00", "fi": "klo 8.00", "lv": "plkst. 08:00"}
+EIGHT_WORKING_HOURS = {
+    "en": "8 working hours",
     "ru": "8 рабочих часов",
     "fi": "8 työtuntia",
     "lv": "8 darba stundas",
@@ -207,6 +218,41 @@ def test_an_ended_contract_is_named_with_its_last_day_and_the_one_off_rate(desk,
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_an_ended_contract_offers_its_renewal(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.NO_CONTRACT])
+    text = reply_in(desk, decision, language)
+    with translation.override(language):
+        renewal = translation.gettext(
+            "We would be glad to renew it: just reply to this message and we will send you "
+            "an offer."
+        )
+    assert renewal in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_contract_not_started_yet_names_its_first_day_and_helps_as_paid_work(desk, language):
+    decision = decision_for(
+        desk, customer="daugava", email="janis@daugava.example", at=BEFORE_DAUGAVA
+    )
+    assert decision.verdict is Verdict.NO_CONTRACT
+    text = reply_in(desk, decision, language, at=BEFORE_DAUGAVA)
+    assert_reads_well(desk, decision, language, text)
+    assert "CARE-2025-077" in text
+    assert DAUGAVA_STARTS[language] in text
+    assert f"{DAUGAVA_RATE[language]} {PER_HOUR[language]}" in text
+    with translation.override(language):
+        until_then = translation.gettext(
+            "Your support starts on that day; until then we are glad to help as paid work."
+        )
+        renewal = translation.gettext(
+            "We would be glad to renew it: just reply to this message and we will send you "
+            "an offer."
+        )
+    assert until_then in text
+    assert renewal not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_an_excluded_request_gets_the_clause_and_its_advice_but_no_price(desk, language):
     decision = decision_for(desk, **VERDICT_CASES[Verdict.OUT_OF_SCOPE])
     text = reply_in(desk, decision, language)
@@ -279,9 +325,21 @@ def test_a_request_outside_hours_names_the_next_opening(desk, language):
     assert "Setting up mailboxes and fixing mail delivery on our servers." in text
     assert MONDAY[language] in text
     assert OPENING_DAY[language] in text
-    assert "08:00" in text
+    assert EIGHT_AM[language] in text
+    # The support hours are in the customer's own time zone, so it goes unnamed.
+    assert "Europe/Helsinki" not in text
+    assert EIGHT_WORKING_HOURS[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_opening_names_the_time_zone_when_it_is_not_the_customers_own(desk, language):
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.OUTSIDE_HOURS])
+    assert decision.contract.support_hours.timezone == "Europe/Helsinki"
+    elsewhere = replace(decision, customer=replace(decision.customer, timezone="Europe/Riga"))
+    text = reply_in(desk, elsewhere, language, at=MONDAY_0759)
+    assert_reads_well(desk, elsewhere, language, text)
     assert "Europe/Helsinki" in text
-    assert EIGHT_SUPPORT_HOURS[language] in text
+    assert EIGHT_AM[language] in text  # still Helsinki time, not Riga's 9:00
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -289,7 +347,7 @@ def test_a_covered_request_gets_its_clause_and_the_response_promise(desk, langua
     decision = decision_for(desk)
     text = reply_in(desk, decision, language)
     assert "Setting up mailboxes and fixing mail delivery on our servers." in text
-    assert EIGHT_SUPPORT_HOURS[language] in text
+    assert EIGHT_WORKING_HOURS[language] in text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
