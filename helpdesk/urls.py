@@ -15,7 +15,6 @@ router.register("decisions", api.DecisionViewSet, basename="decision")
 router.register("offers", api.OfferViewSet, basename="offer")
 router.register("time-entries", api.TimeEntryViewSet, basename="time-entry")
 router.register("attachments", api.AttachmentViewSet, basename="attachment")
-router.register("allowance", api.AllowanceViewSet, basename="allowance")
 router.register("services", contracts_api.ServiceViewSet, basename="service")
 router.register("customers", contracts_api.CustomerViewSet, basename="customer")
 router.register("contacts", contracts_api.ContactViewSet, basename="contact")
@@ -46,6 +45,7 @@ urlpatterns = [
     path("queue/", include("tickets.queue.urls")),
     path("offers/<str:token>/", views.offer_by_link, name="offer-link"),
     path("admin/", admin.site.urls),
+    path("api/v1/allowance/", api.AllowanceView.as_view(), name="allowance"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file, so the CSP needs no inline script.

@@ -274,6 +274,15 @@ def test_contacts_never_see_internal_notes_or_their_files(saras, technician):
     assert len(staff["attachments"]) == 2
 
 
+def test_contacts_never_learn_a_technicians_login(saras, technician):
+    message = api(SARA).get(f"/api/v1/messages/{saras.public}/").json()
+    assert message["author"] == "Support team"
+    assert api(technician).get(f"/api/v1/messages/{saras.public}/").json()["author"] == "tech"
+    technician.first_name, technician.last_name = "Tero", "Tekninen"
+    technician.save()
+    assert api(SARA).get(f"/api/v1/messages/{saras.public}/").json()["author"] == "Tero Tekninen"
+
+
 def test_contacts_read_the_time_on_their_tickets_but_not_the_technicians_notes(saras, technician):
     (entry,) = api(SARA).get("/api/v1/time-entries/").json()["results"]
     assert (entry["minutes"], entry["counted_minutes"], entry["kind"]) == (20, 30, "allowance")

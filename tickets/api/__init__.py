@@ -2,7 +2,7 @@
 ``serializers`` for what contacts and staff each read."""
 
 from tickets.api.views import (
-    AllowanceViewSet,
+    AllowanceView,
     AttachmentViewSet,
     DecisionViewSet,
     MessageViewSet,
@@ -12,7 +12,7 @@ from tickets.api.views import (
 )
 
 __all__ = [
-    "AllowanceViewSet",
+    "AllowanceView",
     "AttachmentViewSet",
     "DecisionViewSet",
     "MessageViewSet",

@@ -15,6 +15,8 @@ What a customer's contact reads, and what only staff read:
   internal note, and nobody should learn the team's logins from it.
 - Tickets: the assignee is staff-only; the requester is shown (a manager sees
   who in the organisation filed what).
+- Staff logins (usernames) are never shown to contacts: a message's author is
+  the person's name, or "Support team" for a technician who has none.
 
 Fields that only staff read are listed in each serializer's
 ``Meta.staff_only_fields`` and are documented in the schema.
@@ -46,7 +48,15 @@ class MessageSerializer(serializers.ModelSerializer):
         fields = ["id", "ticket", "kind", "author", "body", "created_at"]
 
     def get_author(self, message) -> str | None:
-        return message.author.get_full_name() or message.author.username if message.author else None
+        author = message.author
+        if author is None:
+            return None
+        if author.get_full_name():
+            return author.get_full_name()
+        # Staff logins are kept from customers: a nameless technician signs as the team.
+        if author.is_staff and not _for_staff(self.context):
+            return "Support team"
+        return author.username
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

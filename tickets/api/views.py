@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -366,19 +367,17 @@ class AttachmentViewSet(TicketPartViewSet):
         return attachment_response(self.get_object())
 
 
-class AllowanceViewSet(viewsets.GenericViewSet):
+class AllowanceView(GenericAPIView):
     """This month's allowance: included, used and left. A contact reads their own
     customer's; staff name the customer with ``?customer=slug``."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = AllowanceSerializer
-    pagination_class = None
-    filter_backends: list = []
 
     @extend_schema(
         parameters=[OpenApiParameter("customer", description="the customer's slug (staff)")]
     )
-    def list(self, request):
+    def get(self, request):
         contact = contact_of(request.user)
         if contact is not None:
             customer = contact.customer
