@@ -33,6 +33,7 @@ from contracts.forms import (
 )
 from contracts.hours import zone
 from contracts.models import (
+    VERDICT_LABELS,
     Clause,
     Contact,
     Contract,
@@ -309,11 +310,15 @@ class ClauseInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("service")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "service":
             # Read the catalogue once for all rows, not once per clause.
             field.choices = list(field.choices)
+            # Services are edited in the catalogue, not from a clause row.
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
         return field
 
 
@@ -448,6 +453,7 @@ class ContractAdmin(HistoryAdmin):
             "original": contract,
             "form": form,
             "result": result,
+            "usage_counted": preview.usage_for is not None,
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/contracts/contract/try_request.html", context)
@@ -458,6 +464,7 @@ class TryResult:
     """A decision as the try box shows it."""
 
     verdict: str
+    verdict_label: str
     reason: str
     contract: str
     contact: str
@@ -484,6 +491,7 @@ class TryResult:
             starts_at = f"{formats.date_format(local, 'l, j F Y, H:i')} ({tz})"
         return cls(
             verdict=decision.verdict.value,
+            verdict_label=str(VERDICT_LABELS[decision.verdict.value]),
             reason=decision.reason,
             contract=decision.contract.reference if decision.contract else "",
             contact=decision.contact.name if decision.contact else "",

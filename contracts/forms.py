@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -112,7 +113,58 @@ class ContactFormSet(BaseInlineFormSet):
 # --- contracts and clauses ----------------------------------------------------
 
 
+class SupportHoursField(forms.CharField):
+    """Support hours as people write them: ``mon-fri 08:00-18:00; sat 10:00-14:00``,
+    or ``24/7``; stored as the mapping the contract file uses."""
+
+    widget = forms.TextInput(
+        attrs={"size": 48, "placeholder": "mon-fri 08:00-18:00; sat 10:00-14:00"}
+    )
+
+    def prepare_value(self, value):
+        if isinstance(value, str) and value.strip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        if isinstance(value, dict):
+            return "; ".join(f"{days} {windows}" for days, windows in value.items())
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, dict):  # from the API, in the contract file's form
+            try:
+                terms.parse_weekly(value)
+            except terms.TermsError as exc:
+                raise ValidationError(str(exc)) from None
+            return value
+        text = (super().to_python(value) or "").strip()
+        if text == terms.ROUND_THE_CLOCK:
+            return text
+        weekly = {}
+        for part in text.replace("\n", ";").split(";"):
+            if not part.strip():
+                continue
+            days, _space, windows = part.strip().partition(" ")
+            if not windows.strip():
+                raise ValidationError(
+                    _("%(part)s: write the days and then the hours, like mon-fri 08:00-18:00."),
+                    params={"part": part.strip()},
+                )
+            weekly[days.strip()] = windows.replace(" ", "")
+        try:
+            terms.parse_weekly(weekly)
+        except terms.TermsError as exc:
+            raise ValidationError(str(exc)) from None
+        return weekly
+
+
 class ContractForm(forms.ModelForm):
+    support_hours = SupportHoursField(
+        label=_("Support hours"),
+        help_text=_("Days and hours, like mon-fri 08:00-18:00; sat 10:00-14:00 — or 24/7."),
+    )
+
     class Meta:
         model = Contract
         fields = [

@@ -15,7 +15,25 @@ from simple_history.models import HistoricalRecords
 from contracts import terms
 
 LANGUAGE_CHOICES = [(code, code) for code in terms.LANGUAGES]
-PRIORITY_CHOICES = [(p, p) for p in terms.PRIORITIES]
+PRIORITY_LABELS = {
+    "urgent": _("Urgent"),
+    "high": _("High"),
+    "normal": _("Normal"),
+    "low": _("Low"),
+}
+PRIORITY_CHOICES = [(p, PRIORITY_LABELS[p]) for p in terms.PRIORITIES]
+# The verdicts as staff read them; customers read kinder words (tickets.portal.words).
+VERDICT_LABELS = {
+    "not_authorized": _("Not authorized"),
+    "no_contract": _("No contract"),
+    "needs_review": _("Needs review"),
+    "out_of_scope": _("Out of scope"),
+    "paid_option": _("Paid option"),
+    "over_allowance": _("Over allowance"),
+    "outside_hours": _("Outside hours"),
+    "in_scope": _("In scope"),
+}
+VERDICT_CHOICES = [(v.value, VERDICT_LABELS[v.value]) for v in terms.Verdict]
 service_code_validator = RegexValidator(
     r"^[a-z0-9_]+(\.[a-z0-9_]+)*$",
     _("Use lower-case letters, digits and underscores, in parts joined by dots."),
@@ -316,7 +334,7 @@ class Clause(models.Model):
 class ReplyWording(models.Model):
     """An admin's own wording for the automatic reply to one verdict in one language."""
 
-    verdict = models.CharField(max_length=16, choices=[(v.value, v.value) for v in terms.Verdict])
+    verdict = models.CharField(max_length=16, choices=VERDICT_CHOICES)
     language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
     text = models.TextField()
     history = HistoricalRecords()

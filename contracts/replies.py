@@ -57,8 +57,8 @@ DEFAULT_WORDING: dict[Verdict, str] = {
     ),
     Verdict.OUT_OF_SCOPE: gettext_noop(
         "Hello {name},\n\n"
-        "thank you for asking us. {service} is something we do not take care of under "
-        "your contract: {clause}\n\n"
+        "thank you for asking us. This request ({service}) is something we do not take "
+        "care of under your contract: {clause}\n\n"
         "{advice}\n\n"
         "If there is anything else we can do for you, just write. We are always glad "
         "to help.\n\n"
@@ -66,8 +66,9 @@ DEFAULT_WORDING: dict[Verdict, str] = {
     ),
     Verdict.PAID_OPTION: gettext_noop(
         "Hello {name},\n\n"
-        "thank you for your request. {service} is not part of the support included in "
-        "your contract, but we will gladly do it for you as paid work: {clause}\n\n"
+        "thank you for your request. This request ({service}) is not part of the support "
+        "included in your contract, but we will gladly do it for you as paid work: "
+        "{clause}\n\n"
         "Price: {price}.\n\n"
         "You can accept or decline this offer with one click. As soon as you accept, "
         "a technician starts on it.\n\n"
@@ -75,8 +76,8 @@ DEFAULT_WORDING: dict[Verdict, str] = {
     ),
     Verdict.OVER_ALLOWANCE: gettext_noop(
         "Hello {name},\n\n"
-        "thank you for your message. {service} is covered by your contract, but "
-        "{limit_used_up} this month.\n\n"
+        "thank you for your message. This request ({service}) is covered by your "
+        "contract, but {limit_used_up} this month.\n\n"
         "We can still do it now as paid work at {price}, or it can wait until "
         "{next_month}, when your monthly allowance starts afresh. If you often need more, "
         "we would be glad to offer you a plan with a larger monthly allowance.\n\n"
@@ -85,7 +86,7 @@ DEFAULT_WORDING: dict[Verdict, str] = {
     Verdict.OUTSIDE_HOURS: gettext_noop(
         "Hello {name},\n\n"
         "thank you for your message. It is covered by your contract: {clause}\n\n"
-        "It reached us outside our support hours, so a technician will start on it "
+        "It reached us outside our working hours, so a technician will take it up "
         "{starts_at}. {response_promise}\n\n"
         "{signature}"
     ),
@@ -277,7 +278,7 @@ def _next_step(decision: Decision, at: datetime) -> str:
     if decision.verdict is not Verdict.NO_CONTRACT or contract is None:
         return ""
     if contract.valid_from > _local_day(decision, at):
-        return _("Your support starts on that day; until then we are glad to help as paid work.")
+        return _("Your support starts on that day.")
     return _(
         "We would be glad to renew it: just reply to this message and we will send you an offer."
     )
@@ -296,8 +297,8 @@ def _limit_used_up(decision: Decision) -> str:
     if decision.reason == Reason.CLAUSE_COUNT_USED_UP and clause:
         n = clause.max_per_month or 0
         return ngettext(
-            "the %(n)d request of this kind included each month has been used",
-            "the %(n)d requests of this kind included each month have been used",
+            "the %(n)d request of this kind included in your plan has been used",
+            "the %(n)d requests of this kind included in your plan have been used",
             n,
         ) % {"n": n}
     if decision.reason == Reason.TICKETS_USED_UP and contract:

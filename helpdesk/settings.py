@@ -145,7 +145,9 @@ LANGUAGES = [
     ("lv", _("Latvian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# The desk's own time zone: what staff pages show. Customers see their own.
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Helsinki")
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -277,6 +279,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Tickets and offers both have a status, with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "OfferStatusEnum": "tickets.models.Offer.Status",
+        "PriorityEnum": "contracts.models.PRIORITY_CHOICES",
+        "VerdictEnum": "contracts.models.VERDICT_CHOICES",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

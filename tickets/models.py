@@ -11,7 +11,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contracts import terms
-from contracts.models import LANGUAGE_CHOICES, PRIORITY_CHOICES, Clause, Contract, Customer, Service
+from contracts.models import (
+    LANGUAGE_CHOICES,
+    PRIORITY_CHOICES,
+    VERDICT_CHOICES,
+    Clause,
+    Contract,
+    Customer,
+    Service,
+)
 from tickets.storage import AttachmentStorage
 
 
@@ -28,9 +36,6 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Portal")
     API = "api", _("API")
     EMAIL = "email", _("E-mail")
-
-
-VERDICT_CHOICES = [(v.value, v.value) for v in terms.Verdict]
 
 
 def new_message_id() -> str:

@@ -312,7 +312,7 @@ def test_reply_wording_with_an_unknown_placeholder_is_refused(admin_client, cata
     response = admin_client.get(url(ReplyWording, "add"))
     content = page(response)
     assert "{response_promise}" in content  # the placeholders are listed
-    assert "thank you for your request. {service} is not part of" in content  # the default
+    assert "thank you for your request. This request ({service}) is not part of" in content  # the default
     response = admin_client.post(
         url(ReplyWording, "add"),
         {"verdict": "in_scope", "language": "en", "text": "Hello {nmae}, {clause"},
@@ -450,7 +450,7 @@ def test_the_try_box_shows_the_verdict_and_the_reply(admin_client, northwind):
     assert result.service.startswith("web.cms_plugins")
     assert result.reply.language == "en"
     content = page(response)
-    assert '<span class="verdict verdict-paid_option">paid_option</span>' in content
+    assert '<span class="verdict verdict-paid_option">Paid option</span>' in content
     assert "60.00 EUR" in content
     assert "Installing or updating CMS plugins and themes." in content
     assert result.reply.text in content
@@ -560,3 +560,36 @@ def test_history_cannot_be_reverted(admin_client, northwind):
     assert admin_client.post(address, {"name": "Reverted"}).status_code == 403
     northwind.refresh_from_db()
     assert northwind.name == "Northwind Webshop Oy"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("mon-fri 08:00-18:00", {"mon-fri": "08:00-18:00"}),
+        (
+            "mon-fri 08:00-12:00, 13:00-17:00; sat 10:00-14:00",
+            {"mon-fri": "08:00-12:00,13:00-17:00", "sat": "10:00-14:00"},
+        ),
+        ("24/7", "24/7"),
+    ],
+)
+def test_support_hours_are_typed_as_people_write_them(admin_client, northwind, typed, stored):
+    contract = Contract.objects.get(reference="HOST-2026-014")
+    address = url(Contract, "change", contract.pk)
+    data = change_form_data(admin_client.get(address))
+    assert data["support_hours"] == "mon-fri 08:00-18:00"
+    data["support_hours"] = typed
+    response = admin_client.post(address, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contract.refresh_from_db()
+    assert contract.support_hours == stored
+
+
+def test_support_hours_that_cannot_be_read_say_how_to_write_them(admin_client, northwind):
+    contract = Contract.objects.get(reference="HOST-2026-014")
+    address = url(Contract, "change", contract.pk)
+    data = change_form_data(admin_client.get(address))
+    data["support_hours"] = "weekdays"
+    response = admin_client.post(address, data)
+    assert response.status_code == 200
+    assert "like mon-fri 08:00-18:00" in page(response)

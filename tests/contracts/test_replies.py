@@ -69,25 +69,25 @@ ESTIMATED_TOTAL = {"en": "180.00 EUR", "ru": "180,00 EUR", "fi": "180,00 EUR", "
 FIXED_PRICE = {"en": "60.00 EUR", "ru": "60,00 EUR", "fi": "60,00 EUR", "lv": "60,00 EUR"}
 DAUGAVA_RATE = {"en": "70.00 EUR", "ru": "70,00 EUR", "fi": "70,00 EUR", "lv": "70,00 EUR"}
 DAUGAVA_ENDED = {
-    "en": "Dec. 31, 2025",
+    "en": "31 December 2025",
     "ru": "31 декабря 2025 г.",
     "fi": "31. joulukuuta 2025",
     "lv": "2025. gada 31. decembris",
 }
 NEXT_MONTH = {
-    "en": "Dec. 1, 2026",
+    "en": "1 December 2026",
     "ru": "1 декабря 2026 г.",
     "fi": "1. joulukuuta 2026",
     "lv": "2026. gada 1. decembris",
 }
 DAUGAVA_STARTS = {
-    "en": "Jan. 1, 2025",
+    "en": "1 January 2025",
     "ru": "1 января 2025 г.",
     "fi": "1. tammikuuta 2025",
     "lv": "2025. gada 1. janvāris",
 }
 OPENING_DAY = {
-    "en": "Nov. 23, 2026",
+    "en": "23 November 2026",
     "ru": "23 ноября 2026 г.",
     "fi": "23. marraskuuta 2026",
     "lv": "2026. gada 23. novembris",
@@ -95,7 +95,7 @@ OPENING_DAY = {
 # Russian writes the weekday in lower case mid-sentence.
 MONDAY = {"en": "Monday", "ru": "понедельник", "fi": "maanantai", "lv": "pirmdiena"}
 # The opening time in each language's TIME_FORMAT.
-EIGHT_AM = {"en": "at 8 a.m.", "ru": "в 8:00", "fi": "klo 8.00", "lv": "plkst. 08:00"}
+EIGHT_AM = {"en": "at 08:00", "ru": "в 8:00", "fi": "klo 8.00", "lv": "plkst. 08:00"}
 EIGHT_WORKING_HOURS = {
     "en": "8 working hours",
     "ru": "8 рабочих часов",

@@ -28,8 +28,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts import terms
 from contracts.api import StaffOnlyFieldsMixin
+from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES
 from tickets import services
 from tickets.attachments import attachment_check
 from tickets.models import Attachment, Message, Offer, Rating, ScopeDecision, Ticket, TimeEntry
@@ -250,7 +250,7 @@ class TicketCreateSerializer(serializers.Serializer):
     service = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="a service code"
     )
-    priority = serializers.ChoiceField(choices=terms.PRIORITIES, default="normal")
+    priority = serializers.ChoiceField(choices=PRIORITY_CHOICES, default="normal")
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="files (multipart only)"
     )
@@ -285,7 +285,7 @@ class ChangeServiceSerializer(serializers.Serializer):
 
 
 class ChangePrioritySerializer(serializers.Serializer):
-    priority = serializers.ChoiceField(choices=terms.PRIORITIES)
+    priority = serializers.ChoiceField(choices=PRIORITY_CHOICES)
 
 
 class TimeSerializer(serializers.Serializer):
@@ -294,7 +294,7 @@ class TimeSerializer(serializers.Serializer):
 
 
 class OverrideSerializer(serializers.Serializer):
-    verdict = serializers.ChoiceField(choices=[v.value for v in terms.Verdict])
+    verdict = serializers.ChoiceField(choices=VERDICT_CHOICES)
     reason = serializers.CharField()
 
 

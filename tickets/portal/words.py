@@ -33,7 +33,7 @@ DONE = (Status.RESOLVED, Status.CLOSED)
 VERDICT_TAGS = {
     "": gettext_lazy("Being checked"),
     "in_scope": gettext_lazy("Included in your contract"),
-    "outside_hours": gettext_lazy("Included, starts in support hours"),
+    "outside_hours": gettext_lazy("Included, starts in working hours"),
     "paid_option": gettext_lazy("Paid work"),
     "over_allowance": gettext_lazy("Beyond this month's allowance"),
     "out_of_scope": gettext_lazy("Not covered by your contract"),
@@ -49,7 +49,7 @@ VERDICT_SENTENCES = {
         "Good news: this is covered by your contract, so there is nothing extra to pay."
     ),
     "outside_hours": gettext_lazy(
-        "This is covered by your contract. It reached us outside support hours, so we "
+        "This is covered by your contract. It reached us outside working hours, so we "
         "will start on it when they begin."
     ),
     "paid_option": gettext_lazy(

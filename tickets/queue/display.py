@@ -12,25 +12,10 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contracts.models import PRIORITY_LABELS, VERDICT_LABELS
 from tickets.filters import DUE_SOON
 from tickets.models import Status, Ticket
 
-VERDICT_LABELS = {
-    "not_authorized": gettext_lazy("Not authorized"),
-    "no_contract": gettext_lazy("No contract"),
-    "needs_review": gettext_lazy("Needs review"),
-    "out_of_scope": gettext_lazy("Out of scope"),
-    "paid_option": gettext_lazy("Paid option"),
-    "over_allowance": gettext_lazy("Over allowance"),
-    "outside_hours": gettext_lazy("Outside hours"),
-    "in_scope": gettext_lazy("In scope"),
-}
-PRIORITY_LABELS = {
-    "urgent": gettext_lazy("Urgent"),
-    "high": gettext_lazy("High"),
-    "normal": gettext_lazy("Normal"),
-    "low": gettext_lazy("Low"),
-}
 COVERAGE_LABELS = {
     "included": gettext_lazy("Included"),
     "paid": gettext_lazy("Paid"),
@@ -45,7 +30,7 @@ DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 # What a technician needs to know about a verdict that names no clause.
 VERDICT_NOTES = {
-    "not_authorized": gettext_lazy("The sender is no contact of a customer with a contract."),
+    "not_authorized": gettext_lazy("The sender is not a contact of a customer with a contract."),
     "no_contract": gettext_lazy("No contract of this customer is valid; renewal offered."),
     "needs_review": gettext_lazy("The service is unclear: choose it to decide the ticket."),
     "": gettext_lazy("Being checked against the contract."),

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from contracts.models import Contact
 from tests.tickets.test_portal.helpers import (
     AINO,
     JANIS,
@@ -414,6 +415,7 @@ def test_the_coverage_page_says_it_in_plain_words(northwind):
 
 
 def test_a_customer_whose_contract_ended_is_told_kindly(daugava):
+    Contact.objects.filter(user__email=JANIS).update(language="en")  # read it in English
     html = page(JANIS, reverse("portal:coverage"))
     assert "You have no contract valid today" in html
     assert "ended on" in html
