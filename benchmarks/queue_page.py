@@ -1,6 +1,7 @@
 """How fast the queue page and the tickets API answer on a big desk.
 
     .venv/bin/python benchmarks/queue_page.py [--customers 1000] [--tickets 200000] [--runs 40]
+                                              [--keep] [--reuse]
 
 Creates a scratch PostgreSQL database (scopedesk_bench_queue on 127.0.0.1, or
 the server of BENCH_DATABASE_URL), loads the example catalogue, 1,000 customers
@@ -204,24 +205,31 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="measure a kept database again")
     options = parser.parse_args()
-    psql(f"DROP DATABASE IF EXISTS {NAME}")
-    psql(f"CREATE DATABASE {NAME}")
+    if not options.reuse:
+        psql(f"DROP DATABASE IF EXISTS {NAME}")
+        psql(f"CREATE DATABASE {NAME}")
     try:
         setup_django()
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        began = time.perf_counter()
-        load(options.customers, options.tickets)
-        print(f"loaded {options.customers:,} customers and {options.tickets:,} tickets "
-              f"in {time.perf_counter() - began:.0f} s")  # fmt: skip
+        # As in production: pages refer to the collected, hashed static files.
+        call_command("collectstatic", "--noinput", verbosity=0)
+        if not options.reuse:
+            began = time.perf_counter()
+            load(options.customers, options.tickets)
+            print(f"loaded {options.customers:,} customers and {options.tickets:,} tickets "
+                  f"in {time.perf_counter() - began:.0f} s")  # fmt: skip
         measure(options.runs)
     finally:
         from django.db import connections
 
         connections.close_all()
-        psql(f"DROP DATABASE IF EXISTS {NAME}")
+        if not options.keep:
+            psql(f"DROP DATABASE IF EXISTS {NAME}")
 
 
 if __name__ == "__main__":

@@ -109,10 +109,10 @@ TEN_TICKETS = {
     "lv": "jau izmantoti visi 10 līgumā iekļautie pieteikumi",
 }
 TWO_RESTORES = {
-    "en": "the 2 requests of this kind included each month have been used",
-    "ru": "уже использованы все 2 включённых в месяц запроса такого рода",
-    "fi": "kaikki 2 sopimukseen kuukausittain sisältyvää tällaista pyyntöä on jo käytetty",
-    "lv": "jau izmantoti visi 2 katru mēnesi iekļautie šāda veida pieprasījumi",
+    "en": "the 2 requests of this kind included in your plan have been used",
+    "ru": "уже использованы все 2 включённых в ваш тариф запроса такого рода",
+    "fi": "kaikki 2 palvelupakettiinne sisältyvää tällaista pyyntöä on jo käytetty",
+    "lv": "jau izmantoti visi 2 Jūsu plānā iekļautie šāda veida pieprasījumi",
 }
 
 
@@ -241,14 +241,12 @@ def test_a_contract_not_started_yet_names_its_first_day_and_helps_as_paid_work(d
     assert DAUGAVA_STARTS[language] in text
     assert f"{DAUGAVA_RATE[language]} {PER_HOUR[language]}" in text
     with translation.override(language):
-        until_then = translation.gettext(
-            "Your support starts on that day; until then we are glad to help as paid work."
-        )
+        first_day = translation.gettext("Your support starts on that day.")
         renewal = translation.gettext(
             "We would be glad to renew it: just reply to this message and we will send you "
             "an offer."
         )
-    assert until_then in text
+    assert first_day in text
     assert renewal not in text
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from contracts.models import Customer, Service
 from tickets import services
 from tickets.models import CannedReply, Message, ScopeDecision, Status, Ticket
+from tickets.queue.selectors import SAVED_VIEWS, SLA_SHORTCUTS
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=HELSINKI)
@@ -320,6 +321,27 @@ def test_it_filters_breached_and_due_soon_tickets(client, northwind, technician)
     assert rows(client.get(url, {"sla": "due_soon"})) == [soon.pk]
     counts = client.get(url).context["queue"].counts
     assert (counts["breached"], counts["due_soon"]) == (1, 1)
+
+
+def test_every_count_is_the_number_of_tickets_its_view_lists(client, northwind, technician, lead):
+    for assignee in (technician, lead, None):
+        make_ticket(northwind, assignee=assignee)
+        make_ticket(northwind, assignee=assignee, due_in=timedelta(minutes=-5))
+        make_ticket(northwind, assignee=assignee, due_in=timedelta(minutes=30))
+        make_ticket(northwind, assignee=assignee, verdict="needs_review")
+        make_ticket(
+            northwind, assignee=assignee, status=Status.AWAITING_DECISION, verdict="paid_option"
+        )
+        make_ticket(northwind, assignee=assignee, status=Status.RESOLVED)
+    client.force_login(technician)
+    url = reverse("queue:list")
+    counts = client.get(url).context["queue"].counts
+    for view in SAVED_VIEWS:
+        listed = client.get(url, {"view": view.key}).context["queue"].page.paginator.count
+        assert counts[view.key] == listed, view.key
+    for shortcut in SLA_SHORTCUTS:
+        listed = client.get(url, shortcut.params).context["queue"].page.paginator.count
+        assert counts[shortcut.key] == listed, shortcut.key
 
 
 def test_it_orders_by_priority_most_urgent_first(client, northwind, technician):

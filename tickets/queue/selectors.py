@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import terms
 from contracts.models import Customer, Service
-from tickets.filters import TicketFilter
+from tickets.filters import TicketFilter, sla_breached, sla_due_soon
 from tickets.models import (
     Attachment,
     CannedReply,
@@ -186,17 +186,34 @@ def _clause_text(decision: ScopeDecision | None, verdict: str) -> str:
     return text or str(VERDICT_NOTES.get(verdict, ""))
 
 
+def _condition(params: dict[str, list[str]], *, user, now: datetime) -> Q:
+    """A saved view's filters as one condition, so that every count is a FILTER
+    clause of a single pass over the tickets (the list itself goes through
+    ``TicketFilter``; a test holds the two to the same answer)."""
+    condition = Q()
+    for key, values in params.items():
+        if key == "status":
+            condition &= Q(status__in=values)
+        elif key == "verdict":
+            condition &= Q(verdict__in=values)
+        elif key == "assignee":
+            condition &= {"none": Q(assignee=None), "me": Q(assignee=user)}[values[0]]
+        elif key == "sla":
+            condition &= sla_breached(now) if values[0] == "breached" else sla_due_soon(now)
+        else:
+            raise ValueError(f"a saved view cannot filter on {key!r}")
+    return condition
+
+
 def queue_counts(*, user, request) -> dict[str, int]:
     """How many tickets each saved view and SLA shortcut holds, in one query."""
-    visible = tickets_visible_to(user)
-    aggregates = {}
-    for view in (*SAVED_VIEWS, *SLA_SHORTCUTS):
-        if not view.params:
-            aggregates[view.key] = Count("pk")
-            continue
-        narrowed = TicketFilter(_params(view.params), queryset=visible, request=request).qs
-        aggregates[view.key] = Count("pk", filter=Q(pk__in=narrowed.values("pk")))
-    return visible.aggregate(**aggregates)
+    now = timezone.now()
+    return tickets_visible_to(user).aggregate(
+        **{
+            view.key: Count("pk", filter=_condition(view.params, user=user, now=now))
+            for view in (*SAVED_VIEWS, *SLA_SHORTCUTS)
+        }
+    )
 
 
 def queue_page(*, user, params: QueryDict, request) -> QueuePage:
