@@ -6,7 +6,8 @@
 Creates a scratch PostgreSQL database (scopedesk_bench_queue on 127.0.0.1, or
 the server of BENCH_DATABASE_URL), loads the example catalogue, 1,000 customers
 with a contract and a contact each and 200,000 tickets with their decisions,
-then times the server side of
+(8 % of them unresolved, as on a desk that has worked for years), then times
+the server side of
 - the technicians' queue page (first page; filtered by verdict; by customer);
 - GET /api/v1/tickets/ (first page; filtered by verdict; by customer),
 through Django's test client in this process (no network), and prints p50/p95.
@@ -112,8 +113,13 @@ def load(customers: int, tickets: int) -> None:
     now = timezone.now()
     verdicts = ["in_scope", "in_scope", "in_scope", "outside_hours", "paid_option",
                 "over_allowance", "needs_review", "out_of_scope"]  # fmt: skip
-    statuses = [Status.OPEN, Status.OPEN, Status.NEW, Status.WAITING_ON_CUSTOMER,
-                Status.AWAITING_DECISION, Status.RESOLVED, Status.CLOSED]  # fmt: skip
+    # As on a desk that has worked for years: most tickets are resolved or closed,
+    # a few thousand are open.
+    statuses, weights = zip(
+        (Status.CLOSED, 62), (Status.RESOLVED, 30), (Status.OPEN, 4),
+        (Status.AWAITING_DECISION, 2), (Status.WAITING_ON_CUSTOMER, 1.5), (Status.NEW, 0.5),
+        strict=True,
+    )  # fmt: skip
     batch = 5000
     for start in range(0, tickets, batch):
         with transaction.atomic():
@@ -130,7 +136,7 @@ def load(customers: int, tickets: int) -> None:
                         body="Something needs looking at. " * 5,
                         service=rng.choice(services),
                         priority=rng.choice(["urgent", "high", "normal", "normal", "low"]),
-                        status=rng.choice(statuses),
+                        status=rng.choices(statuses, weights)[0],
                         verdict=rng.choice(verdicts),
                         assignee=rng.choice([None, *staff]),
                         channel="portal",
@@ -161,7 +167,8 @@ def load(customers: int, tickets: int) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum does on a live database: statistics and the visibility map.
+        cursor.execute("VACUUM ANALYZE")
 
 
 def timed(client, url: str, runs: int) -> tuple[float, float]:

@@ -106,8 +106,12 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["status", "sla_due"]),
-            models.Index(fields=["customer", "status", "sla_due"]),
+            # The queue's order (next SLA deadline, then id), alone and within a
+            # status or a customer: the first page is read off the index.
+            models.Index(fields=["sla_due", "id"]),
+            models.Index(fields=["status", "sla_due", "id"]),
+            models.Index(fields=["customer", "sla_due", "id"]),
+            models.Index(fields=["verdict"]),
             models.Index(fields=["customer", "created_at"]),
             models.Index(fields=["decided_at", "created_at"]),
         ]
