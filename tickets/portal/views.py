@@ -169,7 +169,10 @@ def ticket_new(request):
         else:
             messages.success(
                 request,
-                _("Thank you! We have received your ticket #%(number)d and are on it.")
+                _(
+                    "Thank you! We have received your ticket #%(number)d. What your "
+                    "contract says about it appears here in a moment."
+                )
                 % {"number": ticket.pk},
             )
             return redirect("portal:ticket", pk=ticket.pk)

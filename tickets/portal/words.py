@@ -164,7 +164,6 @@ class OfferWords:
     estimate: str  # "2 hours", or ""
     hourly: bool
     status: str
-    confirm: str  # the question asked before accepting
 
 
 def offer_words(offer: Offer) -> OfferWords:
@@ -187,7 +186,6 @@ def offer_words(offer: Offer) -> OfferWords:
         estimate=format_duration(estimate, support_time=False) if estimate else "",
         hourly=hourly,
         status=str(OFFER_STATUS_WORDS.get(offer.status, offer.status)),
-        confirm=_("Accept the offer: %(price)s?") % {"price": format_offer(priced)},
     )
 
 
