@@ -90,8 +90,12 @@ def run(scratch: Path, engine_requests: int, jsonl_requests: int) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    with open(os.devnull, "w") as quiet:
-        call_command("demodata", stdout=quiet)
+    from contracts.contract_files import load_contract_file, load_services
+
+    examples = ROOT / "examples"
+    load_services((examples / "services.yaml").read_text(encoding="utf-8"), source="services")
+    for path in sorted(examples.glob("contract-*.yaml")):
+        load_contract_file(path.read_text(encoding="utf-8"), source=path.name)
 
     from contracts.scope import ScopeRequest, Usage, decide
     from contracts.selectors import ScopePreview, customer_terms_by_slug
