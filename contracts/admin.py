@@ -289,20 +289,7 @@ class ClauseInline(admin.TabularInline):
     model = Clause
     form = ClauseForm
     formset = ClauseFormSet
-    fields = [
-        "service",
-        "coverage",
-        "pricing",
-        "price",
-        "estimate",
-        "max_per_month",
-        "max_minutes_per_ticket",
-        "round_the_clock",
-        "counts_against_allowance",
-        "text",
-        "advice",
-        "position",
-    ]
+    fields = [name for name in ClauseForm.Meta.fields if name != "contract"]
     ordering = ["position", "pk"]
     extra = 1
     classes = ["clauses"]

@@ -215,22 +215,7 @@ class ClauseSerializer(EditorFormSerializer):
 
     class Meta:
         model = Clause
-        fields = [
-            "id",
-            "contract",
-            "service",
-            "coverage",
-            "pricing",
-            "price",
-            "estimate",
-            "max_per_month",
-            "max_minutes_per_ticket",
-            "round_the_clock",
-            "counts_against_allowance",
-            "text",
-            "advice",
-            "position",
-        ]
+        fields = ["id", *ClauseForm.Meta.fields]
         # One clause per service is checked by the form, in the editor's words.
         validators: list = []
 
@@ -282,22 +267,7 @@ class ContractSerializer(EditorFormSerializer):
         model = Contract
         fields = [
             "id",
-            "customer",
-            "reference",
-            "title",
-            "valid_from",
-            "valid_until",
-            "currency",
-            "monthly_fee",
-            "hourly_rate",
-            "unlisted_services",
-            "included_minutes",
-            "included_tickets",
-            "rounding_minutes",
-            "support_hours",
-            "support_timezone",
-            "holiday_calendar",
-            "uptime_target",
+            *ContractForm.Meta.fields,
             "clauses",
             "sla_targets",
             "uptime_credits",
