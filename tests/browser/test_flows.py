@@ -132,6 +132,9 @@ def test_a_technician_finds_the_ticket_replies_and_logs_time(
     page.locator("#reply textarea").fill(reply)
     page.locator("#reply").get_by_role("button", name="Send reply").click()
     expect(page.locator("#conversation")).to_contain_text(reply)
+    # Once htmx has settled the page puts the cursor back in the (empty) reply box;
+    # typing elsewhere before that would lose the keystrokes to it.
+    expect(page.locator("#reply textarea")).to_be_focused()
 
     time = page.locator("#time")
     time.get_by_label("Minutes").fill("30")
