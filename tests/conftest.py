@@ -30,6 +30,13 @@ def _static_files_without_manifest(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Fixtures set passwords for staff and contacts; a real hasher spends most of
+    a second on each. Tests that log in through the form work the same."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counts live in the cache (Redis in CI); each test starts afresh."""
     cache.clear()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from unittest import mock
 
+from django.contrib.auth import get_user_model
 from django.core.management import ManagementUtility
+from rest_framework.test import APIClient
 
 
 def run_manage(capsys, *args: str) -> tuple[int, str, str]:
@@ -21,3 +23,13 @@ def run_manage(capsys, *args: str) -> tuple[int, str, str]:
             code = 0
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def api(user_or_email) -> APIClient:
+    """An API client authenticated as a user, or as the user with that e-mail."""
+    user = user_or_email
+    if isinstance(user_or_email, str):
+        user = get_user_model().objects.get(email=user_or_email)
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -68,12 +68,6 @@ def private_folder(settings, tmp_path):
     settings.ATTACHMENTS_DIR = tmp_path / "attachments"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The staff fixtures set passwords; a real hasher spends a second on each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def user(email: str):
     return get_user_model().objects.get(email=email)
 

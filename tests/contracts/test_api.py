@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
 from contracts.models import Clause, Contact, Contract, Customer, Service, TopUp
+from tests.helpers import api
 
 AINO = "aino@northwind.example"  # northwind's manager
 SARA = "sara@northwind.example"  # a northwind requester
 IVAN = "ivan@volga-media.example"  # volga's manager
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The staff fixtures set passwords; a real hasher spends a second on each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user_or_email) -> APIClient:
-    user = user_or_email
-    if isinstance(user_or_email, str):
-        user = get_user_model().objects.get(email=user_or_email)
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def results(response) -> list[dict]:

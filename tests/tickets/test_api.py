@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
+from tests.helpers import api
 from tickets.models import Message, Offer, Ticket
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -27,15 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def monday_morning():
     with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=HELSINKI), tick=False):
         yield
-
-
-def api(user_or_email) -> APIClient:
-    user = user_or_email
-    if isinstance(user_or_email, str):
-        user = get_user_model().objects.get(email=user_or_email)
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def file(email: str = SARA, body: str = MAIL, **extra) -> dict:

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
+from tests.helpers import api
 from tickets.models import Message, Ticket
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -27,20 +26,6 @@ pytestmark = pytest.mark.django_db
 def monday_morning():
     with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=HELSINKI), tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user_or_email) -> APIClient:
-    user = user_or_email
-    if isinstance(user_or_email, str):
-        user = get_user_model().objects.get(email=user_or_email)
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

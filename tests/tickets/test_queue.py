@@ -50,13 +50,6 @@ def monday_morning():
         yield
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The staff fixtures set passwords; hashing them properly is slow and not
-    what these tests are about."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def user(email: str):
     return get_user_model().objects.get(email=email)
 

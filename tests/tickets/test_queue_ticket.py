@@ -20,7 +20,6 @@ from tests.tickets.test_queue import (
     SARA,
     XSS,
     assert_nothing_runs,
-    fast_passwords,  # noqa: F401 - autouse
     monday_morning,  # noqa: F401 - autouse: the clock stands at Monday 10:00
     user,
 )
