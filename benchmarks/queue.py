@@ -1,7 +1,7 @@
 """How fast the queue page and the tickets API answer on a big desk.
 
-    .venv/bin/python benchmarks/queue_page.py [--customers 1000] [--tickets 200000] [--runs 40]
-                                              [--keep] [--reuse]
+    .venv/bin/python benchmarks/queue.py [--customers 1000] [--tickets 200000] [--runs 40]
+                                         [--keep] [--reuse]
 
 Creates a scratch PostgreSQL database (scopedesk_bench_queue on 127.0.0.1, or
 the server of BENCH_DATABASE_URL), loads the example catalogue, 1,000 customers
@@ -27,6 +27,10 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, this folder comes first on sys.path, and this file's name would
+# shadow the standard library's `queue`, which Django and Celery import.
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "benchmarks":
+    del sys.path[0]
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 NAME = "scopedesk_bench_queue"
 
