@@ -16,6 +16,13 @@ to its decision. It is not a timed test: on a busy machine the figures drop.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# This folder holds queue.py: run as a script, it would shadow the standard library's queue.
+if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
+
 import argparse
 import contextlib
 import json
@@ -26,7 +33,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -34,7 +40,6 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"

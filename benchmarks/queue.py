@@ -16,21 +16,22 @@ Drops the database at the end. Prints figures; it is not a timed test.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# This folder holds queue.py: run as a script, it would shadow the standard library's queue.
+if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
+
 import argparse
 import os
 import random
 import statistics
 import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, this folder comes first on sys.path, and this file's name would
-# shadow the standard library's `queue`, which Django and Celery import.
-if sys.path and Path(sys.path[0]).resolve() == ROOT / "benchmarks":
-    del sys.path[0]
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 NAME = "scopedesk_bench_queue"
 

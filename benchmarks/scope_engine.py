@@ -13,17 +13,22 @@ scratch directory is removed at the end.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# This folder holds queue.py: run as a script, it would shadow the standard library's queue.
+if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
+
 import argparse
 import json
 import os
 import random
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
