@@ -88,7 +88,8 @@ class Ticket(models.Model):
     sla_paused_at = models.DateTimeField(null=True, blank=True)
     sla_paused_minutes = models.PositiveIntegerField(default=0)
     sla_breached_at = models.DateTimeField(null=True, blank=True)
-    sla_warned_at = models.DateTimeField(null=True, blank=True)
+    # The deadline the assignee was last warned of: each deadline is warned of once.
+    sla_warned_due = models.DateTimeField(null=True, blank=True)
     # The next SLA deadline: the first response until there is one, then the
     # resolution. Computed by the database, so the queue can sort on an index.
     sla_due = models.GeneratedField(
@@ -144,6 +145,8 @@ class ScopeDecision(models.Model):
         on_delete=models.PROTECT,
         help_text=_("Blank: the scope engine."),
     )
+    # A person named the service, so a later check takes it whatever the text says.
+    service_confirmed = models.BooleanField(default=False)
     is_override = models.BooleanField(default=False)
     override_reason = models.TextField(blank=True)
     supersedes = models.OneToOneField(

@@ -15,9 +15,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts import hours, terms
@@ -147,17 +147,18 @@ def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
         )
         if ticket is None:
             return None
-        record = _redecide(ticket)
-        ticket.decided_at = timezone.now()
-        ticket.save()
-    return record
+        return _redecide(ticket)
 
 
 def _redecide(
     ticket: Ticket, *, decided_by: AbstractBaseUser | None = None, service: str | None = None
 ) -> ScopeDecision:
-    """Decide the ticket as it stands, as of its arrival, and post the reply.
-    ``service`` is a technician's choice, taken whatever the text says."""
+    """Decide the ticket as it stands, as of its arrival. ``service`` is a
+    technician's choice, taken whatever the text says.
+
+    The customer gets an automatic reply to the first decision, and to a later one
+    only when its answer differs (another verdict or service); otherwise the new
+    decision is recorded quietly and the ticket's status, offer and clock stay."""
     # One customer's tickets are counted one at a time, so two tickets that
     # arrive together can never both take the last included ticket.
     Customer.objects.select_for_update().get(pk=ticket.customer_id)
@@ -181,13 +182,29 @@ def _redecide(
         at=at,
         catalogue=catalogue,
     )
-    record = _record_decision(ticket, decision, usage=asdict(usage), at=at, decided_by=decided_by)
-    reply = render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings())
-    message = Message.objects.create(
-        ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
+    previous = ticket.decisions.filter(is_current=True).first()
+    record = _record_decision(
+        ticket,
+        decision,
+        usage=asdict(usage),
+        at=at,
+        decided_by=decided_by,
+        service_confirmed=request.service_confirmed,
     )
+    # Set here as well as by the first check, so a check still queued when a
+    # technician has decided already finds nothing left to do.
+    ticket.decided_at = ticket.decided_at or timezone.now()
     ticket.save()
-    transaction.on_commit(lambda: queue_email(message.pk))
+    answer_changed = previous is None or (previous.verdict, previous.service_id) != (
+        record.verdict,
+        record.service_id,
+    )
+    if answer_changed:
+        reply = render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings())
+        message = Message.objects.create(
+            ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
+        )
+        transaction.on_commit(lambda: queue_email(message.pk))
     if record.counts_against_allowance:
         allowance_notices_send(customer=customer, at=at)
     return record
@@ -200,17 +217,13 @@ def _record_decision(
     usage: dict,
     at: datetime,
     decided_by: AbstractBaseUser | None = None,
-    override_reason: str = "",
+    service_confirmed: bool = False,
 ) -> ScopeDecision:
     """Store a decision as the ticket's current one and act on its verdict."""
     previous = ticket.decisions.filter(is_current=True).first()
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
-        # A new decision withdraws the offer of the old one.
-        Offer.objects.filter(decision=previous, status=Offer.Status.PENDING).update(
-            status=Offer.Status.EXPIRED
-        )
     contract = (
         Contract.objects.filter(reference=decision.contract.reference).first()
         if decision.contract
@@ -223,6 +236,10 @@ def _record_decision(
         else None
     )
     verdict = decision.verdict
+    same_answer = previous is not None and (previous.verdict, previous.service_id) == (
+        verdict.value,
+        service.pk if service else None,
+    )
     record = ScopeDecision.objects.create(
         ticket=ticket,
         verdict=verdict.value,
@@ -237,9 +254,22 @@ def _record_decision(
         counts_against_allowance=verdict in (terms.Verdict.IN_SCOPE, terms.Verdict.OUTSIDE_HOURS)
         and bool(decision.clause and decision.clause.counts_against_allowance),
         decided_by=decided_by,
-        override_reason=override_reason,
+        service_confirmed=service_confirmed,
         supersedes=previous,
     )
+    if previous is not None and same_answer:
+        # The same answer again (a changed priority, a contract re-read): the offer
+        # the customer holds stays valid, and so do the status and the clock.
+        Offer.objects.filter(decision=previous).update(decision=record)
+        ticket.contract = contract
+        if ticket.sla_started_at is not None and contract is not None:
+            sla_recompute(ticket, sla_terms(decision))
+        return record
+    if previous is not None:
+        # A different answer withdraws the offer of the old one.
+        Offer.objects.filter(decision=previous, status=Offer.Status.PENDING).update(
+            status=Offer.Status.EXPIRED
+        )
     if decision.offer is not None:
         Offer.objects.create(
             ticket=ticket,
@@ -254,9 +284,20 @@ def _record_decision(
     ticket.contract = contract
     ticket.service = service
     ticket.language = decision.language
-    ticket.status = STATUS_AFTER_VERDICT[verdict]
+    status = STATUS_AFTER_VERDICT[verdict]
+    if not (status == Status.OPEN and ticket.status == Status.WAITING_ON_CUSTOMER):
+        ticket.status = status
+    if status == Status.RESOLVED:
+        ticket.resolved_at = ticket.resolved_at or timezone.now()
+    else:
+        ticket.resolved_at = None
     if verdict in SLA_VERDICTS and decision.contract is not None:
-        sla_start(ticket, sla_terms(decision), at=decision.starts_at or at)
+        if ticket.sla_started_at is None:
+            sla_start(ticket, sla_terms(decision), at=decision.starts_at or at)
+        else:
+            # A clock already running keeps its start and its paused time, so due
+            # times never jump back to the ticket's arrival.
+            sla_recompute(ticket, sla_terms(decision))
     return record
 
 
@@ -344,16 +385,24 @@ def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) ->
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
+    decided = 0
     for ticket_id in ids:
-        ticket_decide(ticket_id=ticket_id)
+        # One ticket that cannot be decided (or mailed) must not hold up the rest.
+        try:
+            decided += ticket_decide(ticket_id=ticket_id) is not None
+        except Exception:
+            log.exception("the sweep could not decide ticket %s", ticket_id)
     unsent = Message.objects.filter(
         emailed_at=None,
         kind__in=[Message.Kind.PUBLIC, Message.Kind.AUTOMATIC],
         created_at__lt=cutoff,
     ).values_list("pk", flat=True)[:500]
     for message_id in unsent:
-        message_email(message_id=message_id)
-    return len(ids)
+        try:
+            message_email(message_id=message_id)
+        except Exception:
+            log.exception("the sweep could not e-mail message %s", message_id)
+    return decided
 
 
 # --- offers ------------------------------------------------------------------
@@ -524,6 +573,11 @@ def _move(ticket: Ticket, status: Status) -> None:
         sla_resume(ticket, sla_terms_for_ticket(ticket), at=now)
     if status == Status.RESOLVED:
         ticket.resolved_at = now
+        # Resolved without an answer: the offer is withdrawn, so a late accept
+        # cannot reopen it behind the technicians' back.
+        Offer.objects.filter(ticket=ticket, status=Offer.Status.PENDING).update(
+            status=Offer.Status.EXPIRED
+        )
     elif current == Status.RESOLVED:
         ticket.resolved_at = None
     ticket.status = status
@@ -541,8 +595,7 @@ def message_post(
         raise TicketError(_("Only staff write internal notes."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
-        if ticket.status == Status.CLOSED:
-            raise TicketError(_("This ticket is closed; please open a new one."))
+        _refuse_if_closed(ticket)
         kind = Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC
         message = Message.objects.create(ticket=ticket, kind=kind, author=author, body=body)
         if from_customer:
@@ -560,16 +613,29 @@ def message_post(
 
 
 def ticket_change_priority(*, ticket_id: int, priority: str, by: AbstractBaseUser) -> Ticket:
-    """A new priority moves the SLA due times, keeping the time already paused."""
+    """A new priority is a new decision, in the name of whoever changed it; the SLA
+    due times follow the new priority, keeping the time already paused. A lead's
+    override stands: only the due times move."""
     if priority not in terms.PRIORITIES:
         raise TicketError(_("Unknown priority."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
         ticket.priority = priority
-        if ticket.sla_started_at is not None and ticket.contract_id:
+        current = ticket.decisions.select_related("service").filter(is_current=True).first()
+        if current is not None and not current.is_override:
+            # The service a person named stays named; the engine's own guess is made again.
+            named = current.service.code if current.service_confirmed else None
+            _redecide(ticket, decided_by=by, service=named)
+        elif ticket.sla_started_at is not None and ticket.contract_id:
             sla_recompute(ticket, sla_terms_for_ticket(ticket))
         ticket.save()
     return ticket
+
+
+def _refuse_if_closed(ticket: Ticket) -> None:
+    if ticket.status == Status.CLOSED:
+        raise TicketError(_("This ticket is closed; please open a new one."))
 
 
 def ticket_change_service(*, ticket_id: int, service: str, by: AbstractBaseUser) -> ScopeDecision:
@@ -579,6 +645,7 @@ def ticket_change_service(*, ticket_id: int, service: str, by: AbstractBaseUser)
         raise TicketError(_("There is no such service."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
         ticket.picked_service = picked
         ticket.save(update_fields=["picked_service", "updated_at"])
         return _redecide(ticket, decided_by=by, service=service)
@@ -595,6 +662,7 @@ def decision_override(
     new_verdict = terms.Verdict(verdict)
     with transaction.atomic():
         ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
         previous = ticket.decisions.filter(is_current=True).first()
         if previous is None:
             raise TicketError(_("The ticket has no decision to override yet."))
@@ -646,6 +714,7 @@ def time_entry_log(
         raise TicketError(_("Log at least one minute."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
         decision = ticket.decisions.filter(is_current=True).first()
         kind = _time_kind(ticket, decision)
         counted = _round_up(minutes, ticket.contract.rounding_minutes if ticket.contract else None)
@@ -882,32 +951,43 @@ SLA_WARNING = timedelta(minutes=30)
 
 
 def sla_watch(*, now: datetime | None = None) -> int:
-    """Mark breached SLAs and warn assignees shortly before one; each once."""
+    """Mark breached SLAs, and warn the assignee shortly before each deadline
+    (the first response, then the resolution; again if a deadline moves). The
+    number of tickets newly breached."""
     now = now or timezone.now()
     running = Ticket.objects.filter(
-        status__in=[Status.NEW, Status.OPEN], sla_paused_at=None, resolution_due__isnull=False
+        status__in=[Status.NEW, Status.OPEN], sla_paused_at=None, sla_due__isnull=False
     )
-    breached = (
-        running.filter(sla_breached_at=None)
-        .filter(
-            Q(resolution_due__lte=now) | Q(first_responded_at=None, first_response_due__lte=now)
+    breached = running.filter(sla_breached_at=None, sla_due__lte=now).update(sla_breached_at=now)
+    warn = (
+        running.filter(assignee__isnull=False, sla_due__gt=now, sla_due__lte=now + SLA_WARNING)
+        .exclude(sla_warned_due=F("sla_due"))
+        .select_related("assignee")
+    )
+    for ticket in warn:
+        # Claim first, so that two watchers never warn twice of one deadline.
+        claimed = (
+            Ticket.objects.filter(pk=ticket.pk, sla_due=ticket.sla_due)
+            .exclude(sla_warned_due=F("sla_due"))
+            .update(sla_warned_due=ticket.sla_due)
         )
-        .update(sla_breached_at=now)
-    )
-    soon = now + SLA_WARNING
-    warn = running.filter(sla_breached_at=None, sla_warned_at=None, assignee__isnull=False).filter(
-        Q(resolution_due__lte=soon) | Q(first_responded_at=None, first_response_due__lte=soon)
-    )
-    for ticket in warn.select_related("assignee"):
-        # Claim first, so that two watchers never warn twice.
-        if Ticket.objects.filter(pk=ticket.pk, sla_warned_at=None).update(sla_warned_at=now):
-            send_mail_safely(
-                subject=f"SLA due soon: #{ticket.pk} {ticket.subject}",
-                body=f"Ticket #{ticket.pk} is due at "
-                f"{ticket.first_response_due or ticket.resolution_due}.",
-                to=[ticket.assignee.email],
-            )
+        if claimed:
+            send_mail_safely(**_sla_warning(ticket), to=[ticket.assignee.email])
     return breached
+
+
+def _sla_warning(ticket: Ticket) -> dict[str, str]:
+    due = formats.date_format(timezone.localtime(ticket.sla_due), "DATETIME_FORMAT")
+    facts = {"id": ticket.pk, "subject": ticket.subject, "due": due}
+    if ticket.first_responded_at is None:
+        body = _("Ticket #%(id)s (%(subject)s) needs its first response by %(due)s.") % facts
+    else:
+        body = _("Ticket #%(id)s (%(subject)s) needs to be resolved by %(due)s.") % facts
+    link = f"{settings.SITE_URL}/queue/tickets/{ticket.pk}/"
+    return {
+        "subject": _("SLA due soon: #%(id)s %(subject)s") % facts,
+        "body": f"{body}\n\n{link}",
+    }
 
 
 # --- the queue: several tickets at once ---------------------------------------
