@@ -45,6 +45,7 @@ from tickets import services
 from tickets.attachments import attachment_add
 from tickets.models import (
     Attachment,
+    CannedReply,
     Message,
     Offer,
     Rating,
@@ -626,6 +627,10 @@ def _wordings(customer, technician, n: int) -> None:
     )
 
 
+def _canned(customer, technician, n: int) -> None:
+    CannedReply.objects.bulk_create(CannedReply(title=f"R{i}", body="x") for i in range(n))
+
+
 LISTS = [
     # path, who reads it, what makes its rows
     ("tickets", AINO, _tickets),
@@ -650,6 +655,7 @@ LISTS = [
     ("uptime-credits", "tech", _contracts),
     ("top-ups", "tech", _contracts),
     ("reply-wordings", "lead", _wordings),
+    ("canned-replies", "tech", _canned),
 ]
 
 

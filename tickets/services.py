@@ -712,6 +712,9 @@ def time_entry_log(
     override is goodwill. Work on an unanswered offer is refused."""
     if minutes is None or minutes <= 0:
         raise TicketError(_("Log at least one minute."))
+    # A day of leeway: the customer's today may be ahead of ours.
+    if worked_on and worked_on > timezone.localdate() + timedelta(days=1):
+        raise TicketError(_("Work cannot be logged for a day still to come."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _refuse_if_closed(ticket)
@@ -993,6 +996,9 @@ def _sla_warning(ticket: Ticket) -> dict[str, str]:
 # --- the queue: several tickets at once ---------------------------------------
 
 
+MAX_BULK = 200
+
+
 def tickets_assign(
     *, ticket_ids: list[int], assignee: AbstractBaseUser | None, by: AbstractBaseUser
 ) -> int:
@@ -1002,6 +1008,8 @@ def tickets_assign(
         raise TicketError(_("Tickets can be assigned to staff only."))
     if not ticket_ids:
         raise TicketError(_("Select at least one ticket first."))
+    if len(ticket_ids) > MAX_BULK:
+        raise TicketError(_("Assign at most %(n)d tickets at a time.") % {"n": MAX_BULK})
     return Ticket.objects.filter(pk__in=ticket_ids).update(
         assignee=assignee, updated_at=timezone.now()
     )

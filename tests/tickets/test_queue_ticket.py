@@ -265,7 +265,7 @@ def test_time_cannot_be_logged_for_a_day_to_come(client, covered, technician):
     client.force_login(technician)
     later = (MONDAY_10 + timedelta(days=5)).date().isoformat()
     response = act(client, covered, "time", {"time-minutes": 10, "time-worked_on": later})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "day still to come" in response.content.decode()
 
 

@@ -4,6 +4,7 @@
 from tickets.api.views import (
     AllowanceView,
     AttachmentViewSet,
+    CannedReplyViewSet,
     DecisionViewSet,
     MessageViewSet,
     OfferViewSet,
@@ -14,6 +15,7 @@ from tickets.api.views import (
 __all__ = [
     "AllowanceView",
     "AttachmentViewSet",
+    "CannedReplyViewSet",
     "DecisionViewSet",
     "MessageViewSet",
     "OfferViewSet",

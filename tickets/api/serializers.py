@@ -32,7 +32,16 @@ from contracts.api import StaffOnlyFieldsMixin
 from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES
 from tickets import services
 from tickets.attachments import attachment_check
-from tickets.models import Attachment, Message, Offer, Rating, ScopeDecision, Ticket, TimeEntry
+from tickets.models import (
+    Attachment,
+    CannedReply,
+    Message,
+    Offer,
+    Rating,
+    ScopeDecision,
+    Ticket,
+    TimeEntry,
+)
 
 
 def _for_staff(context) -> bool:
@@ -291,6 +300,32 @@ class ChangePrioritySerializer(serializers.Serializer):
 class TimeSerializer(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    worked_on = serializers.DateField(required=False, allow_null=True, help_text="blank: today")
+
+
+class BulkAssignSerializer(serializers.Serializer):
+    tickets = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=services.MAX_BULK
+    )
+    assignee = serializers.CharField(allow_null=True, help_text="username, or null")
+
+
+class AssignedSerializer(serializers.Serializer):
+    assigned = serializers.IntegerField()
+
+
+class TechnicianTimeSerializer(serializers.Serializer):
+    technician = serializers.CharField(source="name")
+    covered = serializers.IntegerField(help_text="minutes of covered work")
+    billable = serializers.IntegerField()
+    goodwill = serializers.IntegerField(help_text="covered work a lead granted by override")
+    total = serializers.IntegerField()
+
+
+class CannedReplySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CannedReply
+        fields = ["id", "title", "language", "body"]
 
 
 class OverrideSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ number of queries whatever its length (tests/test_security.py counts them).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -17,7 +19,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -36,8 +38,11 @@ from tickets.api.filters import (
 )
 from tickets.api.serializers import (
     AllowanceSerializer,
+    AssignedSerializer,
     AssignSerializer,
     AttachmentSerializer,
+    BulkAssignSerializer,
+    CannedReplySerializer,
     ChangePrioritySerializer,
     ChangeServiceSerializer,
     ChangeStatusSerializer,
@@ -48,6 +53,7 @@ from tickets.api.serializers import (
     OfferSerializer,
     OverrideSerializer,
     RateSerializer,
+    TechnicianTimeSerializer,
     TextSerializer,
     TicketCreateSerializer,
     TicketListSerializer,
@@ -56,8 +62,8 @@ from tickets.api.serializers import (
     TimeSerializer,
 )
 from tickets.attachments import attachment_add, attachment_response
-from tickets.models import Attachment, Message, Offer, ScopeDecision, TimeEntry
-from tickets.selectors import allowance_summary, tickets_visible_to
+from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision, TimeEntry
+from tickets.selectors import allowance_summary, tickets_visible_to, time_by_technician
 
 
 class IsStaff(BasePermission):
@@ -234,8 +240,38 @@ class TicketViewSet(
                 technician=request.user,
                 minutes=d["minutes"],
                 note=d.get("note", ""),
+                worked_on=d.get("worked_on"),
             ),
         )
+
+    @extend_schema(request=BulkAssignSerializer, responses=AssignedSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-assign", permission_classes=[IsStaff])
+    def bulk_assign(self, request):
+        """Assign several tickets to one member of staff (or to nobody) at once."""
+        data = BulkAssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = set(data.validated_data["tickets"])
+        found = set(
+            tickets_visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+        if found != wanted:
+            raise NotFound(f"No such tickets: {', '.join(map(str, sorted(wanted - found)))}.")
+        assignee = None
+        if data.validated_data["assignee"]:
+            assignee = (
+                get_user_model()
+                .objects.filter(username=data.validated_data["assignee"], is_staff=True)
+                .first()
+            )
+            if assignee is None:
+                raise refused("No such member of staff.")
+        try:
+            count = services.tickets_assign(
+                ticket_ids=sorted(wanted), assignee=assignee, by=request.user
+            )
+        except services.TicketError as exc:
+            raise refused(str(exc)) from None
+        return Response({"assigned": count})
 
     @extend_schema(request={"multipart/form-data": FileSerializer}, responses=TicketSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
@@ -322,6 +358,43 @@ class TimeEntryViewSet(TicketPartViewSet):
     def get_queryset(self):
         rows = TimeEntry.objects.select_related("technician")
         return self.visible(rows).order_by("-worked_on", "-pk")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM; blank: this month")],
+        responses=TechnicianTimeSerializer(many=True),
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="by-technician",
+        permission_classes=[IsStaff],
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def by_technician(self, request):
+        """Minutes worked in a month per technician: covered, billable, goodwill.
+        Leads see everyone, technicians themselves."""
+        month = request.query_params.get("month")
+        try:
+            first_day = (
+                datetime.strptime(month, "%Y-%m").date()
+                if month
+                else timezone.localdate().replace(day=1)
+            )
+        except ValueError:
+            raise refused("month: use the form YYYY-MM.") from None
+        rows = time_by_technician(first_day=first_day, user=request.user)
+        return Response(TechnicianTimeSerializer(rows, many=True).data)
+
+
+class CannedReplyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The replies technicians start from; written by leads in the contract editor."""
+
+    serializer_class = CannedReplySerializer
+    permission_classes = [IsStaff]
+    filterset_fields = ["language"]
+    queryset = CannedReply.objects.order_by("position", "title")
 
 
 class OfferViewSet(TicketPartViewSet):

@@ -3,12 +3,9 @@ decide what is allowed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Service
@@ -16,7 +13,6 @@ from tickets.models import Status, Ticket
 from tickets.queue.display import PRIORITY_LABELS, VERDICT_LABELS
 
 MAX_BODY = 50_000
-MAX_BULK = 200
 
 
 class QueueForm(forms.Form):
@@ -85,13 +81,6 @@ class TimeEntryForm(QueueForm):
     )
     note = forms.CharField(label=_("What was done"), max_length=500, required=False)
 
-    def clean_worked_on(self):
-        day = self.cleaned_data.get("worked_on")
-        # A day of leeway: the customer's today may be ahead of ours.
-        if day and day > timezone.localdate() + timedelta(days=1):
-            raise ValidationError(_("Work cannot be logged for a day still to come."))
-        return day
-
 
 class OverrideForm(QueueForm):
     prefix = "override"
@@ -124,9 +113,3 @@ class BulkAssignForm(QueueForm):
         super().__init__(*args, **kwargs)
         if tickets is not None:
             self.fields["tickets"].queryset = tickets
-
-    def clean_tickets(self):
-        tickets = self.cleaned_data["tickets"]
-        if len(tickets) > MAX_BULK:
-            raise ValidationError(_("Assign at most %(n)d tickets at a time.") % {"n": MAX_BULK})
-        return tickets

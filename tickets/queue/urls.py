@@ -6,6 +6,7 @@ app_name = "queue"
 urlpatterns = [
     path("", views.ticket_list, name="list"),
     path("assign/", views.bulk_assign, name="bulk-assign"),
+    path("time/", views.time_report, name="time-report"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/reply/", views.reply, name="reply"),
     path("tickets/<int:pk>/note/", views.note, name="note"),

@@ -9,6 +9,7 @@ shown next to the form that asked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,7 +34,7 @@ from tickets.queue.selectors import (
     queue_page,
     ticket_workspace,
 )
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import tickets_visible_to, time_by_technician
 
 
 def staff_only(view: Callable) -> Callable:
@@ -111,6 +113,31 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         ) % {"count": count, "name": assignee.get_full_name() or assignee.get_username()}
     messages.success(request, text)
     return redirect(back)
+
+
+@require_GET
+@staff_only
+def time_report(request: HttpRequest) -> HttpResponse:
+    """Minutes worked in a month per technician (``?month=2026-11``): covered,
+    billable and goodwill. Leads see everyone, technicians themselves."""
+    this_month = timezone.localdate().replace(day=1)
+    try:
+        first_day = datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        first_day = this_month
+    rows = time_by_technician(first_day=first_day, user=request.user)
+    context = {
+        "month": first_day,
+        "previous": (first_day - timedelta(days=1)).replace(day=1),
+        "next": (first_day + timedelta(days=32)).replace(day=1) if first_day < this_month else None,
+        "rows": rows,
+        "totals": {
+            part: sum(getattr(row, part) for row in rows)
+            for part in ("covered", "billable", "goodwill", "total")
+        },
+        "everyone": request.user.is_superuser or request.user.has_perm("tickets.override_decision"),
+    }
+    return render(request, "queue/time.html", context)
 
 
 # --- the ticket page -------------------------------------------------------------
