@@ -320,7 +320,11 @@ def _limit_used_up(decision: Decision) -> str:
 
 def _response_promise(decision: Decision) -> str:
     contract, clause = decision.contract, decision.clause
-    target = contract.sla.get("normal") if contract else None
+    # The request's priority; one without a target is held to the normal one,
+    # as the SLA clock is (tickets.sla.due_times).
+    target = (
+        (contract.sla.get(decision.priority) or contract.sla.get("normal")) if contract else None
+    )
     if not target:
         return _("A technician will reply as soon as possible.")
     round_the_clock = bool(clause and clause.round_the_clock)

@@ -111,6 +111,7 @@ class Decision:
     starts_at: datetime | None = None  # outside_hours: when work starts
     candidates: tuple[str, ...] = ()  # needs_review: the services a technician chooses from
     confidence: float = 0.0
+    priority: str = "normal"  # the request's: the reply promises that priority's response time
 
 
 def decide(
@@ -127,7 +128,13 @@ def decide(
     contact = customer.contact(request.email) if customer else None
     if customer is None or contact is None or not customer.contracts:
         language = contact.language if contact else customer.language if customer else "en"
-        return Decision(Verdict.NOT_AUTHORIZED, Reason.UNKNOWN_SENDER, language, customer)
+        return Decision(
+            Verdict.NOT_AUTHORIZED,
+            Reason.UNKNOWN_SENDER,
+            language,
+            customer,
+            priority=request.priority,
+        )
     language = contact.language
 
     local_day = at.astimezone(hours.zone(customer.timezone)).date()
@@ -142,6 +149,7 @@ def decide(
             contact,
             contract=latest,
             offer=Offer(latest.hourly_rate, latest.currency, Pricing.HOURLY),
+            priority=request.priority,
         )
 
     recognition = catalogue.matcher.recognise(request.text, subject=request.subject)
@@ -160,6 +168,7 @@ def decide(
             service=request.service,
             candidates=review or tuple(code for code, _ in recognition.candidates),
             confidence=recognition.confidence,
+            priority=request.priority,
         )
 
     contract = _contract_for(valid, service)
@@ -175,6 +184,7 @@ def decide(
         service=service,
         clause=clause,
         confidence=1.0 if service == request.service else recognition.confidence,
+        priority=request.priority,
     )
 
     if clause.coverage is Coverage.EXCLUDED:

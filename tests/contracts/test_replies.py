@@ -21,7 +21,12 @@ from django.utils import translation
 from contracts.models import ReplyWording
 from contracts.replies import Reply, format_duration, render_reply
 from contracts.scope import Catalogue, Decision, ScopeRequest, Usage, decide
-from contracts.selectors import customer_terms_by_slug, reply_wordings, service_catalogue
+from contracts.selectors import (
+    ScopePreview,
+    customer_terms_by_slug,
+    reply_wordings,
+    service_catalogue,
+)
 from contracts.terms import Duration, Verdict
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
@@ -35,6 +40,7 @@ MONDAY_0759 = datetime(2026, 11, 23, 7, 59, tzinfo=ZoneInfo("Europe/Helsinki"))
 # Two weeks before Daugava's contract starts.
 BEFORE_DAUGAVA = datetime(2024, 12, 16, 10, 0, tzinfo=ZoneInfo("Europe/Riga"))
 AINO = "aino@northwind.example"
+SARA = "sara@northwind.example"
 
 # Words that only a reply in that language has: the greeting and the thanks.
 GREETING = {"en": "Hello", "ru": "Здравствуйте", "fi": "Hei", "lv": "Labdien"}
@@ -102,6 +108,12 @@ EIGHT_WORKING_HOURS = {
     "fi": "8 työtuntia",
     "lv": "8 darba stundas",
 }
+ONE_WORKING_DAY = {
+    "en": "1 working day",
+    "ru": "1 рабочий день",
+    "fi": "1 työpäivä",
+    "lv": "1 darba diena",
+}
 TEN_TICKETS = {
     "en": "all 10 included tickets have been used",
     "ru": "уже использованы все 10 включённых в договор обращений",
@@ -131,10 +143,11 @@ def decision_for(
     service: str | None = None,
     usage: Usage | None = None,
     at: datetime = MONDAY_10,
+    priority: str = "normal",
 ) -> Decision:
     return decide(
         customer=customer_terms_by_slug(customer),
-        request=ScopeRequest(email=email, text=text, service=service),
+        request=ScopeRequest(email=email, text=text, service=service, priority=priority),
         usage=usage or Usage(),
         at=at,
         catalogue=desk,
@@ -346,6 +359,73 @@ def test_a_covered_request_gets_its_clause_and_the_response_promise(desk, langua
     text = reply_in(desk, decision, language)
     assert "Setting up mailboxes and fixing mail delivery on our servers." in text
     assert EIGHT_WORKING_HOURS[language] in text
+
+
+# Northwind's first-response targets, in support time, as each language writes them.
+FIRST_RESPONSE = {
+    "urgent": {"en": "30 minutes", "ru": "30 минут", "fi": "30 minuuttia", "lv": "30 minūtes"},
+    "high": {
+        "en": "2 working hours",
+        "ru": "2 рабочих часа",
+        "fi": "2 työtuntia",
+        "lv": "2 darba stundas",
+    },
+    "normal": EIGHT_WORKING_HOURS,
+    "low": {
+        "en": "2 working days",
+        "ru": "2 рабочих дня",
+        "fi": "2 työpäivää",
+        "lv": "2 darba dienas",
+    },
+}
+
+
+def promise(language: str, time: str) -> str:
+    with translation.override(language):
+        return translation.gettext("A technician will reply within %(time)s.") % {"time": time}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("priority", list(FIRST_RESPONSE))
+def test_the_response_promise_is_the_target_of_the_requests_priority(desk, priority, language):
+    decision = decision_for(desk, priority=priority)
+    assert (decision.verdict, decision.priority) == (Verdict.IN_SCOPE, priority)
+    text = reply_in(desk, decision, language)
+    assert_reads_well(desk, decision, language, text)
+    assert promise(language, FIRST_RESPONSE[priority][language]) in text
+    if priority != "normal":
+        assert EIGHT_WORKING_HOURS[language] not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("priority", list(FIRST_RESPONSE))
+def test_outside_hours_the_promise_is_that_of_the_requests_priority(desk, priority, language):
+    decision = decision_for(desk, at=MONDAY_0759, priority=priority)
+    assert decision.verdict is Verdict.OUTSIDE_HOURS
+    text = reply_in(desk, decision, language, at=MONDAY_0759)
+    assert promise(language, FIRST_RESPONSE[priority][language]) in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_urgent_outage_is_promised_the_urgent_target_round_the_clock(desk, language):
+    # As `checkscope --customer northwind --text "site is down" --priority urgent` asks it.
+    preview = ScopePreview()
+    request = ScopeRequest(email=SARA, text="site is down", priority="urgent")
+    decision, _ = preview.decide(customer_slug="northwind", request=request, at=MONDAY_10)
+    assert decision.clause.round_the_clock
+    text = reply_in(desk, decision, language)
+    assert promise(language, FIRST_RESPONSE["urgent"][language]) in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_priority_without_a_target_is_promised_the_normal_one(desk, language):
+    # Volga's contract has targets for urgent, normal and low, none for high.
+    decision = decision_for(
+        desk, customer="volga-media", email="olga@volga-media.example", priority="high"
+    )
+    assert "high" not in decision.contract.sla
+    text = reply_in(desk, decision, language)
+    assert promise(language, ONE_WORKING_DAY[language]) in text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -111,9 +111,12 @@ def check(
     at: datetime = MONDAY_10,
     usage: Usage = NO_USAGE,
     customer: terms.CustomerTerms | None = CUSTOMER,
+    priority: str = "normal",
     catalogue: Catalogue,
 ):
-    request = ScopeRequest(email=email, text=text or TEXTS[service], service=picked)
+    request = ScopeRequest(
+        email=email, text=text or TEXTS[service], service=picked, priority=priority
+    )
     return decide(customer=customer, request=request, usage=usage, at=at, catalogue=catalogue)
 
 
@@ -405,3 +408,24 @@ def test_the_engine_is_pure_and_repeatable(catalogue):
     first = check("web.cms_plugins", catalogue=catalogue)
     again = check("web.cms_plugins", catalogue=catalogue)
     assert first == again
+
+
+@pytest.mark.parametrize("priority", terms.PRIORITIES)
+@pytest.mark.parametrize(
+    ("case", "verdict"),
+    [
+        ({"email": "stranger@example.com"}, Verdict.NOT_AUTHORIZED),
+        ({"at": datetime(2028, 3, 1, 9, tzinfo=UTC)}, Verdict.NO_CONTRACT),
+        ({"service": None, "text": "Hello?"}, Verdict.NEEDS_REVIEW),
+        ({"service": "marketing.seo"}, Verdict.OUT_OF_SCOPE),
+        ({"service": "web.cms_plugins"}, Verdict.PAID_OPTION),
+        ({"usage": Usage(tickets_used=10)}, Verdict.OVER_ALLOWANCE),
+        ({"at": helsinki(2026, 11, 23, 7, 59)}, Verdict.OUTSIDE_HOURS),
+        ({}, Verdict.IN_SCOPE),
+    ],
+)
+def test_every_decision_carries_the_requests_priority(catalogue, case, verdict, priority):
+    case = dict(case)
+    service = case.pop("service", "hosting.email")
+    decision = check(service, priority=priority, catalogue=catalogue, **case)
+    assert (decision.verdict, decision.priority) == (verdict, priority)
