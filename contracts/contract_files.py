@@ -86,7 +86,10 @@ class Reader:
         self.problems: list[tuple[str, str]] = []
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append((path, message))
+        # A required key that is missing is noticed both by its mapping and by the
+        # reader of its value; say it once.
+        if (path, message) not in self.problems:
+            self.problems.append((path, message))
 
     def mapping(
         self, value: Any, path: str, *, required: Iterable[str] = (), allowed: Iterable[str] = ()
@@ -180,7 +183,10 @@ class Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            self.problem(path, f"expected a date like 2026-01-31, found {value!r}")
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+                self.problem(path, f"{value!r} is not a date: there is no such day")
+            else:
+                self.problem(path, f"expected a date like 2026-01-31, found {value!r}")
             return None
 
     def choice(self, value: Any, path: str, choices: Iterable[str], *, default: str) -> str:
@@ -231,9 +237,38 @@ def _holiday_calendars() -> frozenset[str]:
     return frozenset(holidays.list_supported_countries())
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a value that it cannot construct is a YAML error
+    with its line, not a bare ValueError (and a 500 in the admin's import)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # `!!int abc`, `!!bool maybe`, a time of 25:00 and the like.
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {tag}", node.start_mark
+            ) from exc
+
+
+def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date that does not exist, like 2026-02-30, stays text: the reader then
+    names its key path (``expected a date like 2026-01-31, found '2026-02-30'``)."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _parse(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader: builds no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -382,6 +417,13 @@ def _read_customer_file(reader: Reader, data: Any) -> _Plan | None:
     country = reader.text(customer.get("country"), "customer.country", required=False)
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         reader.problem("customer.country", f"{country!r} is not a two-letter code like FI")
+    elif country and country not in _holiday_calendars():
+        # The country picks the public holidays of contracts that name none.
+        reader.problem(
+            "customer.country",
+            f"{country!r} is no country whose public holidays we know; "
+            "use a code like FI, or leave country out",
+        )
     contacts = _read_contacts(reader, customer.get("contacts"))
     manager = customer.get("account_manager")
     plan = _Plan(

@@ -93,6 +93,10 @@ def test_loadcontract_refuses_a_service_that_the_catalogue_lacks(catalogue, tmp_
         ("name: Zoë".encode("latin-1"), "is not UTF-8 text"),
         (b"customer:\n  name: [unclosed\n", "line 3, column 1: not valid YAML"),
         (b"", "expected a mapping of keys, found nothing"),
+        (
+            b"customer: !!int abc\n",
+            "line 1, column 11: not valid YAML (cannot read 'abc' as !!int)",
+        ),
     ],
 )
 def test_a_file_that_cannot_be_read_is_named_with_the_problem(
@@ -107,6 +111,27 @@ def test_a_file_that_cannot_be_read_is_named_with_the_problem(
     assert out == ""
     assert "broken.yaml" in err
     assert says in err
+    assert "Traceback" not in err
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_loadcontract_names_a_day_that_does_not_exist_and_changes_nothing(
+    northwind, tmp_path, capsys
+):
+    bad = tmp_path / "contract-bad.yaml"
+    text = example("contract-northwind.yaml")
+    assert "valid_from: 2026-01-01\n" in text
+    bad.write_text(text.replace("valid_from: 2026-01-01", "valid_from: 2026-02-30"), "utf-8")
+    before = row_counts()
+
+    code, out, err = run_manage(capsys, "loadcontract", str(bad))
+
+    assert (code, out) == (1, "")
+    assert (
+        "contract-bad.yaml: contracts[0].valid_from: "
+        "'2026-02-30' is not a date: there is no such day"
+    ) in err.splitlines()
     assert "Traceback" not in err
     assert row_counts() == before
 

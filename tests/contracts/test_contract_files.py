@@ -242,6 +242,12 @@ def _steps(path: str) -> list:
         ),
         ("customer.contacts[1].role", "boss", "customer.contacts[1].role", "not one of"),
         ("customer.language", "de", "customer.language", "not one of"),
+        (
+            "customer.country",
+            "ZZ",
+            "customer.country",
+            "'ZZ' is no country whose public holidays we know",
+        ),
     ],
 )
 def test_a_bad_file_names_the_key_path_and_changes_nothing(northwind, path, value, where, says):
@@ -333,3 +339,58 @@ def test_holidays_none_means_no_public_holidays_and_survives_the_round_trip(cata
     dumped = dump_customer(result.customer)
     assert "holidays: none" in dumped
     assert not load_contract_file(dumped, source="dumped.yaml").changed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [
+        ("valid_from: 2026-01-01", "contracts[0].valid_from"),
+        ("valid_until: 2027-12-31", "contracts[0].valid_until"),
+    ],
+)
+def test_a_day_that_does_not_exist_is_named_at_its_key_path(northwind, line, where):
+    # Unquoted, as people write dates: PyYAML itself fails on the day of the month.
+    text = example("contract-northwind.yaml")
+    assert line in text
+    bad = text.replace(line, line.split(":")[0] + ": 2026-02-30")
+    before, rows = snapshot(), history_rows()
+    with pytest.raises(ContractFileError) as error:
+        load_contract_file(bad, source="contract-x.yaml")
+    assert str(error.value).splitlines() == [
+        f"contract-x.yaml: {where}: '2026-02-30' is not a date: there is no such day"
+    ]
+    assert snapshot() == before
+    assert history_rows() == rows
+
+
+@pytest.mark.django_db
+def test_a_value_that_yaml_cannot_build_names_its_line(northwind):
+    text = example("contract-northwind.yaml").replace(
+        "included_tickets: 10", "included_tickets: !!int ten"
+    )
+    before = snapshot()
+    with pytest.raises(ContractFileError) as error:
+        load_contract_file(text, source="contract-x.yaml")
+    (message,) = str(error.value).splitlines()
+    assert message.startswith("contract-x.yaml: line 27, column 25: not valid YAML")
+    assert "cannot read 'ten' as !!int" in message
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_missing_required_key_is_reported_once(catalogue):
+    data = northwind_data()
+    del data["contracts"][0]["clauses"][2]["text"]
+    del data["contracts"][0]["clauses"][3]["service"]
+    del data["contracts"][0]["title"]
+    del data["customer"]["contacts"][0]["name"]
+    with pytest.raises(ContractFileError) as error:
+        load(data)
+    assert error.value.problems == [
+        ("customer.contacts[0].name", "is required"),
+        ("contracts[0].title", "is required"),
+        ("contracts[0].clauses[2].text", "is required"),
+        ("contracts[0].clauses[3].service", "is required"),
+    ]
+    assert not Customer.objects.exists()
