@@ -48,10 +48,6 @@ from contracts.replies import DEFAULT_WORDING, Reply, format_offer
 from contracts.scope import Decision, UnknownService
 from contracts.selectors import ScopePreview
 
-admin.site.site_header = "Scopedesk"
-admin.site.site_title = "Scopedesk"
-admin.site.index_title = _("Contract editor")
-
 CSS = {"all": ["contracts/admin.css"]}
 JS = ["contracts/admin.js"]
 

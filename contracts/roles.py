@@ -21,7 +21,8 @@ _CONTRACT_MODELS = (
 
 
 def ensure_staff_groups(**kwargs) -> None:
-    """Create the staff groups; leads edit contracts, technicians read them.
+    """Create the staff groups; leads edit contracts, technicians read them (through
+    the API and the queue, never the admin: see ``may_use_admin``).
 
     Runs after every migrate, so new permissions reach the groups."""
     leads, _ = Group.objects.get_or_create(name=LEADS)
@@ -31,3 +32,15 @@ def ensure_staff_groups(**kwargs) -> None:
     )
     leads.permissions.add(*contract_perms)
     technicians.permissions.add(*contract_perms.filter(codename__startswith="view_"))
+
+
+def may_use_admin(user) -> bool:
+    """The admin (the contract editor and all else under /admin/) is for admins and
+    leads: those who may change contracts. Technicians hold view and ticket
+    permissions for the queue and the API, and those alone must not open it."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("contracts.change_contract")
+    )

@@ -31,12 +31,6 @@ class CannedReplyAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
     ordering = ["position", "title"]
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
     def has_add_permission(self, request):
         return may_edit_wording(request)
 
@@ -125,12 +119,6 @@ class CustomerAllowanceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return customers_with_allowance(at=timezone.now()).order_by("name")
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -135,42 +135,10 @@ def test_the_site_is_called_scopedesk(admin_client):
     assert "<title>Contract editor | Scopedesk</title>" in response.content.decode()
 
 
-def _customers(count: int, *, first: int = 0) -> None:
-    users = get_user_model().objects
-    manager, _ = users.get_or_create(
-        username="manager", defaults={"email": "manager@scopedesk.example", "is_staff": True}
-    )
-    for n in range(first, first + count):
-        customer = Customer.objects.create(
-            name=f"Customer {n}", slug=f"customer-{n}", country="FI", account_manager=manager
-        )
-        for m in range(2):
-            email = f"c{n}-{m}@example.com"
-            Contact.objects.create(
-                customer=customer, user=users.create_user(email, email), name=f"Contact {m}"
-            )
-        Contract.objects.create(
-            customer=customer,
-            reference=f"REF-{n}",
-            title="Hosting",
-            valid_from="2026-01-01",
-            hourly_rate=90,
-            support_hours={"mon-fri": "08:00-18:00"},
-        )
-
-
 def _queries(client, address: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(address).status_code == 200
     return len(queries)
-
-
-@pytest.mark.parametrize("model", [Customer, Contract, Contact])
-def test_the_list_runs_as_many_queries_for_12_rows_as_for_3(admin_client, model):
-    _customers(3)
-    with_3 = _queries(admin_client, url(model, "changelist"))
-    _customers(9, first=3)
-    assert _queries(admin_client, url(model, "changelist")) == with_3
 
 
 def test_the_contract_page_reads_the_catalogue_once_however_many_clauses(admin_client, northwind):
@@ -518,15 +486,11 @@ def test_a_technician_may_not_import_export_or_try(client, technician, northwind
     assert not Customer.objects.filter(slug="southwind").exists()
 
 
-def test_a_technician_sees_no_import_or_try_links(client, technician, northwind):
+def test_a_technician_does_not_get_into_the_editor(client, technician, northwind):
     client.force_login(technician)
     contract = Contract.objects.get(reference="HOST-2026-014")
-    response = client.get(url(Customer, "changelist"))
-    if response.status_code == 200:
-        assert url(Customer, "import") not in response.content.decode()
-    response = client.get(url(Contract, "change", contract.pk))
-    if response.status_code == 200:
-        assert url(Contract, "try", contract.pk) not in response.content.decode()
+    assert client.get(url(Customer, "changelist")).status_code == 403
+    assert client.get(url(Contract, "change", contract.pk)).status_code == 403
 
 
 def test_a_lead_may_import_and_try(client, lead, northwind):

@@ -107,8 +107,16 @@ def test_the_allowance_page_runs_as_many_queries_for_30_customers_as_for_3(clien
     assert len(many) == len(few)
 
 
-def test_technicians_may_look_but_not_change(client, technician, northwind):
+def test_technicians_see_the_allowance_in_the_queue_not_in_the_admin(client, technician, northwind):
     client.force_login(technician)
     response = client.get(reverse("admin:tickets_customerallowance_changelist"))
+    assert response.status_code == 403
+    assert "The contract editor is for leads and admins" in response.content.decode()
+
+
+def test_leads_look_at_the_allowance_but_cannot_change_it(client, lead, northwind):
+    client.force_login(lead)
+    response = client.get(reverse("admin:tickets_customerallowance_changelist"))
     assert response.status_code == 200
-    assert b"addlink" not in response.content
+    assert reverse("admin:tickets_customerallowance_add") not in response.content.decode()
+    assert not response.context["has_add_permission"]

@@ -556,9 +556,10 @@ def test_the_list_runs_the_same_number_of_queries_for_5_and_50_tickets(
 # --- canned replies in the admin ----------------------------------------------------
 
 
-def test_technicians_read_canned_replies_and_leads_edit_them(client, technician, lead):
+def test_leads_edit_canned_replies_and_technicians_only_use_them(client, technician, lead):
+    # Technicians pick canned replies on the ticket page; the admin is closed to them.
     client.force_login(technician)
-    assert client.get(reverse("admin:tickets_cannedreply_changelist")).status_code == 200
+    assert client.get(reverse("admin:tickets_cannedreply_changelist")).status_code == 403
     assert client.get(reverse("admin:tickets_cannedreply_add")).status_code == 403
     client.force_login(lead)
     response = client.post(
