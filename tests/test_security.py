@@ -510,7 +510,7 @@ def test_the_schema_validates_without_a_warning(tmp_path):
         assert f"  {path}:" in schema
 
 
-def test_swagger_ui_is_served_offline_and_runs_no_inline_script(db):
+def test_swagger_ui_is_served_offline_with_no_inline_script_or_style(db):
     client = APIClient()
     page = client.get("/api/v1/docs/")
     assert page.status_code == 200
@@ -518,7 +518,9 @@ def test_swagger_ui_is_served_offline_and_runs_no_inline_script(db):
     hosts = set(re.findall(r"https?://([^/\"'\s]+)", html))
     assert hosts <= {"testserver"}, hosts
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "an inline script"
+    assert "<style" not in html and " style=" not in html, "an inline style"
     assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert "style-src 'self'" in page["Content-Security-Policy"]
     sources = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"([^\"]+)\"", html)
     assert any("swagger-ui-bundle.js" in s for s in sources)
     for source in sources:

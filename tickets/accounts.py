@@ -26,6 +26,13 @@ class ContactPasswordResetForm(PasswordResetForm):
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
         return (u for u in users if u.has_usable_password() or hasattr(u, "contact"))
 
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # In the contact's own language, whichever language the form was sent in.
+        contact = getattr(context["user"], "contact", None)
+        language = contact.reply_language if contact else translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
 
 class ContactLanguageMiddleware(MiddlewareMixin):
     """A contact reads the desk in their profile's language until they pick

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from contracts import hours, terms
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
+from contracts.roles import LEADS
 from contracts.scope import Decision, ScopeRequest, decide
 from contracts.selectors import (
     current_catalogue,
@@ -838,8 +840,9 @@ def ticket_rate(*, ticket_id: int, user: AbstractBaseUser, score: int, comment: 
 
 
 def ticket_escalate(*, ticket_id: int, user: AbstractBaseUser, reason: str) -> Escalation:
-    """The customer asks for a manager: the account manager is told by e-mail and
-    the technicians see an internal note."""
+    """The customer asks for a manager: the account manager (or, for a customer
+    without one, the leads) is told by e-mail and the technicians see an
+    internal note. Staff read both in the desk's language."""
     if not reason.strip():
         raise TicketError(_("Tell us briefly what went wrong, so the manager can help."))
     with transaction.atomic():
@@ -849,24 +852,44 @@ def ticket_escalate(*, ticket_id: int, user: AbstractBaseUser, reason: str) -> E
         escalation = Escalation.objects.create(
             ticket=ticket, requested_by=user, reason=reason.strip()
         )
-        Message.objects.create(
-            ticket=ticket,
-            kind=Message.Kind.INTERNAL,
-            author=user,
-            body=f"Asked for a manager: {reason.strip()}",
-        )
-        manager = ticket.customer.account_manager
-        if manager is not None and manager.email:
-            transaction.on_commit(
-                lambda: send_mail_safely(
-                    subject=f"[#{ticket.pk}] {ticket.customer.name} asks for a manager",
-                    body=f"{user.email} asked for a manager on ticket #{ticket.pk} "
-                    f"({ticket.subject}):\n\n{reason.strip()}\n\n"
-                    f"{settings.SITE_URL}/queue/tickets/{ticket.pk}/",
-                    to=[manager.email],
-                )
+        facts = {
+            "customer": ticket.customer.name,
+            "email": user.email,
+            "id": ticket.pk,
+            "subject": ticket.subject,
+            "reason": reason.strip(),
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            Message.objects.create(
+                ticket=ticket,
+                kind=Message.Kind.INTERNAL,
+                author=user,
+                body=_("Asked for a manager: %(reason)s") % facts,
             )
+            subject = _("[#%(id)s] %(customer)s asks for a manager") % facts
+            body = (
+                _("%(email)s asked for a manager on ticket #%(id)s (%(subject)s):\n\n%(reason)s")
+                % facts
+                + f"\n\n{settings.SITE_URL}/queue/tickets/{ticket.pk}/"
+            )
+        to = _escalation_recipients(ticket.customer)
+        if to:
+            transaction.on_commit(lambda: send_mail_safely(subject=subject, body=body, to=to))
+        else:
+            log.error("nobody to tell that ticket %s asks for a manager", ticket.pk)
     return escalation
+
+
+def _escalation_recipients(customer: Customer) -> list[str]:
+    manager = customer.account_manager
+    if manager is not None and manager.is_active and manager.email:
+        return [manager.email]
+    leads = (
+        get_user_model()
+        .objects.filter(groups__name=LEADS, is_active=True, is_staff=True)
+        .exclude(email="")
+    )
+    return sorted(set(leads.values_list("email", flat=True)))
 
 
 # --- allowance notices and SLA watch -----------------------------------------

@@ -307,6 +307,22 @@ def test_asking_for_a_manager_emails_the_account_manager(northwind, file, post, 
     assert Escalation.objects.count() == 1 and len(mail.outbox) == 1
 
 
+def test_without_an_account_manager_the_leads_are_asked_in_the_desks_language(
+    northwind, file, post, lead
+):
+    northwind.account_manager = None
+    northwind.save()
+    ticket = file(SARA, MAIL)
+    mail.outbox.clear()
+    # Aino reads the portal in Finnish; the technicians read the note in English.
+    post(AINO, reverse("portal:escalate", args=[ticket.pk]), {"reason": "Ei vastausta."})
+    (sent,) = mail.outbox
+    assert sent.to == [lead.email]
+    assert "asks for a manager" in sent.subject and "Ei vastausta." in sent.body
+    note = ticket.messages.get(kind="internal")
+    assert note.body == "Asked for a manager: Ei vastausta."
+
+
 def test_asking_for_a_manager_needs_a_reason(northwind, file):
     ticket = file(SARA, MAIL)
     response = portal(SARA).post(reverse("portal:escalate", args=[ticket.pk]), {"reason": ""})
@@ -447,6 +463,21 @@ def test_the_language_can_be_switched_from_the_menu(northwind):
 
 
 # --- the first password ----------------------------------------------------------
+
+
+def test_the_reset_link_comes_in_the_contacts_language_whatever_the_browsers(northwind):
+    # Aino reads Finnish; the form is sent from an English page.
+    Client(headers={"accept-language": "en"}).post(reverse("password_reset"), {"email": AINO})
+    (sent,) = mail.outbox
+    assert sent.to == [AINO]
+    assert "Tukitiimi" in sent.body and "Your support team" not in sent.body
+
+
+def test_a_page_that_is_not_there_or_not_yours_says_so_kindly(northwind, file):
+    ticket = file(SARA, MAIL)
+    response = portal(MIKKO).get(reverse("portal:ticket", args=[ticket.pk]))
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
 
 
 def test_a_contact_who_never_had_a_password_gets_a_reset_link(northwind, settings):
