@@ -249,6 +249,11 @@ def _contract_state(decision: Decision, at: datetime) -> str:
     contract = decision.contract
     if decision.verdict is not Verdict.NO_CONTRACT or contract is None:
         return ""
+    if decision.reason == Reason.ENDS_BEFORE_OPENING:
+        return _(
+            "Your support contract %(reference)s ends on %(day)s, before our working hours "
+            "start again"
+        ) % {"reference": contract.reference, "day": _format_day(contract.valid_until)}
     if contract.valid_from > _local_day(decision, at):
         return _("Your support contract %(reference)s starts on %(day)s") % {
             "reference": contract.reference,

@@ -86,6 +86,8 @@ class Reason:
 
     UNKNOWN_SENDER = "unknown_sender"
     NO_VALID_CONTRACT = "no_valid_contract"
+    # Valid now, but over before the desk opens again: no work can be promised under it.
+    ENDS_BEFORE_OPENING = "contract_ends_before_opening"
     UNRECOGNISED = "unrecognised"
     CONFLICTING_SERVICE = "conflicting_service"
     CLAUSE = "clause"
@@ -204,13 +206,30 @@ def decide(
         return replace(judged, verdict=Verdict.OVER_ALLOWANCE, reason=used_up, offer=offer)
 
     if not clause.round_the_clock and not hours.is_open(contract.support_hours, at):
+        starts_at = hours.next_opening(contract.support_hours, at)
+        if starts_at is not None and not _any_valid_on(customer, starts_at):
+            # Late on a contract's last day: the desk opens again only after every
+            # contract has ended, so no work under it can be promised. Answer as
+            # for an ended contract: renewal, or paid one-off work now.
+            return replace(
+                judged,
+                verdict=Verdict.NO_CONTRACT,
+                reason=Reason.ENDS_BEFORE_OPENING,
+                offer=Offer(contract.hourly_rate, contract.currency, Pricing.HOURLY),
+            )
         return replace(
             judged,
             verdict=Verdict.OUTSIDE_HOURS,
             reason=Reason.OUTSIDE_SUPPORT_HOURS,
-            starts_at=hours.next_opening(contract.support_hours, at),
+            starts_at=starts_at,
         )
     return replace(judged, reason=Reason.COVERED)
+
+
+def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:
+    """Whether a contract of the customer (this one, or a renewal) is valid then."""
+    day = moment.astimezone(hours.zone(customer.timezone)).date()
+    return any(c.is_valid_on(day) for c in customer.contracts)
 
 
 def _service_to_judge(

@@ -428,6 +428,31 @@ def test_a_priority_without_a_target_is_promised_the_normal_one(desk, language):
     assert promise(language, ONE_WORKING_DAY[language]) in text
 
 
+# Friday 31 December 2027, 23:30: Northwind's contract ends tonight, and the desk
+# opens again only on Monday 3 January 2028.
+LAST_EVENING = datetime(2027, 12, 31, 23, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
+
+
+def test_a_request_on_the_contracts_last_evening_is_promised_no_work_after_it_ends(desk):
+    # As `checkscope --customer northwind --at 2027-12-31T23:30+02:00` asks it.
+    request = ScopeRequest(email=SARA, text="Emails to our mailbox are not arriving.")
+    decision, reply = ScopePreview().decide(
+        customer_slug="northwind", request=request, at=LAST_EVENING
+    )
+    assert decision.verdict is Verdict.NO_CONTRACT
+    assert decision.starts_at is None
+    assert reply.language == "en"
+    assert_reads_well(desk, decision, "en", reply.text)
+    assert (
+        "Your support contract HOST-2026-014 ends on 31 December 2027, before our working "
+        "hours start again, so this request is not covered at the moment."
+    ) in reply.text
+    assert "We would be glad to renew it" in reply.text
+    assert f"{HOURLY_RATE['en']} {PER_HOUR['en']}" in reply.text
+    assert "2028" not in reply.text
+    assert "will reply within" not in reply.text
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_russian_customer_gets_its_own_clause_wording_and_roubles(desk, language):
     decision = decision_for(

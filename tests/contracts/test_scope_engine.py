@@ -365,6 +365,46 @@ def test_a_window_until_midnight_is_open_at_the_last_minute(catalogue):
 
 
 @pytest.mark.parametrize(
+    ("at", "verdict", "starts_at"),
+    [
+        # Thursday evening of the last week: work starts on the contract's last day.
+        (helsinki(2027, 12, 30, 18, 0), Verdict.OUTSIDE_HOURS, helsinki(2027, 12, 31, 8, 0)),
+        (helsinki(2027, 12, 31, 17, 59), Verdict.IN_SCOPE, None),
+        # The desk opens again on Monday 3 January 2028, after the contract has ended.
+        (helsinki(2027, 12, 31, 18, 0), Verdict.NO_CONTRACT, None),
+        (helsinki(2027, 12, 31, 23, 30), Verdict.NO_CONTRACT, None),
+    ],
+)
+def test_no_work_is_promised_after_the_contract_ends(catalogue, at, verdict, starts_at):
+    decision = check("hosting.email", at=at, catalogue=catalogue)
+    assert (decision.verdict, decision.starts_at) == (verdict, starts_at)
+    if verdict is Verdict.NO_CONTRACT:
+        assert decision.reason == "contract_ends_before_opening"
+        assert decision.contract.reference == "HOST-1"
+        assert decision.service == "hosting.email"
+        # As for an ended contract: paid one-off work at the hourly rate.
+        assert (decision.offer.amount, decision.offer.pricing) == (
+            Decimal("90.00"),
+            Pricing.HOURLY,
+        )
+
+
+def test_a_renewal_takes_up_work_that_waits_past_the_end_of_the_contract(catalogue):
+    renewal = replace(HOSTING, reference="HOST-2", valid_from=date(2028, 1, 1), valid_until=None)
+    customer = replace(CUSTOMER, contracts=(HOSTING, renewal))
+    decision = check(
+        "hosting.email", at=helsinki(2027, 12, 31, 23, 30), customer=customer, catalogue=catalogue
+    )
+    assert decision.verdict is Verdict.OUTSIDE_HOURS
+    assert decision.starts_at == helsinki(2028, 1, 3, 8, 0)
+
+
+def test_a_round_the_clock_clause_is_covered_to_the_contracts_last_minute(catalogue):
+    decision = check("hosting.availability", at=helsinki(2027, 12, 31, 23, 59), catalogue=catalogue)
+    assert decision.verdict is Verdict.IN_SCOPE
+
+
+@pytest.mark.parametrize(
     ("case", "expected"),
     [
         # A stranger is refused before the expired contract is noticed.
