@@ -7,9 +7,11 @@ A bad value stops start-up with a message that names the variable.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -34,18 +36,60 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r}: expected true/false, 1/0, yes/no or on/off")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r}: must be at least {minimum}")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_url(
+    name: str, default: str, *, schemes: tuple[str, ...], example: str, query: bool = True
+) -> str:
+    """A URL with one of the schemes and a host (for unix://, a socket path). A
+    wrong one would otherwise fail only when first used: at the first cache
+    access, or in a link in a customer's e-mail."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # a port that is no number raises
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in schemes
+        or not (parts.path if parts.scheme == "unix" else parts.netloc)
+        or (not query and (parts.query or parts.fragment))
+        or any(c.isspace() for c in raw)
+    ):
+        expected = " or ".join(f"{scheme}://" for scheme in schemes)
+        plain = "" if query else ", without ?query or #fragment"
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: expected a URL like {example} ({expected}{plain})"
+        )
+    return raw
+
+
+def env_log_level(name: str, default: str) -> str:
+    raw = env_str(name, "") or default
+    level = raw.strip().upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: expected a logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL"
+        )
+    return level
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -57,7 +101,15 @@ if not SECRET_KEY:
     SECRET_KEY = "embedded-insecure-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails are this plus a path, f"{SITE_URL}/offers/...": no trailing
+# slash, and nothing after the path.
+SITE_URL = env_url(
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    schemes=("https", "http"),
+    example="https://desk.example.com",
+    query=False,
+).rstrip("/")
 
 INSTALLED_APPS = [
     "helpdesk.admin_site.ScopedeskAdminConfig",  # django.contrib.admin, for leads and admins
@@ -174,8 +226,15 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@scopedesk.example")
 
 # Celery: Redis in production; without REDIS_URL tasks run in-process.
-REDIS_URL = env_str("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+REDIS_URL = env_url(
+    "REDIS_URL", "", schemes=("redis", "rediss", "unix"), example="redis://redis:6379/0"
+)
+# redis-py (the cache) names a socket unix:///path; Celery's kombu redis+socket:///path.
+CELERY_BROKER_URL = (
+    f"redis+socket://{REDIS_URL.removeprefix('unix://')}"
+    if REDIS_URL.startswith("unix://")
+    else REDIS_URL or "memory://"
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -294,7 +353,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_log_level("LOG_LEVEL", "INFO")},
 }
 
 X_FRAME_OPTIONS = "DENY"
@@ -311,4 +370,4 @@ if env_bool("SCOPEDESK_PRODUCTION", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # How long a customer has to answer a paid offer.
-OFFER_EXPIRY_DAYS = env_int("OFFER_EXPIRY_DAYS", 14)
+OFFER_EXPIRY_DAYS = env_int("OFFER_EXPIRY_DAYS", 14, minimum=1)

@@ -40,6 +40,80 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
     assert variable in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("REDIS_URL", "junk"),
+        ("REDIS_URL", "localhost:6379"),
+        ("REDIS_URL", "http://redis:6379/0"),
+        ("REDIS_URL", "redis://redis:port/0"),
+        ("LOG_LEVEL", "LOUD"),
+        ("SITE_URL", "notaurl"),
+        ("SITE_URL", "desk.example.com"),
+        ("SITE_URL", "ftp://desk.example.com"),
+        ("SITE_URL", "https://"),
+        ("SITE_URL", "https://desk.example.com/?from=mail"),
+        ("OFFER_EXPIRY_DAYS", "-1"),
+        ("OFFER_EXPIRY_DAYS", "0"),
+    ],
+)
+def test_a_bad_value_stops_start_up_with_a_message_naming_it(variable, value):
+    result = start(**{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable}={value!r}: " in result.stderr
+
+
+def setting(name: str, **env: str) -> str:
+    """The value a setting takes at start-up with these variables."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    environment.update(env, DJANGO_SETTINGS_MODULE="helpdesk.settings")
+    code = (
+        f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "name", "expected"),
+    [
+        ("SITE_URL", "https://desk.example.com/", "SITE_URL", "https://desk.example.com"),
+        ("SITE_URL", "http://10.0.0.5:8000/desk", "SITE_URL", "http://10.0.0.5:8000/desk"),
+        ("LOG_LEVEL", "warning", "LOGGING['root']['level']", "WARNING"),
+        ("OFFER_EXPIRY_DAYS", "1", "OFFER_EXPIRY_DAYS", "1"),
+        (
+            "REDIS_URL",
+            "rediss://:secret@cache.example:6380/1",
+            "CACHES['default']['LOCATION']",
+            "rediss://:secret@cache.example:6380/1",
+        ),
+        (
+            "REDIS_URL",
+            "unix:///run/redis/redis.sock",
+            "CELERY_BROKER_URL",
+            "redis+socket:///run/redis/redis.sock",
+        ),
+        (
+            "REDIS_URL",
+            "unix:///run/redis/redis.sock",
+            "CACHES['default']['LOCATION']",
+            "unix:///run/redis/redis.sock",
+        ),
+    ],
+)
+def test_a_good_value_is_taken(variable, value, name, expected):
+    assert setting(name, **{variable: value}) == expected
+
+
 def test_production_requires_a_secret_key():
     result = start(SCOPEDESK_PRODUCTION="1", SECRET_KEY="")
     assert result.returncode != 0
