@@ -30,9 +30,12 @@ from contracts.forms import (
     ContractForm,
     ReplyWordingForm,
     TryRequestForm,
+    current_language,
 )
 from contracts.hours import zone
 from contracts.models import (
+    COVERAGE_LABELS,
+    PRICING_LABELS,
     VERDICT_LABELS,
     Clause,
     Contact,
@@ -81,14 +84,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(HistoryAdmin):
-    list_display = ["code", "english_name", "position"]
+    list_display = ["code", "local_name", "position"]
     list_editable = ["position"]
     search_fields = ["code", "names", "phrases"]
     fields = ["code", "names", "phrases", "position"]
 
     @admin.display(description=_("name"))
-    def english_name(self, service: Service) -> str:
-        return service.name("en")
+    def local_name(self, service: Service) -> str:
+        return service.name(current_language())
 
 
 # --- customers and contacts ---------------------------------------------------
@@ -453,6 +456,7 @@ class TryResult:
     contact: str
     service: str
     coverage: str
+    coverage_label: str
     clause_text: str
     advice: str
     offer: dict | None
@@ -464,8 +468,10 @@ class TryResult:
     def of(cls, decision: Decision, reply: Reply, preview: ScopePreview) -> TryResult:
         catalogue, clause, offer = preview.catalogue, decision.clause, decision.offer
 
+        language = current_language()
+
         def named(code: str | None) -> str:
-            return f"{code} — {catalogue.name(code, 'en')}" if code else ""
+            return f"{code} — {catalogue.name(code, language)}" if code else ""
 
         starts_at = ""
         if decision.starts_at and decision.contract:
@@ -480,12 +486,14 @@ class TryResult:
             contact=decision.contact.name if decision.contact else "",
             service=named(decision.service),
             coverage=clause.coverage.value if clause else "",
+            coverage_label=str(COVERAGE_LABELS[clause.coverage.value]) if clause else "",
             clause_text=clause.text if clause else "",
             advice=clause.advice if clause else "",
             offer={
                 "amount": offer.amount,
                 "currency": offer.currency,
                 "pricing": offer.pricing.value,
+                "pricing_label": str(PRICING_LABELS[offer.pricing.value]),
                 "estimate": str(offer.estimate) if offer.estimate else "",
                 "estimated_total": offer.estimated_total,
                 "as_the_customer_reads_it": format_offer(offer),

@@ -11,13 +11,19 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from contracts import terms
 from contracts.hours import zone
-from contracts.models import Clause, Contact, Contract, ReplyWording
+from contracts.models import PRIORITY_CHOICES, ROLE_LABELS, Clause, Contact, Contract, ReplyWording
 from contracts.replies import PLACEHOLDERS, template_problems
 from contracts.scope import ScopeRequest
+
+
+def current_language() -> str:
+    """The language the editor is shown in, as the catalogue names its languages."""
+    return (get_language() or "en").split("-")[0]
 
 
 def _constraint_message(model, name: str) -> str:
@@ -363,9 +369,7 @@ class TryRequestForm(forms.Form):
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 5, "cols": 70}), max_length=10000
     )
     service = forms.ChoiceField(label=_("Service picked"), required=False)
-    priority = forms.ChoiceField(
-        label=_("Priority"), choices=[(p, p) for p in terms.PRIORITIES], initial="normal"
-    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES, initial="normal")
     at = forms.DateTimeField(
         label=_("Moment"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -383,11 +387,15 @@ class TryRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.timezone_name = timezone_name
         self.fields["sender"].choices = [
-            (c.user.email, f"{c.name} <{c.user.email}> ({c.role}, {c.reply_language})")
+            (
+                c.user.email,
+                f"{c.name} <{c.user.email}> ({ROLE_LABELS[c.role].lower()}, {c.reply_language})",
+            )
             for c in contacts
         ] + [(SOMEONE_ELSE, _("someone else…"))]
+        language = current_language()
         self.fields["service"].choices = [("", _("none — let the desk recognise it"))] + [
-            (s.code, f"{s.code} — {s.name('en')}") for s in services
+            (s.code, f"{s.code} — {s.name(language)}") for s in services
         ]
         self.fields["at"].help_text = _("In %(zone)s time, or with an offset.") % {
             "zone": timezone_name

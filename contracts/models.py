@@ -34,6 +34,21 @@ VERDICT_LABELS = {
     "in_scope": _("In scope"),
 }
 VERDICT_CHOICES = [(v.value, VERDICT_LABELS[v.value]) for v in terms.Verdict]
+COVERAGE_LABELS = {
+    "included": _("Included"),
+    "paid": _("Paid"),
+    "excluded": _("Excluded"),
+}
+COVERAGE_CHOICES = [(c.value, COVERAGE_LABELS[c.value]) for c in terms.Coverage]
+PRICING_LABELS = {
+    "fixed": _("Fixed price"),
+    "hourly": _("Per hour"),
+}
+PRICING_CHOICES = [(p.value, PRICING_LABELS[p.value]) for p in terms.Pricing]
+ROLE_LABELS = {
+    "requester": _("Requester"),
+    "manager": _("Manager"),
+}
 service_code_validator = RegexValidator(
     r"^[a-z0-9_]+(\.[a-z0-9_]+)*$",
     _("Use lower-case letters, digits and underscores, in parts joined by dots."),
@@ -71,16 +86,22 @@ def validate_holiday_calendar(value: str) -> None:
 
 
 class Service(models.Model):
-    code = models.CharField(max_length=64, unique=True, validators=[service_code_validator])
-    names = models.JSONField(default=dict, help_text=_("Name per language: {en: …, ru: …}"))
-    phrases = models.JSONField(
-        default=dict, blank=True, help_text=_("Recognition phrases per language.")
+    code = models.CharField(
+        _("code"), max_length=64, unique=True, validators=[service_code_validator]
     )
-    position = models.PositiveIntegerField(default=0)
+    names = models.JSONField(
+        _("names"), default=dict, help_text=_("Name per language: {en: …, ru: …}")
+    )
+    phrases = models.JSONField(
+        _("phrases"), default=dict, blank=True, help_text=_("Recognition phrases per language.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
 
     def __str__(self) -> str:
         return self.code
@@ -90,11 +111,15 @@ class Service(models.Model):
 
 
 class Customer(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=64, unique=True)
-    country = models.CharField(max_length=2, blank=True, help_text=_("ISO code, e.g. FI"))
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO code, e.g. FI")
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="en")
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -102,28 +127,38 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="managed_customers",
         limit_choices_to={"is_staff": True},
+        verbose_name=_("account manager"),
     )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Contact(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact"
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
     )
-    name = models.CharField(max_length=200)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="contact",
+        verbose_name=_("login"),
+    )
+    name = models.CharField(_("name"), max_length=200)
     role = models.CharField(
+        _("role"),
         max_length=16,
-        choices=[(r.value, r.value) for r in terms.Role],
+        choices=[(r.value, ROLE_LABELS[r.value]) for r in terms.Role],
         default=terms.Role.REQUESTER,
     )
     language = models.CharField(
+        _("language"),
         max_length=2,
         choices=LANGUAGE_CHOICES,
         blank=True,
@@ -133,6 +168,8 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["customer", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self) -> str:
         return f"{self.name} <{self.user.email}>"
@@ -147,50 +184,68 @@ class Contact(models.Model):
 
 
 class Contract(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
-    reference = models.CharField(max_length=64, unique=True)
-    title = models.CharField(max_length=200)
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True, help_text=_("Blank: open-ended."))
-    currency = models.CharField(max_length=3, default="EUR")
-    monthly_fee = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    hourly_rate = models.DecimalField(max_digits=12, decimal_places=2)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
+    )
+    reference = models.CharField(_("reference"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Blank: open-ended.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    monthly_fee = models.DecimalField(_("monthly fee"), max_digits=12, decimal_places=2, default=0)
+    hourly_rate = models.DecimalField(_("hourly rate"), max_digits=12, decimal_places=2)
     unlisted_services = models.CharField(
+        _("unlisted services"),
         max_length=8,
         choices=[
-            (terms.Coverage.PAID.value, _("paid")),
-            (terms.Coverage.EXCLUDED.value, _("excluded")),
+            (terms.Coverage.PAID.value, COVERAGE_LABELS["paid"]),
+            (terms.Coverage.EXCLUDED.value, COVERAGE_LABELS["excluded"]),
         ],
         default=terms.Coverage.EXCLUDED,
         help_text=_("What happens to a catalogue service that no clause names."),
     )
     included_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Free minutes a month. Blank: no limit.")
+        _("included minutes"),
+        null=True,
+        blank=True,
+        help_text=_("Free minutes a month. Blank: no limit."),
     )
     included_tickets = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Free tickets a month. Blank: no limit.")
+        _("included tickets"),
+        null=True,
+        blank=True,
+        help_text=_("Free tickets a month. Blank: no limit."),
     )
     rounding_minutes = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Round time entries up to this many minutes.")
+        _("rounding (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Round time entries up to this many minutes."),
     )
     support_hours = models.JSONField(
+        _("support hours"),
         default=dict,
         validators=[validate_weekly],
         help_text=_('Weekly window, e.g. {"mon-fri": "08:00-18:00"}, or "24/7".'),
     )
     support_timezone = models.CharField(
+        _("support time zone"),
         max_length=64,
         blank=True,
         validators=[validate_timezone],
         help_text=_("Blank: the customer's time zone."),
     )
     holiday_calendar = models.CharField(
+        _("public holidays"),
         max_length=8,
         blank=True,
         validators=[validate_holiday_calendar],
         help_text=_("Country code of the public holidays with no support, e.g. FI."),
     )
     uptime_target = models.DecimalField(
+        _("uptime target (%)"),
         max_digits=6,
         decimal_places=3,
         null=True,
@@ -201,6 +256,8 @@ class Contract(models.Model):
 
     class Meta:
         ordering = ["customer", "-valid_from"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
@@ -226,13 +283,19 @@ class Contract(models.Model):
 
 
 class SlaTarget(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="sla_targets")
-    priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES)
-    first_response = models.CharField(max_length=16, validators=[validate_duration])
-    resolution = models.CharField(max_length=16, validators=[validate_duration])
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="sla_targets", verbose_name=_("contract")
+    )
+    priority = models.CharField(_("priority"), max_length=8, choices=PRIORITY_CHOICES)
+    first_response = models.CharField(
+        _("first response"), max_length=16, validators=[validate_duration]
+    )
+    resolution = models.CharField(_("resolution"), max_length=16, validators=[validate_duration])
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
         constraints = [
             models.UniqueConstraint(fields=["contract", "priority"], name="one_sla_per_priority"),
         ]
@@ -242,17 +305,30 @@ class SlaTarget(models.Model):
 
 
 class UptimeCredit(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="uptime_credits")
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="uptime_credits",
+        verbose_name=_("contract"),
+    )
     below = models.DecimalField(
-        max_digits=6, decimal_places=3, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("uptime below (%)"),
+        max_digits=6,
+        decimal_places=3,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     credit_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("credit (% of the monthly fee)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-below"]
+        verbose_name = _("uptime credit band")
+        verbose_name_plural = _("uptime credit bands")
         constraints = [
             models.UniqueConstraint(fields=["contract", "below"], name="one_credit_band_per_level"),
         ]
@@ -264,49 +340,67 @@ class UptimeCredit(models.Model):
 class TopUp(models.Model):
     """A prepaid block of minutes, drawn on after the monthly allowance is used."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="top_ups")
-    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    purchased_on = models.DateField()
-    note = models.CharField(max_length=200, blank=True)
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="top_ups", verbose_name=_("contract")
+    )
+    minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+    purchased_on = models.DateField(_("purchased on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["purchased_on", "pk"]
+        verbose_name = _("top-up")
+        verbose_name_plural = _("top-ups")
 
     def __str__(self) -> str:
         return f"{self.minutes} min ({self.purchased_on})"
 
 
 class Clause(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="clauses")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="clauses")
-    coverage = models.CharField(max_length=8, choices=[(c.value, c.value) for c in terms.Coverage])
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="clauses", verbose_name=_("contract")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="clauses", verbose_name=_("service")
+    )
+    coverage = models.CharField(_("coverage"), max_length=8, choices=COVERAGE_CHOICES)
     pricing = models.CharField(
+        _("pricing"),
         max_length=8,
-        choices=[(p.value, p.value) for p in terms.Pricing],
+        choices=PRICING_CHOICES,
         blank=True,
         help_text=_("Paid clauses only: a fixed price or a price per hour."),
     )
-    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, null=True, blank=True)
     estimate = models.CharField(
+        _("estimate"),
         max_length=16,
         blank=True,
         validators=[validate_duration],
         help_text=_("Paid clauses: the usual effort, e.g. 2h."),
     )
-    max_per_month = models.PositiveSmallIntegerField(null=True, blank=True)
-    max_minutes_per_ticket = models.PositiveIntegerField(null=True, blank=True)
-    round_the_clock = models.BooleanField(
-        default=False, help_text=_("Covered 24/7, outside the support hours too.")
+    max_per_month = models.PositiveSmallIntegerField(_("at most per month"), null=True, blank=True)
+    max_minutes_per_ticket = models.PositiveIntegerField(
+        _("at most minutes per ticket"), null=True, blank=True
     )
-    counts_against_allowance = models.BooleanField(default=True)
-    text = models.TextField(help_text=_("What the customer reads about this clause."))
-    advice = models.TextField(blank=True, help_text=_("Excluded clauses: where else to go."))
-    position = models.PositiveIntegerField(default=0)
+    round_the_clock = models.BooleanField(
+        _("round the clock"),
+        default=False,
+        help_text=_("Covered 24/7, outside the support hours too."),
+    )
+    counts_against_allowance = models.BooleanField(_("counts against the allowance"), default=True)
+    text = models.TextField(_("text"), help_text=_("What the customer reads about this clause."))
+    advice = models.TextField(
+        _("advice"), blank=True, help_text=_("Excluded clauses: where else to go.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["contract", "position", "pk"]
+        verbose_name = _("clause")
+        verbose_name_plural = _("clauses")
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "service"],
@@ -334,13 +428,15 @@ class Clause(models.Model):
 class ReplyWording(models.Model):
     """An admin's own wording for the automatic reply to one verdict in one language."""
 
-    verdict = models.CharField(max_length=16, choices=VERDICT_CHOICES)
-    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
-    text = models.TextField()
+    verdict = models.CharField(_("verdict"), max_length=16, choices=VERDICT_CHOICES)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    text = models.TextField(_("text"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["verdict", "language"]
+        verbose_name = _("reply wording")
+        verbose_name_plural = _("reply wordings")
         constraints = [
             models.UniqueConstraint(fields=["verdict", "language"], name="one_wording_per_verdict"),
         ]

@@ -108,7 +108,7 @@ class ContractEditor(ContractAdmin):
 class CustomerAllowanceAdmin(admin.ModelAdmin):
     """How much of this month's allowance each customer has used: read only."""
 
-    list_display = ["name", "contract", "tickets", "minutes", "top_up_left"]
+    list_display = ["customer", "contract", "tickets", "minutes", "top_up_left"]
     list_display_links = None
     search_fields = ["name", "slug"]
     list_filter = ["account_manager"]
@@ -128,6 +128,10 @@ class CustomerAllowanceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("customer"), ordering="name")
+    def customer(self, customer) -> str:
+        return customer.name
 
     @admin.display(description=_("contract valid today"), ordering="contract_ref")
     def contract(self, customer) -> str:

@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from contracts import terms
 from contracts.models import (
     LANGUAGE_CHOICES,
+    PRICING_CHOICES,
     PRIORITY_CHOICES,
     VERDICT_CHOICES,
     Clause,
@@ -44,17 +44,28 @@ def new_message_id() -> str:
 
 
 class Ticket(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
+    )
     contract = models.ForeignKey(
-        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        Contract,
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
     )
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
     picked_service = models.ForeignKey(
         Service,
+        verbose_name=_("service picked"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -62,37 +73,52 @@ class Ticket(models.Model):
         help_text=_("The service the requester chose, if any."),
     )
     service = models.ForeignKey(
-        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
-    priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES, default="normal")
-    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=PRIORITY_CHOICES, default="normal"
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.NEW
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
     )
-    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="en")
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
-    verdict = models.CharField(max_length=16, choices=VERDICT_CHOICES, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.PORTAL
+    )
+    verdict = models.CharField(_("verdict"), max_length=16, choices=VERDICT_CHOICES, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     # SLA: the clock starts at sla_started_at and stops while waiting on the customer.
-    sla_started_at = models.DateTimeField(null=True, blank=True)
-    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
-    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
-    first_responded_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    sla_paused_at = models.DateTimeField(null=True, blank=True)
-    sla_paused_minutes = models.PositiveIntegerField(default=0)
-    sla_breached_at = models.DateTimeField(null=True, blank=True)
+    sla_started_at = models.DateTimeField(_("SLA clock started"), null=True, blank=True)
+    first_response_due = models.DateTimeField(
+        _("first response due"), null=True, blank=True, db_index=True
+    )
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True, db_index=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("SLA clock paused"), null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(_("SLA minutes paused"), default=0)
+    sla_breached_at = models.DateTimeField(_("SLA breached"), null=True, blank=True)
     # The deadline the assignee was last warned of: each deadline is warned of once.
-    sla_warned_due = models.DateTimeField(null=True, blank=True)
+    sla_warned_due = models.DateTimeField(_("deadline warned of"), null=True, blank=True)
     # The next SLA deadline: the first response until there is one, then the
     # resolution. Computed by the database, so the queue can sort on an index.
     sla_due = models.GeneratedField(
+        verbose_name=_("next SLA deadline"),
         expression=models.Case(
             models.When(first_responded_at__isnull=True, then=models.F("first_response_due")),
             default=models.F("resolution_due"),
@@ -101,11 +127,13 @@ class Ticket(models.Model):
         db_persist=True,
     )
     message_id = models.CharField(
-        max_length=200, unique=True, editable=False, default=new_message_id
+        _("e-mail Message-ID"), max_length=200, unique=True, editable=False, default=new_message_id
     )
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         indexes = [
             # The queue's order (next SLA deadline, then id), alone and within a
             # status or a customer: the first page is read off the index.
@@ -125,38 +153,54 @@ class ScopeDecision(models.Model):
     """One verdict on a ticket. A later decision (a changed service, an override)
     supersedes it; exactly one decision of a ticket is current."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="decisions")
-    verdict = models.CharField(max_length=16, choices=VERDICT_CHOICES)
-    reason = models.CharField(max_length=32)
-    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.PROTECT)
-    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT)
-    clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.SET_NULL)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    verdict = models.CharField(_("verdict"), max_length=16, choices=VERDICT_CHOICES)
+    reason = models.CharField(_("reason"), max_length=32)
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    clause = models.ForeignKey(
+        Clause, verbose_name=_("clause"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     # The clause's wording and price as they were at that moment.
-    clause_snapshot = models.JSONField(default=dict, blank=True)
-    usage_snapshot = models.JSONField(default=dict, blank=True)
-    candidates = models.JSONField(default=list, blank=True)
+    clause_snapshot = models.JSONField(_("clause as it was"), default=dict, blank=True)
+    usage_snapshot = models.JSONField(_("usage at that moment"), default=dict, blank=True)
+    candidates = models.JSONField(_("candidate services"), default=list, blank=True)
     # Covered work that uses up one of the month's included tickets.
-    counts_against_allowance = models.BooleanField(default=False)
-    starts_at = models.DateTimeField(null=True, blank=True)
+    counts_against_allowance = models.BooleanField(_("counts against the allowance"), default=False)
+    starts_at = models.DateTimeField(_("work starts"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         help_text=_("Blank: the scope engine."),
     )
     # A person named the service, so a later check takes it whatever the text says.
-    service_confirmed = models.BooleanField(default=False)
-    is_override = models.BooleanField(default=False)
-    override_reason = models.TextField(blank=True)
+    service_confirmed = models.BooleanField(_("service confirmed"), default=False)
+    is_override = models.BooleanField(_("override"), default=False)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
     )
-    is_current = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(_("current"), default=True)
+    created_at = models.DateTimeField(_("decided"), auto_now_add=True)
 
     class Meta:
         ordering = ["ticket", "created_at", "pk"]
+        verbose_name = _("scope decision")
+        verbose_name_plural = _("scope decisions")
         permissions = [("override_decision", "Can override a scope decision")]
         constraints = [
             models.UniqueConstraint(
@@ -180,21 +224,36 @@ class Message(models.Model):
         INTERNAL = "internal", _("Internal note")
         AUTOMATIC = "automatic", _("Automatic reply")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
-    body = models.TextField()
+    body = models.TextField(_("text"))
     decision = models.ForeignKey(
-        ScopeDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        ScopeDecision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
     )
-    message_id = models.CharField(max_length=200, unique=True, default=new_message_id)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    message_id = models.CharField(
+        _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
+    )
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             # A retried task can never post a second automatic reply to one decision.
             models.UniqueConstraint(
@@ -213,22 +272,34 @@ class Offer(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="offers")
-    decision = models.OneToOneField(ScopeDecision, on_delete=models.PROTECT, related_name="offer")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    pricing = models.CharField(max_length=8, choices=[(p.value, p.value) for p in terms.Pricing])
-    estimate_minutes = models.PositiveIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    expires_at = models.DateTimeField()
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="offers"
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.OneToOneField(
+        ScopeDecision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="offer"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    pricing = models.CharField(_("pricing"), max_length=8, choices=PRICING_CHOICES)
+    estimate_minutes = models.PositiveIntegerField(_("estimate (minutes)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="offer_amount_not_negative"),
         ]
@@ -244,22 +315,30 @@ class TimeEntry(models.Model):
         BILLABLE = "billable", _("Billable")
         GOODWILL = "goodwill", _("Goodwill")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="time_entries")
-    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="time_entries"
+    )
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT
+    )
+    minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1)])
     counted_minutes = models.PositiveIntegerField(
-        help_text=_("Minutes after rounding by the contract's unit.")
+        _("counted minutes"), help_text=_("Minutes after rounding by the contract's unit.")
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     topup_minutes = models.PositiveIntegerField(
-        default=0, help_text=_("Of the counted minutes, those drawn from prepaid top-ups.")
+        _("top-up minutes"),
+        default=0,
+        help_text=_("Of the counted minutes, those drawn from prepaid top-ups."),
     )
-    note = models.CharField(max_length=500, blank=True)
-    worked_on = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    worked_on = models.DateField(_("worked on"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
         constraints = [
             models.CheckConstraint(
                 condition=Q(counted_minutes__gte=models.F("minutes")),
@@ -274,13 +353,17 @@ class TimeEntry(models.Model):
 class AllowanceNotice(models.Model):
     """A notice that 80 % or 100 % of a month's allowance is used: sent once."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text=_("The first day of the month."))
-    measure = models.CharField(max_length=8)  # minutes or tickets
-    threshold = models.PositiveSmallIntegerField()  # 80 or 100
-    sent_at = models.DateTimeField(auto_now_add=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    measure = models.CharField(_("measure"), max_length=8)  # minutes or tickets
+    threshold = models.PositiveSmallIntegerField(_("threshold (%)"))  # 80 or 100
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("allowance notice")
+        verbose_name_plural = _("allowance notices")
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "month", "measure", "threshold"], name="one_notice_per_month"
@@ -299,19 +382,32 @@ def _attachment_path(attachment: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file a customer or technician added to a ticket (screenshot, log)."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(storage=AttachmentStorage(), upload_to=_attachment_path)
-    name = models.CharField(max_length=200, help_text=_("The file name as it was uploaded."))
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), storage=AttachmentStorage(), upload_to=_attachment_path)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("The file name as it was uploaded.")
+    )
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.name
@@ -320,13 +416,19 @@ class Attachment(models.Model):
 class Rating(models.Model):
     """How the customer rated the help on a resolved ticket."""
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
-    score = models.PositiveSmallIntegerField(help_text=_("1 (poor) to 5 (excellent)"))
-    comment = models.TextField(blank=True)
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="rating"
+    )
+    score = models.PositiveSmallIntegerField(_("score"), help_text=_("1 (poor) to 5 (excellent)"))
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rated by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("rated"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
@@ -340,19 +442,31 @@ class Rating(models.Model):
 class Escalation(models.Model):
     """A customer asked for a manager on a ticket; the account manager is told."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="escalations"
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    reason = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
         constraints = [
             # One open request at a time: asking twice does not page the manager twice.
             models.UniqueConstraint(
@@ -367,15 +481,20 @@ class Escalation(models.Model):
 class CannedReply(models.Model):
     """A reply technicians start from, so common answers read the same."""
 
-    title = models.CharField(max_length=100)
+    title = models.CharField(_("title"), max_length=100)
     language = models.CharField(
-        max_length=2, choices=LANGUAGE_CHOICES, blank=True, help_text=_("Blank: any language.")
+        _("language"),
+        max_length=2,
+        choices=LANGUAGE_CHOICES,
+        blank=True,
+        help_text=_("Blank: any language."),
     )
-    body = models.TextField()
-    position = models.PositiveIntegerField(default=0)
+    body = models.TextField(_("text"))
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "title"]
+        verbose_name = _("canned reply")
         verbose_name_plural = _("canned replies")
 
     def __str__(self) -> str:
