@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from contracts import terms
@@ -34,10 +35,11 @@ VERDICT_LABELS = {
     "in_scope": _("In scope"),
 }
 VERDICT_CHOICES = [(v.value, VERDICT_LABELS[v.value]) for v in terms.Verdict]
+# Short, as the editor's clause rows need them; the portal has its own, longer words.
 COVERAGE_LABELS = {
-    "included": _("Included"),
-    "paid": _("Paid"),
-    "excluded": _("Excluded"),
+    "included": pgettext_lazy("coverage", "Included"),
+    "paid": pgettext_lazy("coverage", "Paid"),
+    "excluded": pgettext_lazy("coverage", "Excluded"),
 }
 COVERAGE_CHOICES = [(c.value, COVERAGE_LABELS[c.value]) for c in terms.Coverage]
 PRICING_LABELS = {
@@ -318,7 +320,7 @@ class UptimeCredit(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     credit_percent = models.DecimalField(
-        _("credit (% of the monthly fee)"),
+        _("credit (percent of the monthly fee)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],

@@ -552,7 +552,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicaluptimecredit',
             name='credit_percent',
-            field=models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='credit (% of the monthly fee)'),
+            field=models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='credit (percent of the monthly fee)'),
         ),
         migrations.AlterField(
             model_name='replywording',
@@ -642,6 +642,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='uptimecredit',
             name='credit_percent',
-            field=models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='credit (% of the monthly fee)'),
+            field=models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='credit (percent of the monthly fee)'),
         ),
     ]
