@@ -40,6 +40,7 @@ from contracts import terms
 from contracts.coverage import coverage_lines
 from contracts.forms import ClauseForm, ContactForm, ContractForm, ReplyWordingForm
 from contracts.models import (
+    COVERAGE_CHOICES,
     Clause,
     Contact,
     Contract,
@@ -287,7 +288,7 @@ class ReplyWordingSerializer(EditorFormSerializer):
 class CoverageLineSerializer(serializers.Serializer):
     service = serializers.CharField()
     name = serializers.CharField()
-    coverage = serializers.ChoiceField(choices=[c.value for c in terms.Coverage])
+    coverage = serializers.ChoiceField(choices=COVERAGE_CHOICES)
     label = serializers.CharField()
     price = serializers.CharField()
     text = serializers.CharField()
