@@ -45,9 +45,7 @@ def setup_django() -> None:
     os.environ.pop("REDIS_URL", None)  # no tasks are run here
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    import helpdesk.wsgi  # noqa: F401 - sets Django up as the server does
 
 
 def load(customers: int, tickets: int) -> None:

@@ -138,10 +138,11 @@ class QueuePage:
     options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
-    def tabs(self) -> list[tuple[SavedView, int, bool]]:
-        """Each saved view with its count, and whether the list shows it now."""
+    def tabs(self) -> list[tuple[SavedView, int | None, bool]]:
+        """Each saved view with its count (None: not counted), and whether the
+        list shows it now."""
         return [
-            (view, self.counts.get(view.key, 0), not self.filtered and view.key == self.view.key)
+            (view, self.counts.get(view.key), not self.filtered and view.key == self.view.key)
             for view in SAVED_VIEWS
         ]
 
@@ -220,12 +221,13 @@ def _condition(params: dict[str, list[str]], *, user, now: datetime) -> Q:
     return condition
 
 
-def queue_counts(*, user, request) -> dict[str, int]:
-    """How many tickets each saved view and SLA shortcut holds, in two queries.
+def queue_counts(*, user, with_all: bool = False) -> dict[str, int]:
+    """How many tickets each saved view and SLA shortcut holds, in one query.
 
     Every view but "all" lists unresolved tickets only, and on a desk of any age
-    those are a small part of all tickets: they are counted over the status index,
-    and "all" on its own."""
+    those are a small part of all tickets: they are counted over the status index.
+    Counting all of a desk's history costs as much again, so "all" is counted only
+    ``with_all`` (when it is the list shown)."""
     now = timezone.now()
     visible = tickets_visible_to(user)
     counts = visible.filter(status__in=OPEN).aggregate(
@@ -235,7 +237,8 @@ def queue_counts(*, user, request) -> dict[str, int]:
             if view.params
         }
     )
-    counts[VIEWS["all"].key] = visible.count()
+    if with_all:
+        counts[VIEWS["all"].key] = visible.count()
     return counts
 
 
@@ -273,7 +276,7 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
             )
         )
     )
-    counts = queue_counts(user=user, request=request)
+    counts = queue_counts(user=user, with_all=not filtered and view.key == "all")
     paginator = Paginator(tickets, PER_PAGE)
     if not filtered:
         # A saved view's size is one of the counts already made: no second COUNT.
