@@ -116,7 +116,12 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
     country = models.CharField(
-        _("country"), max_length=2, blank=True, help_text=_("ISO code, e.g. FI")
+        _("country"),
+        max_length=2,
+        blank=True,
+        # It picks the public holidays of contracts that name none.
+        validators=[validate_holiday_calendar],
+        help_text=_("ISO code, e.g. FI"),
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]

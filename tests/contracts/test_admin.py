@@ -559,3 +559,21 @@ def test_support_hours_that_cannot_be_read_say_how_to_write_them(admin_client, n
     response = admin_client.post(address, data)
     assert response.status_code == 200
     assert "like mon-fri 08:00-18:00" in page(response)
+
+
+def test_a_customer_needs_a_country_whose_holidays_we_know(admin_client):
+    form = {
+        "name": "Zeta",
+        "slug": "zeta",
+        "country": "ZZ",
+        "timezone": "Europe/Helsinki",
+        "language": "en",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url(Customer, "add"), form)
+    assert response.status_code == 200
+    assert "ZZ is no public-holiday calendar we know." in html.unescape(response.content.decode())
+    assert not Customer.objects.filter(slug="zeta").exists()
+    admin_client.post(url(Customer, "add"), {**form, "country": "FI"})
+    assert Customer.objects.get(slug="zeta").country == "FI"
