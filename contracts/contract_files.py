@@ -283,7 +283,7 @@ def _parse(text: str) -> Any:
 # --- the catalogue -----------------------------------------------------------
 
 
-def load_services(text: str, *, source: str) -> LoadResult:
+def load_services(text: str, *, source: str, user=None) -> LoadResult:
     """Create or update the services of a catalogue file, matched by code."""
     try:
         data = _parse(text)
@@ -320,7 +320,10 @@ def load_services(text: str, *, source: str) -> LoadResult:
         for values in services:
             code = values.pop("code")
             outcome = _save_if_changed(
-                existing.get(code) or Service(code=code), values, reason=f"loadservices {source}"
+                existing.get(code) or Service(code=code),
+                values,
+                reason=f"loadservices {source}",
+                user=user,
             )
             result.count(outcome)
     return result

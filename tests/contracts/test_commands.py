@@ -176,3 +176,34 @@ def test_dumpcontract_exits_non_zero_when_it_cannot_write_the_file(northwind, tm
     assert code == 1
     assert "northwind.yaml: No such file or directory" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.django_db
+def test_loadcontract_by_a_member_of_staff_names_them_in_the_history(
+    northwind, lead, tmp_path, capsys
+):
+    data = yaml.safe_load(example("contract-northwind.yaml"))
+    data["contracts"][0]["hourly_rate"] = 95
+    edited = tmp_path / "contract-northwind.yaml"
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    code, out, err = run_manage(capsys, "loadcontract", str(edited), "--by", "lead")
+
+    assert (code, err) == (0, "")
+    assert "1 updated" in out
+    contract = Contract.objects.get(customer=northwind)
+    last = contract.history.first()
+    assert (last.hourly_rate, last.history_user, last.history_change_reason) == (
+        Decimal("95.00"),
+        lead,
+        "loadcontract contract-northwind.yaml",
+    )
+
+
+@pytest.mark.django_db
+def test_loadservices_by_someone_unknown_loads_nothing(catalogue, tmp_path, capsys):
+    before = row_counts()
+    code, _, err = run_manage(capsys, "loadservices", str(EXAMPLES / "services.yaml"), "--by", "x")
+    assert code == 1
+    assert "--by x: there is no member of staff with that username" in err
+    assert row_counts() == before
