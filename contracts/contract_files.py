@@ -16,17 +16,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
-import holidays
 import yaml
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 
-from contracts import terms
+from contracts import hours, terms
 from contracts.models import (
     Clause,
     Contact,
@@ -232,11 +230,6 @@ def _list(values: Iterable[str]) -> str:
     return ", ".join(sorted(values))
 
 
-@cache
-def _holiday_calendars() -> frozenset[str]:
-    return frozenset(holidays.list_supported_countries())
-
-
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, but a value that it cannot construct is a YAML error
     with its line, not a bare ValueError (and a 500 in the admin's import)."""
@@ -420,7 +413,7 @@ def _read_customer_file(reader: Reader, data: Any) -> _Plan | None:
     country = reader.text(customer.get("country"), "customer.country", required=False)
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         reader.problem("customer.country", f"{country!r} is not a two-letter code like FI")
-    elif country and country not in _holiday_calendars():
+    elif country and country not in hours.holiday_calendars():
         # The country picks the public holidays of contracts that name none.
         reader.problem(
             "customer.country",
@@ -614,11 +607,11 @@ def _read_support_hours(
         reader.problem(f"{path}.weekly", str(exc))
     # Without a word on holidays, the customer's country's public holidays apply;
     # `holidays: none` says there are none.
-    default = customer_country if customer_country.upper() in _holiday_calendars() else ""
+    default = customer_country if customer_country.upper() in hours.holiday_calendars() else ""
     calendar = reader.text(entry.get("holidays", default), f"{path}.holidays", required=False)
     if calendar.lower() == NO_HOLIDAYS:
         calendar = ""
-    if calendar and calendar.upper() not in _holiday_calendars():
+    if calendar and calendar.upper() not in hours.holiday_calendars():
         reader.problem(
             f"{path}.holidays",
             f"{calendar!r} is no public-holiday calendar we know; use a country code like FI",
@@ -706,9 +699,9 @@ def _read_clauses(reader: Reader, value: Any, path: str) -> list[dict]:
         pricing, price, estimate = _read_price(
             reader, entry.get("price"), f"{here}.price", coverage
         )
-        hours = entry.get("hours")
-        if hours is not None and hours != terms.ROUND_THE_CLOCK:
-            reader.problem(f"{here}.hours", f"{hours!r}: the only value is 24/7")
+        clause_hours = entry.get("hours")
+        if clause_hours is not None and clause_hours != terms.ROUND_THE_CLOCK:
+            reader.problem(f"{here}.hours", f"{clause_hours!r}: the only value is 24/7")
         clauses.append(
             {
                 "service": service,
@@ -722,7 +715,7 @@ def _read_clauses(reader: Reader, value: Any, path: str) -> list[dict]:
                 "max_minutes_per_ticket": reader.number(
                     entry.get("max_minutes_per_ticket"), f"{here}.max_minutes_per_ticket"
                 ),
-                "round_the_clock": hours == terms.ROUND_THE_CLOCK,
+                "round_the_clock": clause_hours == terms.ROUND_THE_CLOCK,
                 "counts_against_allowance": reader.flag(
                     entry.get("counts_against_allowance"),
                     f"{here}.counts_against_allowance",
@@ -1001,14 +994,14 @@ def dump_customer(customer: Customer) -> str:
             allowance["top_ups"] = top_ups
         if allowance:
             item["allowance"] = allowance
-        hours: dict[str, Any] = {"weekly": contract.support_hours}
+        support: dict[str, Any] = {"weekly": contract.support_hours}
         if contract.holiday_calendar:
-            hours["holidays"] = contract.holiday_calendar
-        elif customer.country.upper() in _holiday_calendars():
-            hours["holidays"] = NO_HOLIDAYS
+            support["holidays"] = contract.holiday_calendar
+        elif customer.country.upper() in hours.holiday_calendars():
+            support["holidays"] = NO_HOLIDAYS
         if contract.support_timezone:
-            hours["timezone"] = contract.support_timezone
-        item["support_hours"] = hours
+            support["timezone"] = contract.support_timezone
+        item["support_hours"] = support
         targets = {t.priority: t for t in contract.sla_targets.all()}
         if targets:
             item["sla"] = {

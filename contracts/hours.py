@@ -23,6 +23,16 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def first_of_next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@lru_cache(maxsize=1)
+def holiday_calendars() -> frozenset[str]:
+    """The country codes whose public holidays we know."""
+    return frozenset(holidays.list_supported_countries())
+
+
 @lru_cache(maxsize=512)
 def public_holidays(calendar: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(calendar, years=year).keys())

@@ -79,9 +79,9 @@ def validate_weekly(value) -> None:
 
 
 def validate_holiday_calendar(value: str) -> None:
-    import holidays
+    from contracts.hours import holiday_calendars
 
-    if value and value.upper() not in holidays.list_supported_countries():
+    if value and value.upper() not in holiday_calendars():
         raise ValidationError(
             _("%(value)s is no public-holiday calendar we know."), params={"value": value}
         )

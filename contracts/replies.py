@@ -11,7 +11,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import formats, translation
@@ -344,8 +344,7 @@ def _local_day(decision: Decision, at: datetime) -> date:
 
 
 def _first_of_next_month(decision: Decision, at: datetime) -> date:
-    day = _local_day(decision, at)
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return hours.first_of_next_month(_local_day(decision, at))
 
 
 def _format_day(day: date | None) -> str:

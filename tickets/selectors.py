@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db.models import (
     Case,
@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from contracts import hours, terms
 from contracts.models import Contract, Customer, TopUp
@@ -41,7 +42,7 @@ def calendar_month(customer: Customer, at: datetime) -> Month:
     """The calendar month of ``at`` in the customer's time zone."""
     tz = hours.zone(customer.timezone)
     first = at.astimezone(tz).date().replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
+    following = hours.first_of_next_month(first)
     return Month(
         first_day=first,
         start=datetime.combine(first, datetime.min.time(), tzinfo=tz),
@@ -276,7 +277,7 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
         tz = hours.zone(name)
         local = at.astimezone(tz).date()
         first = local.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
+        following = hours.first_of_next_month(first)
         starts.append(When(timezone=name, then=Value(datetime.combine(first, time(), tz))))
         ends.append(When(timezone=name, then=Value(datetime.combine(following, time(), tz))))
         firsts.append(When(timezone=name, then=Value(first)))
@@ -351,12 +352,26 @@ class TechnicianTime:
         return self.covered + self.billable + self.goodwill
 
 
+def month_start(value: str | None) -> date:
+    """The first day of the month named ``YYYY-MM``, or of this month if none is
+    named; ValueError for anything else."""
+    if not value:
+        return timezone.localdate().replace(day=1)
+    return datetime.strptime(value, "%Y-%m").date()
+
+
+def sees_everyones_time(user) -> bool:
+    """Leads (and admins) read every technician's minutes; others their own."""
+    return user.has_perm("tickets.override_decision")
+
+
 def time_by_technician(*, first_day: date, user) -> list[TechnicianTime]:
     """Minutes worked in the month that starts on ``first_day``, per technician:
     everyone's for a lead, one's own for anyone else. One query."""
-    following = (first_day + timedelta(days=32)).replace(day=1)
-    entries = TimeEntry.objects.filter(worked_on__gte=first_day, worked_on__lt=following)
-    if not (user.is_superuser or user.has_perm("tickets.override_decision")):
+    entries = TimeEntry.objects.filter(
+        worked_on__gte=first_day, worked_on__lt=hours.first_of_next_month(first_day)
+    )
+    if not sees_everyones_time(user):
         entries = entries.filter(technician=user)
 
     def minutes(*kinds: str) -> Coalesce:

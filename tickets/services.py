@@ -18,6 +18,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -188,6 +189,7 @@ def _redecide(
     record = _record_decision(
         ticket,
         decision,
+        previous=previous,
         usage=asdict(usage),
         at=at,
         decided_by=decided_by,
@@ -197,11 +199,7 @@ def _redecide(
     # technician has decided already finds nothing left to do.
     ticket.decided_at = ticket.decided_at or timezone.now()
     ticket.save()
-    answer_changed = previous is None or (previous.verdict, previous.service_id) != (
-        record.verdict,
-        record.service_id,
-    )
-    if answer_changed:
+    if not _same_answer(previous, record):
         reply = render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings())
         message = Message.objects.create(
             ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
@@ -216,13 +214,14 @@ def _record_decision(
     ticket: Ticket,
     decision: Decision,
     *,
+    previous: ScopeDecision | None,
     usage: dict,
     at: datetime,
     decided_by: AbstractBaseUser | None = None,
     service_confirmed: bool = False,
 ) -> ScopeDecision:
-    """Store a decision as the ticket's current one and act on its verdict."""
-    previous = ticket.decisions.filter(is_current=True).first()
+    """Store a decision as the ticket's current one (``previous`` was) and act on
+    its verdict."""
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
@@ -238,10 +237,6 @@ def _record_decision(
         else None
     )
     verdict = decision.verdict
-    same_answer = previous is not None and (previous.verdict, previous.service_id) == (
-        verdict.value,
-        service.pk if service else None,
-    )
     record = ScopeDecision.objects.create(
         ticket=ticket,
         verdict=verdict.value,
@@ -259,7 +254,7 @@ def _record_decision(
         service_confirmed=service_confirmed,
         supersedes=previous,
     )
-    if previous is not None and same_answer:
+    if _same_answer(previous, record):
         # The same answer again (a changed priority, a contract re-read): the offer
         # the customer holds stays valid, and so do the status and the clock.
         Offer.objects.filter(decision=previous).update(decision=record)
@@ -269,9 +264,7 @@ def _record_decision(
         return record
     if previous is not None:
         # A different answer withdraws the offer of the old one.
-        Offer.objects.filter(decision=previous, status=Offer.Status.PENDING).update(
-            status=Offer.Status.EXPIRED
-        )
+        _withdraw_pending_offers(decision=previous)
     if decision.offer is not None:
         Offer.objects.create(
             ticket=ticket,
@@ -301,6 +294,18 @@ def _record_decision(
             # times never jump back to the ticket's arrival.
             sla_recompute(ticket, sla_terms(decision))
     return record
+
+
+def _same_answer(previous: ScopeDecision | None, record: ScopeDecision) -> bool:
+    """The customer was told this already: the same verdict on the same service."""
+    return previous is not None and (previous.verdict, previous.service_id) == (
+        record.verdict,
+        record.service_id,
+    )
+
+
+def _withdraw_pending_offers(**where) -> None:
+    Offer.objects.filter(status=Offer.Status.PENDING, **where).update(status=Offer.Status.EXPIRED)
 
 
 def _clause_snapshot(decision: Decision) -> dict:
@@ -577,9 +582,7 @@ def _move(ticket: Ticket, status: Status) -> None:
         ticket.resolved_at = now
         # Resolved without an answer: the offer is withdrawn, so a late accept
         # cannot reopen it behind the technicians' back.
-        Offer.objects.filter(ticket=ticket, status=Offer.Status.PENDING).update(
-            status=Offer.Status.EXPIRED
-        )
+        _withdraw_pending_offers(ticket=ticket)
     elif current == Status.RESOLVED:
         ticket.resolved_at = None
     ticket.status = status
@@ -668,9 +671,7 @@ def decision_override(
         previous = ticket.decisions.filter(is_current=True).first()
         if previous is None:
             raise TicketError(_("The ticket has no decision to override yet."))
-        Offer.objects.filter(decision=previous, status=Offer.Status.PENDING).update(
-            status=Offer.Status.EXPIRED
-        )
+        _withdraw_pending_offers(decision=previous)
         previous.is_current = False
         previous.save(update_fields=["is_current"])
         record = ScopeDecision.objects.create(
@@ -870,7 +871,7 @@ def ticket_escalate(*, ticket_id: int, user: AbstractBaseUser, reason: str) -> E
             body = (
                 _("%(email)s asked for a manager on ticket #%(id)s (%(subject)s):\n\n%(reason)s")
                 % facts
-                + f"\n\n{settings.SITE_URL}/queue/tickets/{ticket.pk}/"
+                + f"\n\n{_queue_link(ticket)}"
             )
         to = _escalation_recipients(ticket.customer)
         if to:
@@ -1009,11 +1010,15 @@ def _sla_warning(ticket: Ticket) -> dict[str, str]:
         body = _("Ticket #%(id)s (%(subject)s) needs its first response by %(due)s.") % facts
     else:
         body = _("Ticket #%(id)s (%(subject)s) needs to be resolved by %(due)s.") % facts
-    link = f"{settings.SITE_URL}/queue/tickets/{ticket.pk}/"
     return {
         "subject": _("SLA due soon: #%(id)s %(subject)s") % facts,
-        "body": f"{body}\n\n{link}",
+        "body": f"{body}\n\n{_queue_link(ticket)}",
     }
+
+
+def _queue_link(ticket: Ticket) -> str:
+    """The ticket's page in the technicians' queue, for staff e-mail."""
+    return settings.SITE_URL + reverse("queue:ticket", args=[ticket.pk])
 
 
 # --- the queue: several tickets at once ---------------------------------------

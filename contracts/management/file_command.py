@@ -3,6 +3,7 @@ person the history records, and turning problems into one clear error."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from contracts.contract_files import ContractFileError, LoadResult
 
 
-class FileCommand(BaseCommand):
+class FileCommand(BaseCommand, ABC):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument(
@@ -20,11 +21,13 @@ class FileCommand(BaseCommand):
             help="the member of staff the edit history names (the editor names its user itself)",
         )
 
+    @abstractmethod
     def load(self, text: str, *, source: str, user) -> LoadResult:
-        raise NotImplementedError
+        """Load the file's text, all or nothing."""
 
+    @abstractmethod
     def describe(self, source: str, result: LoadResult) -> str:
-        raise NotImplementedError
+        """What was loaded, in a line."""
 
     def handle(self, *args, file: str, by: str | None = None, **options) -> None:
         user = None

@@ -9,8 +9,6 @@ number of queries whatever its length (tests/test_security.py counts them).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -63,7 +61,12 @@ from tickets.api.serializers import (
 )
 from tickets.attachments import attachment_add, attachment_response
 from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision, TimeEntry
-from tickets.selectors import allowance_summary, tickets_visible_to, time_by_technician
+from tickets.selectors import (
+    allowance_summary,
+    month_start,
+    tickets_visible_to,
+    time_by_technician,
+)
 
 
 class IsStaff(BasePermission):
@@ -375,13 +378,8 @@ class TimeEntryViewSet(TicketPartViewSet):
     def by_technician(self, request):
         """Minutes worked in a month per technician: covered, billable, goodwill.
         Leads see everyone, technicians themselves."""
-        month = request.query_params.get("month")
         try:
-            first_day = (
-                datetime.strptime(month, "%Y-%m").date()
-                if month
-                else timezone.localdate().replace(day=1)
-            )
+            first_day = month_start(request.query_params.get("month"))
         except ValueError:
             raise refused("month: use the form YYYY-MM.") from None
         rows = time_by_technician(first_day=first_day, user=request.user)

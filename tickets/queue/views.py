@@ -9,7 +9,7 @@ shown next to the form that asked.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -18,12 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from contracts import hours
 from tickets import services
 from tickets.models import CannedReply, Ticket
 from tickets.queue import forms
@@ -34,7 +34,12 @@ from tickets.queue.selectors import (
     queue_page,
     ticket_workspace,
 )
-from tickets.selectors import tickets_visible_to, time_by_technician
+from tickets.selectors import (
+    month_start,
+    sees_everyones_time,
+    tickets_visible_to,
+    time_by_technician,
+)
 
 
 def staff_only(view: Callable) -> Callable:
@@ -120,22 +125,22 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
 def time_report(request: HttpRequest) -> HttpResponse:
     """Minutes worked in a month per technician (``?month=2026-11``): covered,
     billable and goodwill. Leads see everyone, technicians themselves."""
-    this_month = timezone.localdate().replace(day=1)
+    this_month = month_start(None)
     try:
-        first_day = datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+        first_day = month_start(request.GET.get("month"))
     except ValueError:
         first_day = this_month
     rows = time_by_technician(first_day=first_day, user=request.user)
     context = {
         "month": first_day,
         "previous": (first_day - timedelta(days=1)).replace(day=1),
-        "next": (first_day + timedelta(days=32)).replace(day=1) if first_day < this_month else None,
+        "next": hours.first_of_next_month(first_day) if first_day < this_month else None,
         "rows": rows,
         "totals": {
             part: sum(getattr(row, part) for row in rows)
             for part in ("covered", "billable", "goodwill", "total")
         },
-        "everyone": request.user.is_superuser or request.user.has_perm("tickets.override_decision"),
+        "everyone": sees_everyones_time(request.user),
     }
     return render(request, "queue/time.html", context)
 
