@@ -273,7 +273,9 @@ def _record_decision(
             currency=decision.offer.currency,
             pricing=decision.offer.pricing.value,
             estimate_minutes=decision.offer.estimate.minutes if decision.offer.estimate else None,
-            expires_at=at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
+            # From the decision, not the ticket's arrival (``at``): a new decision
+            # on an old ticket must not make an offer that has already lapsed.
+            expires_at=record.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
         )
     ticket.verdict = verdict.value
     ticket.contract = contract

@@ -3,13 +3,17 @@ lead's override, the offer link, the SLA watch and the allowance notices."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
+from django.utils import formats, translation
 
+from tests.tickets.test_portal.helpers import logged_in
 from tests.tickets.test_ticket_flow import (
     AINO,
     HELSINKI,
@@ -278,6 +282,29 @@ def test_an_offer_link_past_its_days_has_expired(desk, settings):
     assert "expired" in response.content.decode()
     offer.refresh_from_db()
     assert offer.status == Offer.Status.PENDING  # the expiry task lapses it, kindly
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_offer_from_a_new_decision_on_an_old_ticket_runs_from_the_decision(
+    desk, technician, settings
+):
+    ticket = file(SARA, MAIL, at=MONDAY_10 - timedelta(days=20))
+    mail.outbox.clear()
+    # Today a technician finds it is a plugin install: a paid decision, and an offer.
+    services.ticket_change_service(ticket_id=ticket.pk, service="web.cms_plugins", by=technician)
+    offer = ticket.offers.get()
+    expires = MONDAY_10 + timedelta(days=settings.OFFER_EXPIRY_DAYS)
+    assert (offer.status, offer.expires_at) == (Offer.Status.PENDING, expires)
+    assert services.offers_expire() == 0
+    # The portal asks for an answer by that day, and the e-mailed link still answers.
+    page = logged_in(user(SARA)).get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+    with translation.override("en"):
+        assert f"<dd>{formats.date_format(expires.date(), 'DATE_FORMAT')}</dd>" in page
+    [sent] = mail.outbox
+    accept = re.search(r"/offers/[^/\s]+/", sent.body).group()
+    assert Client().post(accept).status_code == 200
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.ACCEPTED
 
 
 # --- the SLA watch ----------------------------------------------------------------
