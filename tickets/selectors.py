@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -38,23 +39,38 @@ class Month:
     end: datetime
 
 
-def calendar_month(customer: Customer, at: datetime) -> Month:
-    """The calendar month of ``at`` in the customer's time zone."""
-    tz = hours.zone(customer.timezone)
-    first = at.astimezone(tz).date().replace(day=1)
+def customer_day(customer: Customer, at: datetime) -> date:
+    """The calendar day of the moment ``at`` in the customer's time zone."""
+    return at.astimezone(hours.zone(customer.timezone)).date()
+
+
+def _month(day: date, tz: ZoneInfo) -> Month:
+    first = day.replace(day=1)
     following = hours.first_of_next_month(first)
     return Month(
         first_day=first,
-        start=datetime.combine(first, datetime.min.time(), tzinfo=tz),
-        end=datetime.combine(following, datetime.min.time(), tzinfo=tz),
+        start=datetime.combine(first, time(), tzinfo=tz),
+        end=datetime.combine(following, time(), tzinfo=tz),
     )
+
+
+def allowance_month(customer: Customer, day: date) -> Month:
+    """The allowance month that a day of the customer's calendar falls in: a time
+    entry is charged to the month of its ``worked_on``."""
+    return _month(day, hours.zone(customer.timezone))
+
+
+def calendar_month(customer: Customer, at: datetime) -> Month:
+    """The calendar month of ``at`` in the customer's time zone."""
+    return allowance_month(customer, customer_day(customer, at))
 
 
 def allowance_usage(
     *, customer: Customer, at: datetime, excluding_ticket: int | None = None
 ) -> Usage:
-    """What the customer has used of the month of ``at``: included tickets and
-    minutes, the count per service, and the prepaid top-up minutes still left."""
+    """What the customer has used of the month of ``at``: included tickets (by the
+    day they arrived) and minutes (by the day they were worked), the count per
+    service, and the prepaid top-up minutes left for that month."""
     month = calendar_month(customer, at)
     covered = ScopeDecision.objects.filter(
         ticket__customer=customer,
@@ -81,7 +97,7 @@ def allowance_usage(
     return Usage(
         minutes_used=minutes_used,
         tickets_used=tickets_used,
-        topup_minutes_left=topup_minutes_left(customer=customer),
+        topup_minutes_left=topup_minutes_left(customer=customer, before=month.end.date()),
         service_counts=service_counts,
     )
 
@@ -116,7 +132,7 @@ class AllowanceSummary:
 def allowance_summary(*, customer: Customer, at: datetime) -> AllowanceSummary:
     """This month's allowance of the customer: included, used and left."""
     month = calendar_month(customer, at)
-    contract = valid_contract(customer, at.astimezone(hours.zone(customer.timezone)).date())
+    contract = valid_contract(customer, customer_day(customer, at))
     usage = allowance_usage(customer=customer, at=at)
     return AllowanceSummary(
         month=month,
@@ -127,8 +143,11 @@ def allowance_summary(*, customer: Customer, at: datetime) -> AllowanceSummary:
     )
 
 
-def topup_minutes_left(*, customer: Customer) -> int:
-    bought = TopUp.objects.filter(contract__customer=customer).aggregate(
+def topup_minutes_left(*, customer: Customer, before: date) -> int:
+    """Prepaid minutes left for work done before ``before``: blocks bought by then,
+    less every minute drawn from blocks so far (oldest blocks first), so a late
+    entry never draws on a block bought after its month."""
+    bought = TopUp.objects.filter(contract__customer=customer, purchased_on__lt=before).aggregate(
         n=Coalesce(Sum("minutes"), 0)
     )["n"]
     drawn = TimeEntry.objects.filter(ticket__customer=customer).aggregate(
@@ -270,17 +289,19 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
     """Every customer with this month's allowance as annotations (``contract_ref``,
     ``tickets_included``, ``tickets_used``, ``minutes_included``, ``minutes_used``,
     ``topup_bought``, ``topup_drawn``): one query for the whole list. "This month"
-    is the month of ``at`` in each customer's own time zone."""
+    is the month of ``at`` in each customer's own time zone, counted as
+    ``allowance_usage`` counts it (minutes by the day worked, blocks bought by the
+    month's end)."""
     zones = Customer.objects.values_list("timezone", flat=True).distinct()
-    starts, ends, firsts, todays = [], [], [], []
+    starts, ends, firsts, nexts, todays = [], [], [], [], []
     for name in zones:
         tz = hours.zone(name)
         local = at.astimezone(tz).date()
-        first = local.replace(day=1)
-        following = hours.first_of_next_month(first)
-        starts.append(When(timezone=name, then=Value(datetime.combine(first, time(), tz))))
-        ends.append(When(timezone=name, then=Value(datetime.combine(following, time(), tz))))
-        firsts.append(When(timezone=name, then=Value(first)))
+        month = _month(local, tz)
+        starts.append(When(timezone=name, then=Value(month.start)))
+        ends.append(When(timezone=name, then=Value(month.end)))
+        firsts.append(When(timezone=name, then=Value(month.first_day)))
+        nexts.append(When(timezone=name, then=Value(month.end.date())))
         todays.append(When(timezone=name, then=Value(local)))
     valid = Contract.objects.filter(
         customer=OuterRef("pk"), valid_from__lte=OuterRef("today")
@@ -304,13 +325,16 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
             ticket__customer=OuterRef("pk"),
             kind=TimeEntry.Kind.ALLOWANCE,
             worked_on__gte=OuterRef("month_first"),
+            worked_on__lt=OuterRef("month_next"),
         )
         .values("ticket__customer")
         .annotate(n=Sum(F("counted_minutes") - F("topup_minutes")))
         .values("n")
     )
     bought = (
-        TopUp.objects.filter(contract__customer=OuterRef("pk"))
+        TopUp.objects.filter(
+            contract__customer=OuterRef("pk"), purchased_on__lt=OuterRef("month_next")
+        )
         .values("contract__customer")
         .annotate(n=Sum("minutes"))
         .values("n")
@@ -325,6 +349,7 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
         month_start=Case(*starts, output_field=DateTimeField()),
         month_end=Case(*ends, output_field=DateTimeField()),
         month_first=Case(*firsts, output_field=DateField()),
+        month_next=Case(*nexts, output_field=DateField()),
         today=Case(*todays, output_field=DateField()),
     ).annotate(
         contract_ref=Subquery(valid.values("reference")[:1]),

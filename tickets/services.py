@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from contracts import hours, terms
+from contracts import terms
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
 from contracts.roles import LEADS
@@ -44,7 +44,13 @@ from tickets.models import (
     Ticket,
     TimeEntry,
 )
-from tickets.selectors import allowance_usage, calendar_month, valid_contract
+from tickets.selectors import (
+    allowance_month,
+    allowance_usage,
+    calendar_month,
+    customer_day,
+    valid_contract,
+)
 from tickets.sla import (
     sla_pause,
     sla_recompute,
@@ -709,24 +715,22 @@ def time_entry_log(
     technician: AbstractBaseUser,
     minutes: int,
     note: str = "",
-    worked_on=None,
+    worked_on: date | None = None,
 ) -> list[TimeEntry]:
-    """Log work on a ticket. Covered work is counted against the month's allowance
-    (rounded up by the contract's unit), then against prepaid top-ups, and what is
-    left over is billable; accepted paid work is billable; work a lead granted by
-    override is goodwill. Work on an unanswered offer is refused."""
+    """Log work on a ticket. Covered work is counted against the allowance of the
+    month it was done in (``worked_on``, in the customer's calendar; rounded up by
+    the contract's unit), then against the prepaid top-ups bought by that month's
+    end, and what is left over is billable; accepted paid work is billable; work a
+    lead granted by override is goodwill. Work on an unanswered offer is refused."""
     if minutes is None or minutes <= 0:
         raise TicketError(_("Log at least one minute."))
-    # A day of leeway: the customer's today may be ahead of ours.
-    if worked_on and worked_on > timezone.localdate() + timedelta(days=1):
-        raise TicketError(_("Work cannot be logged for a day still to come."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _refuse_if_closed(ticket)
+        day = _work_day(ticket, worked_on)
         decision = ticket.decisions.filter(is_current=True).first()
         kind = _time_kind(ticket, decision)
         counted = _round_up(minutes, ticket.contract.rounding_minutes if ticket.contract else None)
-        day = worked_on or timezone.localdate(timezone=hours.zone(ticket.customer.timezone))
         common = {"ticket": ticket, "technician": technician, "note": note, "worked_on": day}
         if kind in (TimeEntry.Kind.ALLOWANCE, TimeEntry.Kind.INCLUDED):
             _check_minutes_per_ticket(ticket, decision, counted)
@@ -736,9 +740,13 @@ def time_entry_log(
                     minutes=minutes, counted_minutes=counted, kind=kind, **common
                 )
             ]
-        # Lock the customer so that two entries cannot both take the last minutes.
+        # Lock the customer, as a decision does, so that two entries (or an entry
+        # and a decision) cannot both take the last minutes of a month.
         customer = Customer.objects.select_for_update().get(pk=ticket.customer_id)
-        usage = allowance_usage(customer=customer, at=timezone.now())
+        # The month the work was done in, not the month it is logged in: otherwise
+        # back-dated work would spend this month's allowance again and again.
+        month = allowance_month(customer, day)
+        usage = allowance_usage(customer=customer, at=month.start)
         included = ticket.contract.included_minutes
         left = counted if included is None else max(0, included - usage.minutes_used)
         from_allowance = min(counted, left)
@@ -761,8 +769,26 @@ def time_entry_log(
                     minutes=over, counted_minutes=over, kind=TimeEntry.Kind.BILLABLE, **common
                 )
             )
-        allowance_notices_send(customer=customer, at=timezone.now())
+        allowance_notices_send(customer=customer, at=month.start)
     return entries
+
+
+def _work_day(ticket: Ticket, worked_on: date | None) -> date:
+    """The day the work was done, in the customer's calendar: today unless named,
+    never a day still to come nor one before the ticket arrived. The queue and the
+    API both ask here, so they agree."""
+    today = customer_day(ticket.customer, timezone.now())
+    if worked_on is None:
+        return today
+    if worked_on > today:
+        raise TicketError(_("Work cannot be logged for a day still to come."))
+    arrived = customer_day(ticket.customer, ticket.created_at)
+    if worked_on < arrived:
+        raise TicketError(
+            _("This ticket arrived on %(day)s, so work on it cannot be logged for an earlier day.")
+            % {"day": formats.date_format(arrived, "DATE_FORMAT")}
+        )
+    return worked_on
 
 
 def _check_minutes_per_ticket(ticket: Ticket, decision: ScopeDecision, counted: int) -> None:
@@ -902,12 +928,19 @@ NOTICE_THRESHOLDS = (80, 100)
 
 def allowance_notices_send(*, customer: Customer, at: datetime) -> list[AllowanceNotice]:
     """Tell the customer's managers and the account manager when 80 % and 100 % of
-    the month's included minutes or tickets are used: once a month each."""
-    contract = valid_contract(customer, at.astimezone(hours.zone(customer.timezone)).date())
+    the month's included minutes or tickets are used: once a month each.
+
+    Only while the month of ``at`` is running: a late time entry or a new decision
+    on an older ticket changes a past month's figures but tells the customer
+    nothing they could still act on, so it sends no notice of that month."""
+    now = timezone.now()
+    if calendar_month(customer, at) != calendar_month(customer, now):
+        return []
+    contract = valid_contract(customer, customer_day(customer, now))
     if contract is None:
         return []
-    usage = allowance_usage(customer=customer, at=at)
-    month = calendar_month(customer, at).first_day
+    usage = allowance_usage(customer=customer, at=now)
+    month = calendar_month(customer, now).first_day
     sent = []
     for measure, used, included in (
         ("tickets", usage.tickets_used, contract.included_tickets),

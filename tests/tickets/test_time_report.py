@@ -164,7 +164,7 @@ def test_contacts_read_no_canned_replies(northwind):
 
 @pytest.mark.django_db(transaction=True)
 def test_time_logged_through_the_api_keeps_its_day_but_not_a_day_to_come(desk, technician):
-    ticket = file(SARA, MAIL)
+    ticket = file(SARA, MAIL, at=MONDAY_10 - timedelta(days=4))  # Thursday the 19th
     url = f"/api/v1/tickets/{ticket.pk}/time/"
     response = api(technician).post(url, {"minutes": 15, "worked_on": "2026-11-20"})
     assert response.status_code == 200, response.content
