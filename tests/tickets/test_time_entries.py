@@ -3,11 +3,15 @@ work can be logged for, and the notices a late entry does not send."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -102,6 +106,31 @@ def test_on_the_first_the_month_and_the_day_are_the_customers(desk, technician, 
         assert late_ticket.time_entries.filter(worked_on=date(2026, 12, 1)).count() == 2
         assert minutes_used(desk, first_of_december) == 60
     assert minutes_used(desk, MONDAY_10) == 120
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="needs PostgreSQL: SQLite takes one writer at a time anyway",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_late_entries_at_once_cannot_both_take_the_last_minutes(desk, technician):
+    tickets = [file(SARA, MAIL, at=OCTOBER_20) for _ in range(2)]
+    barrier = threading.Barrier(2, timeout=30)
+
+    def log_together(ticket):
+        try:
+            barrier.wait()
+            return log(ticket, technician, 100, worked_on=LAST_MONTH)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(pool.map(log_together, tickets))
+    assert results == [
+        [(ALLOWANCE, 20, 0), (BILLABLE, 80, 0)],
+        [(ALLOWANCE, 100, 0)],
+    ]
+    assert minutes_used(desk, OCTOBER_20) == 120
 
 
 # --- the days work can be logged for -----------------------------------------------
