@@ -106,7 +106,7 @@ def ticket_create(
         ticket = Ticket.objects.create(
             customer_id=contact.customer_id,
             requester=requester,
-            subject=subject.strip(),
+            subject=one_line(subject),
             body=body,
             picked_service=picked,
             priority=priority,
@@ -115,6 +115,13 @@ def ticket_create(
         )
         transaction.on_commit(lambda: queue_scope_check(ticket.pk))
     return ticket
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, for a subject: in an e-mail header a line break is
+    refused (BadHeaderError, so the ticket's mail could never be sent) or would
+    start a header of the writer's choosing."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def queue_scope_check(ticket_id: int) -> None:
@@ -377,7 +384,8 @@ def ticket_email(message: Message) -> EmailMessage:
     if message.kind == Message.Kind.AUTOMATIC:
         headers["Auto-Submitted"] = "auto-replied"
     return EmailMessage(
-        subject=f"[#{ticket.pk}] {ticket.subject}",
+        # Flattened here too: tickets filed before intake did it may hold a break.
+        subject=one_line(f"[#{ticket.pk}] {ticket.subject}"),
         body=body,
         to=[ticket.requester.email],
         headers=headers,
@@ -965,10 +973,14 @@ def _allowance_text(notice: AllowanceNotice, used: int, included: int) -> str:
 
 
 def send_mail_safely(*, subject: str, body: str, to: list[str]) -> None:
-    """Send a notice; a mail failure is logged and never undoes the work around it."""
+    """Send a notice; a mail failure is logged and never undoes the work around it.
+    Subjects quote user text (a ticket's subject, a customer's name): one line."""
     try:
         EmailMessage(
-            subject=subject, body=body, to=to, headers={"Auto-Submitted": "auto-generated"}
+            subject=one_line(subject),
+            body=body,
+            to=to,
+            headers={"Auto-Submitted": "auto-generated"},
         ).send()
     except Exception:
         log.exception("could not send %r to %s", subject, to)
