@@ -241,3 +241,18 @@ def test_the_admin_shows_a_tickets_email_that_could_not_be_delivered(
     response = client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
     html = response.content.decode()
     assert "Could not be e-mailed" in html and "mailbox unavailable" in html
+
+
+def test_the_sweep_stops_at_the_first_unreachable_mail_server(desk, settings):
+    """Each of the batch would wait on the same server's timeout in turn."""
+    settings.EMAIL_BACKEND = f"{__name__}.DownMailServer"
+    replies = [reply_of(file(SARA, MAIL, subject=f"Mail {n}")) for n in range(3)]
+    before = {
+        m.pk: m.delivery_attempts for m in Message.objects.filter(pk__in=[r.pk for r in replies])
+    }
+    with time_machine.travel(MONDAY_10 + timedelta(minutes=5), tick=False):
+        services.tickets_decide_forgotten()
+    after = {
+        m.pk: m.delivery_attempts for m in Message.objects.filter(pk__in=[r.pk for r in replies])
+    }
+    assert sum(after.values()) - sum(before.values()) == 1
