@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
@@ -111,6 +112,17 @@ def test_a_message_refused_for_good_is_failed_with_its_reason_and_not_retried(de
         services.tickets_decide_forgotten()
     assert mail.outbox == []  # the sweep leaves it alone
     assert services.message_email(message_id=reply.pk) is False
+
+
+def test_a_message_that_can_never_be_built_is_failed_with_its_reason(desk):
+    """A header the message can never carry (here an address with a line break,
+    stored before anything checked it): BadHeaderError is permanent."""
+    get_user_model().objects.filter(email=SARA).update(email=f"{SARA}\nBcc: x@example.com")
+    ticket = file(f"{SARA}\nBcc: x@example.com", MAIL)
+    reply = reply_of(ticket)
+    assert reply.delivery == Message.Delivery.FAILED
+    assert reply.delivery_error.startswith("BadHeaderError")
+    assert mail.outbox == []
 
 
 def test_a_failed_message_no_longer_holds_up_the_sweep(desk, settings, monkeypatch):
