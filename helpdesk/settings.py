@@ -224,6 +224,24 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@scopedesk.example")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: set one of them, not both")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# A worker claims a message for this long before sending it; if the worker dies,
+# the sweep takes the message again once the claim has run out. Longer than a
+# send can take, or a slow send would be sent twice.
+EMAIL_SEND_LEASE_SECONDS = env_int("EMAIL_SEND_LEASE_SECONDS", 120, minimum=1)
+if EMAIL_SEND_LEASE_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"EMAIL_SEND_LEASE_SECONDS={EMAIL_SEND_LEASE_SECONDS}: must be longer than "
+        f"EMAIL_TIMEOUT ({EMAIL_TIMEOUT} seconds)"
+    )
 
 # Celery: Redis in production; without REDIS_URL tasks run in-process.
 REDIS_URL = env_url(

@@ -412,13 +412,15 @@ def test_hostile_text_is_stored_as_written_and_answered_as_json(northwind, techn
     assert response.status_code == 201, response.content
     assert response["Content-Type"] == "application/json"
     ticket = Ticket.objects.get(pk=response.json()["id"])
-    assert (ticket.subject, ticket.body) == (payload[:200], payload)
+    # A subject goes into e-mail headers: its line breaks become spaces.
+    subject = services.one_line(payload[:200])
+    assert (ticket.subject, ticket.body) == (subject, payload)
     reply = api(technician).post(f"/api/v1/tickets/{ticket.pk}/reply/", {"body": payload})
     assert reply.status_code == 200
     read = api(SARA).get(f"/api/v1/tickets/{ticket.pk}/")
     assert read["Content-Type"] == "application/json"
     data = read.json()
-    assert (data["subject"], data["body"]) == (payload[:200], payload)
+    assert (data["subject"], data["body"]) == (subject, payload)
     assert data["messages"][-1]["body"] == payload
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.admin import ContractAdmin
 from contracts.models import Contract
 from contracts.selectors import ScopePreview
-from tickets.models import CannedReply, CustomerAllowance, ScopeDecision, Ticket
+from tickets.models import CannedReply, CustomerAllowance, Message, ScopeDecision, Ticket
 from tickets.selectors import customers_with_allowance, usage_reader
 
 
@@ -56,6 +56,16 @@ class DecisionInline(admin.TabularInline):
         return False
 
 
+class MessageInline(DecisionInline):
+    """The conversation's e-mail: what was sent, what waits, and what could not be
+    delivered and why."""
+
+    model = Message
+    fields = ["created_at", "kind", "delivery", "delivery_attempts", "delivery_error", "emailed_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("e-mail delivery")
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     """Read only: the queue is where tickets are worked."""
@@ -65,7 +75,7 @@ class TicketAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "assignee"]
     search_fields = ["subject", "=id"]
     date_hierarchy = "created_at"
-    inlines = [DecisionInline]
+    inlines = [DecisionInline, MessageInline]
     readonly_fields = ["open_in_queue"]
     exclude = ["message_id"]
 

@@ -244,9 +244,32 @@ class Message(models.Model):
         on_delete=models.PROTECT,
         related_name="messages",
     )
+
+    class Delivery(models.TextChoices):
+        """Where the message's e-mail stands. pending → sending (claimed for a
+        lease) → sent, or back to pending after a temporary failure, or failed
+        for good. Internal notes and the customer's own messages are not e-mailed."""
+
+        NOT_EMAILED = "none", _("Not e-mailed")
+        PENDING = "pending", _("E-mail queued")
+        SENDING = "sending", _("E-mail being sent")
+        SENT = "sent", _("E-mailed")
+        FAILED = "failed", _("Could not be e-mailed")
+
+    # Kinds that are e-mailed to the requester (when staff or the desk wrote them).
+    EMAILED_KINDS = (Kind.PUBLIC, Kind.AUTOMATIC)
+
     message_id = models.CharField(
         _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
     )
+    delivery = models.CharField(
+        _("e-mail delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    # While sending: when the claim runs out and another worker may take it again.
+    delivery_lease_until = models.DateTimeField(_("sending until"), null=True, blank=True)
+    delivery_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
+    delivery_error = models.TextField(_("e-mail error"), blank=True)
+    # When the e-mail went out; NULL while it waits (or never will: see delivery).
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -254,6 +277,14 @@ class Message(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+        indexes = [
+            # The sweep's look-up: only messages still to send, the oldest first.
+            models.Index(
+                fields=["delivery_attempts", "created_at"],
+                condition=Q(delivery__in=["pending", "sending"]),
+                name="message_to_send",
+            ),
+        ]
         constraints = [
             # A retried task can never post a second automatic reply to one decision.
             models.UniqueConstraint(

@@ -7,6 +7,8 @@ Each takes keyword arguments, runs in one transaction and raises a
 from __future__ import annotations
 
 import logging
+import smtplib
+import socket
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
@@ -16,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -112,7 +114,7 @@ def ticket_create(
         ticket = Ticket.objects.create(
             customer_id=contact.customer_id,
             requester=requester,
-            subject=subject.strip(),
+            subject=one_line(subject),
             body=body,
             picked_service=picked,
             priority=priority,
@@ -121,6 +123,13 @@ def ticket_create(
         )
         transaction.on_commit(lambda: queue_scope_check(ticket.pk))
     return ticket
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, for a subject: in an e-mail header a line break is
+    refused (BadHeaderError, so the ticket's mail could never be sent) or would
+    start a header of the writer's choosing."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def queue_scope_check(ticket_id: int) -> None:
@@ -348,23 +357,95 @@ def queue_email(message_id: int) -> None:
 
 
 def message_email(*, message_id: int) -> bool:
-    """E-mail a public or automatic message to the ticket's requester, once.
+    """E-mail a public or automatic message to the ticket's requester: at least
+    once, and never lost without a trace. True if this call sent it.
 
-    The conditional update claims the message, so a retried task never sends a
-    second copy; a failed send gives the claim back for the retry."""
+    The message is claimed with a conditional update (pending, or sending with a
+    lease that has run out, becomes sending until now + the lease), so two
+    workers never send it at once, and one killed mid-send leaves a claim that
+    runs out and is taken again by the sweep. Should a worker die after the
+    server took the e-mail but before it was marked sent, the customer gets a
+    second copy with the same Message-ID, which mail clients show once.
+
+    A temporary failure (the server down or slow, a recipient to try later)
+    gives the message back and raises, so the task retries; a permanent one
+    marks it failed with the reason, for staff to see, and the sweep leaves it."""
     now = timezone.now()
-    claimed = Message.objects.filter(
-        pk=message_id, emailed_at=None, kind__in=[Message.Kind.PUBLIC, Message.Kind.AUTOMATIC]
-    ).update(emailed_at=now)
+    lease = now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
+    claimed = (
+        Message.objects.filter(pk=message_id)
+        .filter(_to_send(now))
+        .update(
+            delivery=Message.Delivery.SENDING,
+            delivery_lease_until=lease,
+            delivery_attempts=F("delivery_attempts") + 1,
+        )
+    )
     if not claimed:
         return False
+    # Only this claim may settle the message: a worker whose lease ran out and was
+    # taken over must not undo the attempt that took over.
+    mine = Message.objects.filter(
+        pk=message_id, delivery=Message.Delivery.SENDING, delivery_lease_until=lease
+    )
     message = Message.objects.select_related("ticket__requester").get(pk=message_id)
     try:
         ticket_email(message).send()
-    except Exception:
-        Message.objects.filter(pk=message_id, emailed_at=now).update(emailed_at=None)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        if _fails_for_good(exc):
+            log.error("the e-mail of message %s cannot be delivered: %s", message_id, error)
+            mine.update(
+                delivery=Message.Delivery.FAILED, delivery_lease_until=None, delivery_error=error
+            )
+            return False
+        mine.update(
+            delivery=Message.Delivery.PENDING, delivery_lease_until=None, delivery_error=error
+        )
         raise
+    mine.update(
+        delivery=Message.Delivery.SENT,
+        delivery_lease_until=None,
+        delivery_error="",
+        emailed_at=timezone.now(),
+    )
     return True
+
+
+def _to_send(now: datetime) -> Q:
+    """Messages whose e-mail is due: waiting, or claimed by a worker whose lease has
+    run out (it died, or hangs)."""
+    return Q(kind__in=Message.EMAILED_KINDS) & (
+        Q(delivery=Message.Delivery.PENDING)
+        | Q(delivery=Message.Delivery.SENDING, delivery_lease_until__lt=now)
+    )
+
+
+def _server_unreachable(exc: Exception) -> bool:
+    return isinstance(
+        exc,
+        ConnectionError
+        | TimeoutError
+        | socket.gaierror
+        | smtplib.SMTPConnectError
+        | smtplib.SMTPServerDisconnected,
+    )
+
+
+def _fails_for_good(exc: Exception) -> bool:
+    """A failure that sending again cannot mend: a header or address the message
+    can never carry (BadHeaderError and invalid addresses are ValueErrors), or the
+    server's permanent (5xx) refusal of every recipient or of the message itself.
+    The server down, a timeout, a 4xx or a refused login (a setting to fix) are
+    temporary: the message is sent once they pass."""
+    if isinstance(exc, ValueError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return exc.smtp_code >= 500
+    return False
 
 
 def ticket_email(message: Message) -> EmailMessage:
@@ -385,11 +466,15 @@ def ticket_email(message: Message) -> EmailMessage:
     if message.kind == Message.Kind.AUTOMATIC:
         headers["Auto-Submitted"] = "auto-replied"
     return EmailMessage(
-        subject=f"[#{ticket.pk}] {ticket.subject}",
+        # Flattened here too: tickets filed before intake did it may hold a break.
+        subject=one_line(f"[#{ticket.pk}] {ticket.subject}"),
         body=body,
         to=[ticket.requester.email],
         headers=headers,
     )
+
+
+SWEEP_BATCH = 500  # tickets and messages the sweep takes up at a time
 
 
 def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) -> int:
@@ -398,7 +483,7 @@ def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) ->
     ids = list(
         Ticket.objects.filter(decided_at=None, created_at__lt=cutoff)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     decided = 0
     for ticket_id in ids:
@@ -407,16 +492,20 @@ def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) ->
             decided += ticket_decide(ticket_id=ticket_id) is not None
         except Exception:
             log.exception("the sweep could not decide ticket %s", ticket_id)
-    unsent = Message.objects.filter(
-        emailed_at=None,
-        kind__in=[Message.Kind.PUBLIC, Message.Kind.AUTOMATIC],
-        created_at__lt=cutoff,
-    ).values_list("pk", flat=True)[:500]
+    # Failed messages are left out and messages tried often come last, so a few
+    # that keep failing never crowd out the rest.
+    unsent = (
+        Message.objects.filter(_to_send(timezone.now()), created_at__lt=cutoff)
+        .order_by("delivery_attempts", "created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
     for message_id in unsent:
         try:
             message_email(message_id=message_id)
-        except Exception:
+        except Exception as exc:
             log.exception("the sweep could not e-mail message %s", message_id)
+            if _server_unreachable(exc):
+                break  # the rest would each wait on it too; the next sweep tries again
     return decided
 
 
@@ -610,12 +699,18 @@ def message_post(
         ticket = _locked(ticket_id)
         _refuse_if_closed(ticket)
         kind = Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC
-        message = Message.objects.create(ticket=ticket, kind=kind, author=author, body=body)
+        # The customer's own words and internal notes are not e-mailed.
+        delivery = (
+            Message.Delivery.NOT_EMAILED if internal or from_customer else Message.Delivery.PENDING
+        )
+        message = Message.objects.create(
+            ticket=ticket, kind=kind, author=author, body=body, delivery=delivery
+        )
         if from_customer:
             if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
                 _move(ticket, Status.OPEN)
                 ticket.save()
-            # The customer wrote it; nothing to e-mail back.
+            # emailed_at NULL reads "waiting to be e-mailed" (the metrics too).
             Message.objects.filter(pk=message.pk).update(emailed_at=message.created_at)
         elif not internal:
             if ticket.first_responded_at is None:
@@ -892,6 +987,7 @@ def ticket_escalate(*, ticket_id: int, user: AbstractBaseUser, reason: str) -> E
             Message.objects.create(
                 ticket=ticket,
                 kind=Message.Kind.INTERNAL,
+                delivery=Message.Delivery.NOT_EMAILED,
                 author=user,
                 body=_("Asked for a manager: %(reason)s") % facts,
             )
@@ -1000,10 +1096,14 @@ def _allowance_text(notice: AllowanceNotice, used: int, included: int) -> str:
 
 
 def send_mail_safely(*, subject: str, body: str, to: list[str]) -> None:
-    """Send a notice; a mail failure is logged and never undoes the work around it."""
+    """Send a notice; a mail failure is logged and never undoes the work around it.
+    Subjects quote user text (a ticket's subject, a customer's name): one line."""
     try:
         EmailMessage(
-            subject=subject, body=body, to=to, headers={"Auto-Submitted": "auto-generated"}
+            subject=one_line(subject),
+            body=body,
+            to=to,
+            headers={"Auto-Submitted": "auto-generated"},
         ).send()
     except Exception:
         log.exception("could not send %r to %s", subject, to)

@@ -420,7 +420,16 @@ def _wait_for_other_sessions_to_close(django_db_blocker) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_desk_stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Desk]:
+def live_desk_settings() -> dict[str, str]:
+    """Environment a test module adds for the desk's processes (a module overrides
+    this fixture: another mail server, shorter timeouts)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_desk_stack(
+    django_db_setup, django_db_blocker, tmp_path_factory, live_desk_settings
+) -> Iterator[Desk]:
     """Redis, the web side and a Celery worker on the test database, for one module.
     Whatever happens, every process is killed at the end."""
     logs = tmp_path_factory.mktemp("desk-logs")
@@ -439,6 +448,7 @@ def live_desk_stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Ite
         "LOG_LEVEL": "INFO",
         # The web side serves the offer page without collected static files.
         "DEBUG": "1",
+        **live_desk_settings,
     }
     web = Web(env, logs, web_port)
     worker = Worker({**env, "DEBUG": "0"}, logs)
