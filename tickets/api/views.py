@@ -60,12 +60,13 @@ from tickets.api.serializers import (
     TimeSerializer,
 )
 from tickets.attachments import attachment_add, attachment_response
-from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision, TimeEntry
+from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
     month_start,
     tickets_visible_to,
     time_by_technician,
+    time_entries_visible_to,
 )
 
 
@@ -353,14 +354,15 @@ class DecisionViewSet(TicketPartViewSet):
 
 
 class TimeEntryViewSet(TicketPartViewSet):
-    """Time logged on tickets. Logged through the ticket's ``time`` action."""
+    """Time logged on tickets. Logged through the ticket's ``time`` action.
+    Technicians read their own entries, leads everyone's (as in the report)."""
 
     serializer_class = TimeEntrySerializer
     filterset_class = TimeEntryFilter
 
     def get_queryset(self):
-        rows = TimeEntry.objects.select_related("technician")
-        return self.visible(rows).order_by("-worked_on", "-pk")
+        rows = time_entries_visible_to(self.request.user).select_related("technician")
+        return rows.order_by("-worked_on", "-pk")
 
     @extend_schema(
         parameters=[OpenApiParameter("month", str, description="YYYY-MM; blank: this month")],
