@@ -75,7 +75,11 @@ class TicketError(Exception):
     """A request that the desk refuses, with a message for the person who made it."""
 
 
-class NotAContact(TicketError):
+class NotAllowed(TicketError):
+    """The person's role does not allow this (not a bad request): the edges answer 403."""
+
+
+class NotAContact(NotAllowed):
     pass
 
 
@@ -597,7 +601,7 @@ def message_post(
         raise TicketError(_("Write something first."))
     from_customer = not author.is_staff
     if internal and from_customer:
-        raise TicketError(_("Only staff write internal notes."))
+        raise NotAllowed(_("Only staff write internal notes."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _refuse_if_closed(ticket)
@@ -661,7 +665,7 @@ def decision_override(
 ) -> ScopeDecision:
     """A lead's own verdict, with a written reason; a new decision naming its author."""
     if not lead.has_perm("tickets.override_decision"):
-        raise TicketError(_("Only a lead can override a verdict."))
+        raise NotAllowed(_("Only a lead can override a verdict."))
     if not reason.strip():
         raise TicketError(_("Write down why you override the verdict."))
     new_verdict = terms.Verdict(verdict)

@@ -1,6 +1,9 @@
 """REST API for tickets: thin views that validate, call one service or selector,
 and serialize. Domain refusals (``TicketError``) answer 400 with ``{"detail": …}``.
 
+A refusal because of the caller's role (``NotAllowed``: only a lead overrides)
+answers 403 with ``{"detail": …}``.
+
 Everything a caller reaches starts from ``tickets_visible_to``: staff see every
 ticket, a manager contact their organisation's, a requester their own. Anything
 else answers 404, exactly like a row that does not exist. Every list reads a fixed
@@ -17,7 +20,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -80,6 +83,13 @@ class IsContact(BasePermission):
 
     def has_permission(self, request, view):
         return contact_of(request.user) is not None
+
+
+def _refusal(exc: services.TicketError) -> APIException:
+    """What the caller's role does not allow: 403; anything else refused: 400."""
+    if isinstance(exc, services.NotAllowed):
+        return PermissionDenied(str(exc))
+    return refused(str(exc))
 
 
 def _messages_for(user) -> QuerySet[Message]:
@@ -149,10 +159,8 @@ class TicketViewSet(
                 )
                 for upload in data.validated_data.get("attachments", []):
                     attachment_add(ticket_id=ticket.pk, uploaded_by=request.user, upload=upload)
-        except services.NotAContact as exc:
-            raise PermissionDenied(str(exc)) from None
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
@@ -164,7 +172,7 @@ class TicketViewSet(
         try:
             call(ticket, data.validated_data)
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data)
 
     @extend_schema(request=AssignSerializer, responses=TicketSerializer)
@@ -274,7 +282,7 @@ class TicketViewSet(
                 ticket_ids=sorted(wanted), assignee=assignee, by=request.user
             )
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         return Response({"assigned": count})
 
     @extend_schema(request={"multipart/form-data": FileSerializer}, responses=TicketSerializer)
@@ -411,7 +419,7 @@ class OfferViewSet(TicketPartViewSet):
         try:
             offer = services.offer_answer(offer_id=offer.pk, accept=accept, user=request.user)
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         return Response(self.get_serializer(offer).data)
 
     @extend_schema(request=None, responses=OfferSerializer)
