@@ -63,7 +63,7 @@ def _post_together(requests: list[tuple[str, dict]]) -> list[int]:
     return statuses
 
 
-def test_the_tests_write_to_a_database_file_as_the_embedded_desk_does(db):
+def test_the_tests_write_to_a_database_file_as_the_embedded_desk_does():
     assert not connection.is_in_memory_db()
 
 
