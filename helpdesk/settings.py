@@ -178,8 +178,19 @@ except (ValueError, dj_database_url.UnknownSchemeError) as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # WAL lets the server read while a write is in progress.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the server read while a write is in progress.
+        "init_command": "PRAGMA journal_mode=WAL;",
+        # One writer at a time: a write transaction takes the lock at BEGIN and
+        # waits its turn for up to 20 s. Taken later, at the first write, a
+        # transaction that had read an older state fails at once with "database
+        # is locked" (two customers rating or replying at the same moment).
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # The tests run on a file too: an in-memory database behaves otherwise under
+    # parallel writes (one shared cache, table locks that never wait).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-scopedesk.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

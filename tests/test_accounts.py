@@ -1,13 +1,18 @@
-"""Logging in: by e-mail for contacts, locked out after repeated failures, and a
-Content-Security-Policy on every page."""
+"""Logging in: by e-mail for contacts, locked out after repeated failures, a
+Content-Security-Policy on every page, and password reset mails that point at
+SITE_URL and are sent a few times an hour at most."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.urls import reverse
 
+from tickets.accounts import RESETS_PER_CLIENT
+
 SARA = "sara@northwind.example"
+AINO = "aino@northwind.example"
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +67,45 @@ def test_every_page_carries_a_content_security_policy(client, sara, address):
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+# --- password reset: the link's address and how often it is sent -----------------
+
+
+def reset(client, email: str, *, address: str = "192.0.2.10", host: str = "testserver"):
+    return client.post(
+        reverse("password_reset"), {"email": email}, REMOTE_ADDR=address, HTTP_HOST=host
+    )
+
+
+def test_the_reset_link_points_at_site_url_whatever_the_host_header(client, sara, settings):
+    settings.ALLOWED_HOSTS = ["*"]  # a careless operator: any Host is accepted
+    settings.SITE_URL = "https://desk.example.com"
+    assert reset(client, SARA, host="evil.example").status_code == 302
+    (sent,) = mail.outbox
+    assert "evil.example" not in sent.body
+    assert "https://desk.example.com/accounts/reset/" in sent.body
+
+
+def test_a_fourth_reset_within_the_hour_sends_nothing_and_looks_the_same(client, sara):
+    answers = [reset(client, SARA) for _ in range(4)]
+    assert len(mail.outbox) == 3
+    assert {(a.status_code, a.url) for a in answers} == {(302, reverse("password_reset_done"))}
+    # An address without a login gets the very same answer: nothing to tell them apart.
+    unknown = reset(client, "nobody@northwind.example")
+    assert (unknown.status_code, unknown.url) == (answers[-1].status_code, answers[-1].url)
+    done = client.get(answers[-1].url).content.decode()
+    assert "we send only a few links an hour to one address" in done
+    # Another address is not held up by Sara's.
+    reset(client, AINO)
+    assert mail.outbox[-1].to == [AINO]
+
+
+def test_one_client_address_cannot_send_reset_mail_to_many_addresses(client, django_user_model):
+    emails = [f"user{i}@example.com" for i in range(RESETS_PER_CLIENT + 2)]
+    for email in emails:
+        django_user_model.objects.create_user(email, email, "a-password-of-theirs")
+        assert reset(client, email).status_code == 302
+    assert len(mail.outbox) == RESETS_PER_CLIENT
+    reset(client, emails[-1], address="198.51.100.7")  # someone else, elsewhere
+    assert len(mail.outbox) == RESETS_PER_CLIENT + 1

@@ -390,6 +390,17 @@ def sees_everyones_time(user) -> bool:
     return user.has_perm("tickets.override_decision")
 
 
+def time_entries_visible_to(user) -> QuerySet[TimeEntry]:
+    """Time logged on the tickets the user may see. A member of staff who does not
+    see everyone's time (the report's rule) reads only their own entries and notes;
+    a contact reads every entry on their tickets (without notes or logins: the
+    API's serializer leaves those out), so the allowance meter can be checked."""
+    entries = TimeEntry.objects.filter(ticket__in=tickets_visible_to(user))
+    if user.is_staff and not sees_everyones_time(user):
+        entries = entries.filter(technician=user)
+    return entries
+
+
 def time_by_technician(*, first_day: date, user) -> list[TechnicianTime]:
     """Minutes worked in the month that starts on ``first_day``, per technician:
     everyone's for a lead, one's own for anyone else. One query."""

@@ -83,7 +83,11 @@ class TicketError(Exception):
     """A request that the desk refuses, with a message for the person who made it."""
 
 
-class NotAContact(TicketError):
+class NotAllowed(TicketError):
+    """The person's role does not allow this (not a bad request): the edges answer 403."""
+
+
+class NotAContact(NotAllowed):
     pass
 
 
@@ -538,24 +542,23 @@ def offer_answer(*, offer_id: int, accept: bool, user: AbstractBaseUser | None =
     """Accept or decline a pending offer; a second answer is refused."""
     now = timezone.now()
     with transaction.atomic():
-        offer = (
-            Offer.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=offer_id)
-        )
+        ticket, offer = _locked_offer(offer_id)
         if offer.status != Offer.Status.PENDING:
             raise TicketError(_("This offer has already been answered or has expired."))
         expired = offer.expires_at <= now
         if not expired:
-            _offer_settle(offer, accept=accept, user=user, now=now)
+            _offer_settle(offer, ticket, accept=accept, user=user, now=now)
     if expired:
         offer_expire(offer_id=offer_id)
         raise TicketError(_("This offer has expired."))
     return offer
 
 
-def _offer_settle(offer: Offer, *, accept: bool, user: AbstractBaseUser | None, now) -> None:
+def _offer_settle(
+    offer: Offer, ticket: Ticket, *, accept: bool, user: AbstractBaseUser | None, now
+) -> None:
     """Record the customer's answer: accepted work enters the queue with its SLA
     clock running; a declined offer closes the request kindly."""
-    ticket = Ticket.objects.select_for_update().get(pk=offer.ticket_id)
     offer.status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
     offer.answered_by = user
     offer.answered_at = now
@@ -591,12 +594,14 @@ def offer_expire(*, offer_id: int) -> bool:
     """Let an unanswered offer lapse: the request is closed with a kind note that
     leaves the door open. False if the offer was answered in the meantime."""
     with transaction.atomic():
-        offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
-        if offer is None or offer.status != Offer.Status.PENDING:
+        try:
+            ticket, offer = _locked_offer(offer_id)
+        except Offer.DoesNotExist:
+            return False
+        if offer.status != Offer.Status.PENDING:
             return False
         offer.status = Offer.Status.EXPIRED
         offer.save(update_fields=["status"])
-        ticket = Ticket.objects.select_for_update().get(pk=offer.ticket_id)
         if ticket.status != Status.AWAITING_DECISION:
             return True
         ticket.status = Status.RESOLVED
@@ -633,12 +638,30 @@ MANUAL_TRANSITIONS = {
 }
 
 
+# Lock order, everywhere: the ticket first, then its offers (then the customer).
+# Answering an offer and resolving, overriding or re-deciding its ticket touch the
+# same rows; two transactions that took them in opposite orders would deadlock on
+# PostgreSQL. So every write locks the ticket through _locked() before it reads
+# or writes its offers, and an offer is locked through _locked_offer().
+
+
 def _locked(ticket_id: int) -> Ticket:
     return (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("contract", "service", "customer", "requester")
         .get(pk=ticket_id)
     )
+
+
+def _locked_offer(offer_id: int) -> tuple[Ticket, Offer]:
+    """An offer and its ticket, locked in the order above: the offer's ticket is
+    read without a lock (it never changes), the ticket is locked, and only then
+    the offer, whose status the caller checks again under the lock."""
+    ticket_id = Offer.objects.values_list("ticket_id", flat=True).get(pk=offer_id)
+    ticket = _locked(ticket_id)
+    offer = Offer.objects.select_for_update().get(pk=offer_id)
+    offer.ticket = ticket
+    return ticket, offer
 
 
 def ticket_assign(
@@ -694,7 +717,7 @@ def message_post(
         raise TicketError(_("Write something first."))
     from_customer = not author.is_staff
     if internal and from_customer:
-        raise TicketError(_("Only staff write internal notes."))
+        raise NotAllowed(_("Only staff write internal notes."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _refuse_if_closed(ticket)
@@ -764,7 +787,7 @@ def decision_override(
 ) -> ScopeDecision:
     """A lead's own verdict, with a written reason; a new decision naming its author."""
     if not lead.has_perm("tickets.override_decision"):
-        raise TicketError(_("Only a lead can override a verdict."))
+        raise NotAllowed(_("Only a lead can override a verdict."))
     if not reason.strip():
         raise TicketError(_("Write down why you override the verdict."))
     new_verdict = terms.Verdict(verdict)

@@ -2,10 +2,10 @@
 (function () {
   "use strict";
 
-  // A refused action answers 400/409 with the message for its form: show it.
+  // A refused action answers 400/403/409 with the message for its form: show it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if (status === 400 || status === 409 || status === 422) {
+    if (status === 400 || status === 403 || status === 409 || status === 422) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

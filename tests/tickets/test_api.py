@@ -150,7 +150,9 @@ def test_a_lead_overrides_with_a_reason_and_a_technician_cannot(northwind, lead,
     ticket = file(body=PLUGIN)
     url = f"/api/v1/tickets/{ticket['id']}/override/"
     refused = api(technician).post(url, {"verdict": "in_scope", "reason": "goodwill"})
-    assert refused.status_code == 400
+    # A role that may not override: 403, with the reason why.
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Only a lead can override a verdict."}
     assert api(lead).post(url, {"verdict": "in_scope", "reason": ""}).status_code == 400
     response = api(lead).post(url, {"verdict": "in_scope", "reason": "Loyal customer."})
     assert response.status_code == 200

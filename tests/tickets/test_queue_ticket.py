@@ -185,12 +185,18 @@ def test_leads_see_the_override_form_and_the_contract_link(client, covered, lead
     assert "Edit contract" in html
 
 
-def test_a_technician_cannot_override_even_by_posting(client, offered, technician):
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_technician_cannot_override_even_by_posting(client, offered, technician, htmx):
     client.force_login(technician)
     response = act(
-        client, offered, "override", {"override-verdict": "in_scope", "override-reason": "x"}
+        client,
+        offered,
+        "override",
+        {"override-verdict": "in_scope", "override-reason": "x"},
+        htmx=htmx,
     )
     assert response.status_code == 403
+    assert "Only a lead can override a verdict." in response.content.decode()
     assert offered.decisions.count() == 1
 
 

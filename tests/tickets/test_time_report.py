@@ -107,6 +107,42 @@ def test_the_time_page_is_for_staff_only(worked, client):
     assert client.get("/queue/time/").status_code == 403
 
 
+# --- the list of time entries follows the report's rule --------------------------
+
+
+def _entries(who) -> list[dict]:
+    return api(who).get("/api/v1/time-entries/").json()["results"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_technician_lists_only_their_own_time_entries_and_notes(worked):
+    technician, other = worked
+    ticket = Ticket.objects.filter(verdict="in_scope").exclude(decisions__is_override=True).get()
+    services.time_entry_log(
+        ticket_id=ticket.pk, technician=other, minutes=5, note="Tiina's working note"
+    )
+    mine = _entries(technician)
+    assert {row["technician"] for row in mine} == {"tech"} and len(mine) == 2
+    assert "Tiina's working note" not in str(mine)
+    theirs = TimeEntry.objects.filter(technician=other).first()
+    assert api(technician).get(f"/api/v1/time-entries/{theirs.pk}/").status_code == 404
+    assert {row["technician"] for row in _entries(other)} == {"tiina"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_lists_everyones_time_entries(worked, lead):
+    assert len(_entries(lead)) == TimeEntry.objects.count() == 4
+    assert {row["technician"] for row in _entries(lead)} == {"tech", "tiina"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_contacts_still_list_all_the_time_on_their_own_tickets_only(worked, volga):
+    rows = _entries(SARA)
+    assert len(rows) == 4  # both technicians' work on her tickets, as before
+    assert not {"technician", "note"} & set(rows[0])
+    assert _entries(IVAN) == []  # another customer's contact: nothing of Northwind
+
+
 # --- bulk assignment and canned replies through the API ---------------------------
 
 

@@ -1,6 +1,9 @@
 """REST API for tickets: thin views that validate, call one service or selector,
 and serialize. Domain refusals (``TicketError``) answer 400 with ``{"detail": …}``.
 
+A refusal because of the caller's role (``NotAllowed``: only a lead overrides)
+answers 403 with ``{"detail": …}``.
+
 Everything a caller reaches starts from ``tickets_visible_to``: staff see every
 ticket, a manager contact their organisation's, a requester their own. Anything
 else answers 404, exactly like a row that does not exist. Every list reads a fixed
@@ -17,7 +20,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -60,12 +63,13 @@ from tickets.api.serializers import (
     TimeSerializer,
 )
 from tickets.attachments import attachment_add, attachment_response
-from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision, TimeEntry
+from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
     month_start,
     tickets_visible_to,
     time_by_technician,
+    time_entries_visible_to,
 )
 
 
@@ -79,6 +83,13 @@ class IsContact(BasePermission):
 
     def has_permission(self, request, view):
         return contact_of(request.user) is not None
+
+
+def _refusal(exc: services.TicketError) -> APIException:
+    """What the caller's role does not allow: 403; anything else refused: 400."""
+    if isinstance(exc, services.NotAllowed):
+        return PermissionDenied(str(exc))
+    return refused(str(exc))
 
 
 def _messages_for(user) -> QuerySet[Message]:
@@ -148,10 +159,8 @@ class TicketViewSet(
                 )
                 for upload in data.validated_data.get("attachments", []):
                     attachment_add(ticket_id=ticket.pk, uploaded_by=request.user, upload=upload)
-        except services.NotAContact as exc:
-            raise PermissionDenied(str(exc)) from None
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
@@ -163,7 +172,7 @@ class TicketViewSet(
         try:
             call(ticket, data.validated_data)
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data)
 
     @extend_schema(request=AssignSerializer, responses=TicketSerializer)
@@ -273,7 +282,7 @@ class TicketViewSet(
                 ticket_ids=sorted(wanted), assignee=assignee, by=request.user
             )
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         return Response({"assigned": count})
 
     @extend_schema(request={"multipart/form-data": FileSerializer}, responses=TicketSerializer)
@@ -353,14 +362,15 @@ class DecisionViewSet(TicketPartViewSet):
 
 
 class TimeEntryViewSet(TicketPartViewSet):
-    """Time logged on tickets. Logged through the ticket's ``time`` action."""
+    """Time logged on tickets. Logged through the ticket's ``time`` action.
+    Technicians read their own entries, leads everyone's (as in the report)."""
 
     serializer_class = TimeEntrySerializer
     filterset_class = TimeEntryFilter
 
     def get_queryset(self):
-        rows = TimeEntry.objects.select_related("technician")
-        return self.visible(rows).order_by("-worked_on", "-pk")
+        rows = time_entries_visible_to(self.request.user).select_related("technician")
+        return rows.order_by("-worked_on", "-pk")
 
     @extend_schema(
         parameters=[OpenApiParameter("month", str, description="YYYY-MM; blank: this month")],
@@ -409,7 +419,7 @@ class OfferViewSet(TicketPartViewSet):
         try:
             offer = services.offer_answer(offer_id=offer.pk, accept=accept, user=request.user)
         except services.TicketError as exc:
-            raise refused(str(exc)) from None
+            raise _refusal(exc) from None
         return Response(self.get_serializer(offer).data)
 
     @extend_schema(request=None, responses=OfferSerializer)

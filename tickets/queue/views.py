@@ -14,7 +14,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -205,6 +204,9 @@ def _act(
         return _refused(request, pk, slot, _error_text(form), form=form, status=400)
     try:
         text = call(ticket, form.cleaned_data)
+    except services.NotAllowed as exc:
+        # Not for this person's role (only leads override): said beside the form.
+        return _refused(request, pk, slot, str(exc), form=form, status=403)
     except services.TicketError as exc:
         return _refused(request, pk, slot, str(exc), form=form, status=409)
     if not is_htmx(request):
@@ -341,10 +343,7 @@ def log_time(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_only
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only leads see the form; anyone else who posts it is refused outright.
-    if not request.user.has_perm("tickets.override_decision"):
-        raise PermissionDenied(_("Only a lead can override a verdict."))
-
+    # Only leads see the form; the service refuses anyone else who posts it (403).
     def call(ticket, data):
         services.decision_override(
             ticket_id=ticket.pk, lead=request.user, verdict=data["verdict"], reason=data["reason"]
