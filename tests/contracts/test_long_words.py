@@ -46,9 +46,8 @@ JUNK = {
     "many words of twenty letters": _medium_words(20),
 }
 # Compounds that hold a catalogue word ("sähköposti", e-mail) among other letters.
-COMPOUNDS = " ".join(f"sähköposti{n}osoitteeseenkin{n}palvelin" for n in range(FORM_LIMIT // 40))[
-    :FORM_LIMIT
-]
+_COMPOUND = "sähköposti{n}osoitteeseenkin{n}palvelin"
+COMPOUNDS = " ".join(_COMPOUND.format(n=n) for n in range(FORM_LIMIT // 40))[:FORM_LIMIT]
 
 
 @pytest.fixture
