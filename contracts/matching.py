@@ -9,8 +9,9 @@ How it reads a text:
 - words are lower-cased, ``ё`` read as ``е``, Latin diacritics folded (``ā`` as
   ``a``, ``ä`` as ``a``: people type Latvian and Finnish without them too),
   hyphenated compounds split (``ssh-avain``), punctuation dropped and stop words
-  skipped; negations (``not``, ``не``, ``ei``) are kept, since "сайт не работает"
-  and "сайт работает" are different requests;
+  skipped, as are runs of letters too long to be a word (a hex dump); negations
+  (``not``, ``не``, ``ei``) are kept, since "сайт не работает" and "сайт
+  работает" are different requests;
 - every catalogue word is reduced to its stem in its own language (Snowball for
   English, Russian and Finnish; a light suffix stripper for Latvian, which
   Snowball lacks), and a customer's word is stemmed the same way, so
@@ -59,6 +60,11 @@ SHORT_EXTENSION = 3  # letters a stemmer may leave of an inflection (напра�
 LONG_STEM = 7  # a stem this long may head a compound word (sähköpo-stiosoit)
 TAIL_STEM = 5  # a stem this long may end a compound word (tuonti-skript)
 INFLECTED_HEAD = 6  # letters two forms of a word share when inflection changed the end
+# A run of letters longer than this is no word of the four languages (Finnish
+# compounds, the longest, stop near 60 letters) but a hex dump, a key or a pasted
+# blob: it names no service and is skipped, so that its cost and the caches'
+# memory stay bounded whatever a customer pastes.
+LONGEST_WORD = 64
 
 STOP_WORDS = frozenset(
     """
@@ -210,8 +216,10 @@ def _meaningful(part: str) -> str | None:
 
 
 def words(text: str) -> list[str]:
-    """The meaningful words of a text, lower-cased and folded, in order."""
-    found = (_meaningful(part) for part in _WORD.findall(_NOT.sub(" not", text.lower())))
+    """The meaningful words of a text, lower-cased and folded, in order; runs of
+    letters longer than ``LONGEST_WORD`` are left out."""
+    parts = _WORD.findall(_NOT.sub(" not", text.lower()))
+    found = (_meaningful(part) for part in parts if len(part) <= LONGEST_WORD)
     return [word for word in found if word is not None]
 
 
@@ -248,12 +256,29 @@ def _inflection_left(shorter: int) -> int:
     return min(SHORT_EXTENSION, shorter - 3)
 
 
-def _tails(word: str, skip: int, shortest: int) -> Iterator[str]:
-    """The parts of a word that may end a compound or a prefixed word: "поддомен"
-    holds "домен", "tuontiskriptimme" holds "skript"."""
-    for start in range(skip, len(word) - shortest + 1):
-        for end in range(start + shortest, len(word) + 1):
-            yield word[start:end]
+class _Parts:
+    """Known strings of at least ``shortest`` letters, found inside a word: "поддомен"
+    holds "домен", "tuontiskriptimme" holds "skript".
+
+    A word of n letters has about n²/2 parts; trying each made a long word cost
+    seconds to minutes. A known string starts with one of the known openings and is
+    no longer than the longest known one, so only parts that pass both tests are
+    looked up: linear in the word's length, and the same parts found."""
+
+    def __init__(self, known: Iterable[str], shortest: int) -> None:
+        self.shortest = shortest
+        self.known = frozenset(part for part in known if len(part) >= shortest)
+        self.openings = frozenset(part[:shortest] for part in self.known)
+        self.longest = max(map(len, self.known), default=0)
+
+    def within(self, word: str, skip: int) -> Iterator[str]:
+        """The known parts of a word that start at or after its letter ``skip``."""
+        for start in range(skip, len(word) - self.shortest + 1):
+            if word[start : start + self.shortest] not in self.openings:
+                continue
+            for end in range(start + self.shortest, min(start + self.longest, len(word)) + 1):
+                if word[start:end] in self.known:
+                    yield word[start:end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +294,8 @@ class _Stems:
 
     def __init__(self, stems: Iterable[str]) -> None:
         self.stems = frozenset(stems)
+        self.longest = max(map(len, self.stems), default=0)
+        self.tails = _Parts(self.stems, TAIL_STEM)
         # A stem shortened by what a stemmer may leave of an inflection -> the stem.
         self.shortened: dict[str, set[str]] = defaultdict(set)
         for term_stem in self.stems:
@@ -280,13 +307,13 @@ class _Stems:
     def meeting(self, word_stem: str) -> set[str]:
         found = {word_stem} & self.stems
         found |= self.shortened.get(word_stem, set())
-        for length in range(4, len(word_stem)):
+        for length in range(4, min(len(word_stem), self.longest + 1)):
             head = word_stem[:length]
             if head in self.stems and (
                 length >= LONG_STEM or len(word_stem) - length <= _inflection_left(length)
             ):
                 found.add(head)
-        found.update(tail for tail in _tails(word_stem, 3, TAIL_STEM) if tail in self.stems)
+        found.update(self.tails.within(word_stem, 3))
         return found
 
 
@@ -323,6 +350,7 @@ class ServiceMatcher:
             by_language[language].add(term_stem)
         self._stems = {language: _Stems(stems) for language, stems in by_language.items()}
         self._surface = {word: frozenset(terms) for word, terms in surface.items()}
+        self._surface_parts = _Parts(self._surface, TAIL_STEM)
         # A catalogue word without up to two last letters -> the word ("varmen(ne)").
         self._heads: dict[str, set[str]] = defaultdict(set)
         for word in self._surface:
@@ -374,8 +402,8 @@ class ServiceMatcher:
             stems = self._stems.get(language)
             if stems is not None:
                 found.update((language, s) for s in stems.meeting(stem(word, language)))
-        for tail in _tails(word, 2, TAIL_STEM):
-            found |= self._surface.get(tail, frozenset())
+        for tail in self._surface_parts.within(word, 2):
+            found |= self._surface[tail]
         for length in range(max(INFLECTED_HEAD, len(word) - 4), len(word) + 1):
             for known in self._heads.get(word[:length], ()):
                 found |= self._surface[known]

@@ -140,6 +140,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tickets.accounts.ContactLanguageMiddleware",
+    # Before any view reads the body (CSRF reads the form in process_view, which
+    # runs after this), and after the language is the contact's: its page is read.
+    "tickets.attachments.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -222,6 +225,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 ATTACHMENTS_DIR = Path(env_str("ATTACHMENTS_DIR", str(BASE_DIR / "var" / "attachments")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENTS_PER_TICKET = env_int("ATTACHMENTS_PER_TICKET", 20)
+# Django stops reading a request at the first file more than a ticket may have;
+# tickets.attachments.UploadLimitMiddleware refuses a larger body than a ticket's
+# files may be together (ATTACHMENT_MAX_BYTES × ATTACHMENTS_PER_TICKET, plus
+# DATA_UPLOAD_MAX_MEMORY_SIZE for the other fields) and says so kindly.
+DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENTS_PER_TICKET
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

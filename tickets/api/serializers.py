@@ -24,6 +24,7 @@ Fields that only staff read are listed in each serializer's
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -31,7 +32,7 @@ from rest_framework import serializers
 from contracts.api import StaffOnlyFieldsMixin
 from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES
 from tickets import services
-from tickets.attachments import attachment_check
+from tickets.attachments import attachment_check, too_many_files
 from tickets.models import (
     Attachment,
     CannedReply,
@@ -265,6 +266,8 @@ class TicketCreateSerializer(serializers.Serializer):
     )
 
     def validate_attachments(self, files):
+        if len(files) > settings.ATTACHMENTS_PER_TICKET:
+            raise serializers.ValidationError(too_many_files(settings.ATTACHMENTS_PER_TICKET))
         for upload in files:
             try:
                 attachment_check(upload)

@@ -13,7 +13,6 @@ number of queries whatever its length (tests/test_security.py counts them).
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -62,7 +61,12 @@ from tickets.api.serializers import (
     TimeEntrySerializer,
     TimeSerializer,
 )
-from tickets.attachments import attachment_add, attachment_response
+from tickets.attachments import (
+    atomic_with_files,
+    attachment_add,
+    attachment_response,
+    attachments_add,
+)
 from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
@@ -148,7 +152,7 @@ class TicketViewSet(
         data.is_valid(raise_exception=True)
         try:
             # The ticket and its files are saved together, or neither is.
-            with transaction.atomic():
+            with atomic_with_files():
                 ticket = services.ticket_create(
                     requester=request.user,
                     subject=data.validated_data["subject"],
@@ -157,8 +161,11 @@ class TicketViewSet(
                     priority=data.validated_data["priority"],
                     channel="api",
                 )
-                for upload in data.validated_data.get("attachments", []):
-                    attachment_add(ticket_id=ticket.pk, uploaded_by=request.user, upload=upload)
+                attachments_add(
+                    ticket_id=ticket.pk,
+                    uploaded_by=request.user,
+                    uploads=data.validated_data.get("attachments", []),
+                )
         except services.TicketError as exc:
             raise _refusal(exc) from None
         ticket = self.get_queryset().get(pk=ticket.pk)

@@ -13,7 +13,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts import hours, terms
 from contracts.replies import format_money
 from tickets import services
-from tickets.attachments import attachment_add, attachment_response
+from tickets.attachments import atomic_with_files, attachment_response, attachments_add
 from tickets.models import Offer, Rating, Status, Ticket
 from tickets.portal import words
 from tickets.portal.forms import EscalateForm, RatingForm, ReplyForm, TicketForm
@@ -153,7 +152,7 @@ def ticket_new(request):
         data = form.cleaned_data
         try:
             # The ticket and its files are saved together, or neither is.
-            with transaction.atomic():
+            with atomic_with_files():
                 ticket = services.ticket_create(
                     requester=request.user,
                     subject=data["subject"],
@@ -162,8 +161,9 @@ def ticket_new(request):
                     priority=data["priority"],
                     channel="portal",
                 )
-                for upload in data["attachments"]:
-                    attachment_add(ticket_id=ticket.pk, uploaded_by=request.user, upload=upload)
+                attachments_add(
+                    ticket_id=ticket.pk, uploaded_by=request.user, uploads=data["attachments"]
+                )
         except services.TicketError as exc:
             form.add_error(None, str(exc))
         else:
@@ -286,17 +286,17 @@ def ticket_reply(request, pk: int):
     if form.is_valid():
         reopens = ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER)
         try:
-            with transaction.atomic():
+            # The reply and its files are saved together, or neither is.
+            with atomic_with_files():
                 message = services.message_post(
                     ticket_id=ticket.pk, author=request.user, body=form.cleaned_data["body"]
                 )
-                for upload in form.cleaned_data["attachments"]:
-                    attachment_add(
-                        ticket_id=ticket.pk,
-                        uploaded_by=request.user,
-                        upload=upload,
-                        message=message,
-                    )
+                attachments_add(
+                    ticket_id=ticket.pk,
+                    uploaded_by=request.user,
+                    uploads=form.cleaned_data["attachments"],
+                    message=message,
+                )
         except services.TicketError as exc:
             form.add_error(None, str(exc))
         else:
