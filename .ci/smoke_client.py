@@ -6,10 +6,11 @@ fresh virtual environment's Python.
                                                  filed and decided; what was filed to STATE
     smoke_client.py verify BASE_URL TOKEN STATE  the tickets and files in STATE are all there
 
-Every request carries ``X-Forwarded-Proto: https``, as the TLS proxy in front of
-production does: the production settings redirect plain HTTP to HTTPS and trust
-that header, and the smoke test runs them unchanged. Redirects are not followed;
-one is a failure. Any failure exits non-zero with a line that says what failed.
+Every request carries ``X-Forwarded-Proto: https`` and ``X-Forwarded-For``, as
+the TLS proxy in front of production does: the production settings redirect
+plain HTTP to HTTPS and trust that header, and the smoke test runs them
+unchanged. Redirects are not followed; one is a failure. Any failure exits
+non-zero with a line that says what failed.
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ def request(
     content_type: str = "",
     timeout: float = 20,
 ) -> tuple[int, dict[str, str], bytes]:
-    headers = {"X-Forwarded-Proto": "https", "Accept-Language": "en"}
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "127.0.0.1",
+        "Accept-Language": "en",
+    }
     if token:
         headers["Authorization"] = f"Token {token}"
     if content_type:
@@ -127,6 +132,21 @@ def page_and_static(base: str) -> None:
         raise Failure(f"{url}: not served as a hashed static file (Cache-Control: {cache!r})")
 
 
+def ready(base: str) -> str:
+    """/readyz, where the desk has it, answers 200 once the worker's heartbeat
+    has come round (beat sends one every 20 s)."""
+    deadline = time.monotonic() + DECISION_SECONDS
+    while True:
+        status, _, body = request(f"{base}/readyz")
+        if status == 404:
+            return "no /readyz here"
+        if status == 200:
+            return "/readyz 200"
+        if time.monotonic() > deadline:
+            raise Failure(f"/readyz answered {status} for {DECISION_SECONDS} s: {body[:300]!r}")
+        time.sleep(1)
+
+
 def file(base: str, token: str, state_path: str) -> None:
     page_and_static(base)
     api = f"{base}/api/v1"
@@ -174,7 +194,10 @@ def file(base: str, token: str, state_path: str) -> None:
     with open(state_path, "w", encoding="utf-8") as out:
         json.dump(state, out)
     verdicts = sorted(t["verdict"] for t in state["tickets"])
-    print(f"{len(tickets)} tickets decided ({', '.join(verdicts)}), page and static file served")
+    print(
+        f"{len(tickets)} tickets decided ({', '.join(verdicts)}), page and static file served,"
+        f" {ready(base)}"
+    )
 
 
 def verify(base: str, token: str, state_path: str) -> None:
