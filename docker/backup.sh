@@ -23,9 +23,13 @@ if [ -e "$dir/database.dump" ] || [ -e "$dir/attachments.tar.gz" ]; then
     echo "$dir already holds a backup; give an empty or new folder" >&2
     exit 1
 fi
-# Written under a temporary name first: a half-written backup never looks whole.
+# Written under a temporary name first: a half-written backup never looks whole,
+# and one that failed leaves nothing behind.
+trap 'rm -f "$dir/database.dump.part" "$dir/attachments.tar.gz.part"' EXIT
 in_db pg_dump --format=custom --no-owner "$DATABASE_URL" >"$dir/database.dump.part"
-in_app tar -C "$ATTACHMENTS_DIR" -czf - . >"$dir/attachments.tar.gz.part"
+# A missing folder is an error, not an empty backup: the path may be mistyped.
+in_app sh -c '[ -d "$1" ] || { echo "ATTACHMENTS_DIR=$1: no such folder" >&2; exit 1; }
+    tar -C "$1" -czf - .' backup "$ATTACHMENTS_DIR" >"$dir/attachments.tar.gz.part"
 mv "$dir/database.dump.part" "$dir/database.dump"
 mv "$dir/attachments.tar.gz.part" "$dir/attachments.tar.gz"
 echo "backed up to $dir: database.dump, attachments.tar.gz"
