@@ -50,3 +50,8 @@ class ScopedeskAdminSite(admin.AdminSite):
 
 class ScopedeskAdminConfig(AdminConfig):
     default_site = "helpdesk.admin_site.ScopedeskAdminSite"
+
+    def ready(self):
+        super().ready()
+        # The project package has no app of its own; its checks register here.
+        from helpdesk import checks  # noqa: F401
