@@ -11,9 +11,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# DEBUG=1: without SECRET_KEY the desk keeps a random key of its own in var/.
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demodata
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py demodata
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

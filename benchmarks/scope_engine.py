@@ -25,6 +25,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import subprocess
 import tempfile
 import time
@@ -89,6 +90,8 @@ def run(scratch: Path, engine_requests: int, jsonl_requests: int) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    # A throwaway key: with DEBUG off the desk starts only with one.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
     django.setup()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -92,13 +93,40 @@ def env_log_level(name: str, default: str) -> str:
     return level
 
 
+def local_secret_key(path: Path) -> str:
+    """The key of a DEBUG desk without SECRET_KEY: made at random once and kept in
+    var/, so logins survive the development server's restarts. Linking a finished
+    file into place never overwrites: when two processes start at once (the
+    autoreloader and its child), both read the one that won."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}")
+    draft.write_text(secrets.token_urlsafe(50))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", False)
+# Offer links, sessions and password resets are signed with this key: a key that
+# anyone can read in the repository would let them accept any pending offer.
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("SCOPEDESK_PRODUCTION", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set when SCOPEDESK_PRODUCTION is on")
-    # Embedded set-up only: production sets SCOPEDESK_PRODUCTION and a real key.
-    SECRET_KEY = "embedded-insecure-key-set-SECRET_KEY-in-production"
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: give it a long random value, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))' "
+            "(or set DEBUG=1 on a development desk, which keeps a random key in var/)"
+        )
+    SECRET_KEY = local_secret_key(BASE_DIR / "var" / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Links in e-mails are this plus a path, f"{SITE_URL}/offers/...": no trailing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -120,6 +121,43 @@ def test_production_requires_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("debug", ["", "0"])
+def test_it_refuses_to_start_without_a_secret_key_unless_debug(debug):
+    """A key from the repository would let anyone sign an offer link."""
+    result = start(SECRET_KEY="", DEBUG=debug, SCOPEDESK_PRODUCTION="")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_a_debug_desk_without_a_key_keeps_a_random_one_of_its_own():
+    kept = ROOT / "var" / "secret_key"
+    key = setting("SECRET_KEY", SECRET_KEY="", DEBUG="1")
+    assert key == kept.read_text().strip()
+    assert len(key) >= 50
+    assert kept.stat().st_mode & 0o077 == 0
+    assert setting("SECRET_KEY", SECRET_KEY="", DEBUG="1") == key
+
+
 def test_the_embedded_defaults_start():
-    result = start()
+    result = start(SECRET_KEY="", DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_production_settings_pass_check_deploy_without_a_warning(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+            "SCOPEDESK_PRODUCTION": "1",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "desk.example.com",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
