@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -268,8 +269,27 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+# The ceiling for any task; tickets/tasks.py gives each task its own, lower limits.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=5)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}: must be shorter than "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}), so a task can stop cleanly first"
+    )
+# Queues apart, so that a mail backlog or a long sweep never delays a scope check.
+# A worker started without -Q consumes every queue listed here (the embedded docs
+# and the smoke test run one such worker); docker/compose.yaml runs one per queue.
+CELERY_TASK_QUEUES = [Queue("scope"), Queue("mail"), Queue("periodic")]
+CELERY_TASK_DEFAULT_QUEUE = "periodic"
+CELERY_TASK_ROUTES = {
+    "tickets.tasks.check_scope": {"queue": "scope"},
+    "tickets.tasks.send_message_email": {"queue": "mail"},
+    "tickets.tasks.sweep_undecided": {"queue": "periodic"},
+    "tickets.tasks.expire_offers": {"queue": "periodic"},
+    "tickets.tasks.watch_sla": {"queue": "periodic"},
+    "helpdesk.heartbeat": {"queue": "periodic"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A task not acknowledged within the visibility timeout is delivered again: it
@@ -292,10 +312,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each run expires when the next is due: with no worker, runs do not pile up.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-undecided": {"task": "tickets.tasks.sweep_undecided", "schedule": 60.0},
-    "expire-offers": {"task": "tickets.tasks.expire_offers", "schedule": 3600.0},
-    "watch-sla": {"task": "tickets.tasks.watch_sla", "schedule": 60.0},
+    "sweep-undecided": {
+        "task": "tickets.tasks.sweep_undecided",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "expire-offers": {
+        "task": "tickets.tasks.expire_offers",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+    "watch-sla": {"task": "tickets.tasks.watch_sla", "schedule": 60.0, "options": {"expires": 60}},
+    # /readyz wants a heartbeat from the last minute: proof that beat and a worker run.
+    "heartbeat": {"task": "helpdesk.heartbeat", "schedule": 20.0, "options": {"expires": 20}},
 }
 
 REST_FRAMEWORK = {
