@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,6 +83,17 @@ def env_url(
             f"{name}={raw!r}: expected a URL like {example} ({expected}{plain})"
         )
     return raw
+
+
+def env_networks(name: str, default: str) -> list[IPv4Network | IPv6Network]:
+    """Addresses or networks, comma-separated: 127.0.0.1,::1,10.0.0.0/8."""
+    try:
+        return [ip_network(item, strict=False) for item in env_list(name, default)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ.get(name)!r}: expected addresses or networks "
+            f"separated by commas, like 127.0.0.1,::1,10.0.0.0/8 ({exc})"
+        ) from None
 
 
 def env_log_level(name: str, default: str) -> str:
@@ -156,11 +168,16 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_prometheus",
     "contracts",
     "tickets",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, answered before the host check and the
+    # HTTPS redirect (helpdesk/health.py).
+    "helpdesk.health.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -173,6 +190,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -274,7 +292,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=5)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
-        f"CELERY_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}: must be shorter than "
+        f"CELERY_TASK_SOFT_TIME_LIMIT={str(CELERY_TASK_SOFT_TIME_LIMIT)!r}: must be shorter than "
         f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}), so a task can stop cleanly first"
     )
 # Queues apart, so that a mail backlog or a long sweep never delays a scope check.
@@ -427,6 +445,10 @@ if env_bool("SCOPEDESK_PRODUCTION", False):
     SECURE_HSTS_PRELOAD = True
     if env_bool("BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# /metrics answers only requests from these addresses (a Prometheus server), and
+# never one that came through the proxy.
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 # How long a customer has to answer a paid offer.
 OFFER_EXPIRY_DAYS = env_int("OFFER_EXPIRY_DAYS", 14, minimum=1)

@@ -56,6 +56,8 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
         ("SITE_URL", "https://desk.example.com/?from=mail"),
         ("OFFER_EXPIRY_DAYS", "-1"),
         ("OFFER_EXPIRY_DAYS", "0"),
+        ("METRICS_ALLOWED_IPS", "prometheus.internal"),
+        ("CELERY_TASK_SOFT_TIME_LIMIT", "300"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_it(variable, value):
