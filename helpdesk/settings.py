@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -298,7 +298,12 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
 # Queues apart, so that a mail backlog or a long sweep never delays a scope check.
 # A worker started without -Q consumes every queue listed here (the embedded docs
 # and the smoke test run one such worker); docker/compose.yaml runs one per queue.
-CELERY_TASK_QUEUES = [Queue("scope"), Queue("mail"), Queue("periodic")]
+# Each queue has its own exchange and routing key: left out, Celery would bind all
+# three to the default ones, and every task would land in every queue.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("scope", "mail", "periodic")
+]
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
 CELERY_TASK_ROUTES = {
     "tickets.tasks.check_scope": {"queue": "scope"},

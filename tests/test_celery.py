@@ -45,6 +45,19 @@ def test_a_worker_started_without_a_queue_list_consumes_every_queue_a_task_goes_
     assert {queue_of(name) for name in app.tasks} <= consumed
 
 
+@pytest.mark.parametrize(("name", "queue"), QUEUE_OF.items())
+def test_a_task_is_delivered_to_its_own_queue_only(name, queue):
+    """The queues a message reaches are those bound to its exchange with its routing key."""
+    route = app.amqp.router.route({}, name)
+    reached = {
+        bound.name
+        for bound in app.amqp.queues.values()
+        if bound.exchange.name == route["queue"].exchange.name
+        and bound.routing_key == route["queue"].routing_key
+    }
+    assert reached == {queue}
+
+
 def test_every_task_has_a_time_limit_and_a_soft_one_before_it():
     for name, task in our_tasks().items():
         assert task.time_limit, name
