@@ -140,6 +140,11 @@ if not SECRET_KEY:
             "(or set DEBUG=1 on a development desk, which keeps a random key in var/)"
         )
     SECRET_KEY = local_secret_key(BASE_DIR / "var" / "secret_key")
+# The proxies in front of the desk that add X-Forwarded-For: in production one, a
+# TLS proxy that passes the Host header on; 0 when clients reach the desk directly.
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("SCOPEDESK_PRODUCTION", False) else 0, minimum=0
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Links in e-mails are this plus a path, f"{SITE_URL}/offers/...": no trailing
@@ -271,6 +276,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@scopedesk.example")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: set one of them, not both")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 
 # Celery: Redis in production; without REDIS_URL tasks run in-process.
 REDIS_URL = env_url(
@@ -370,6 +384,8 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous throttles count by the client's address, as helpdesk/proxy.py finds it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # Throttle counts must be shared by every web process: Redis when there is one.
 CACHES = {
@@ -398,6 +414,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind the proxy every request comes from its address: count failures by the
+# client's own (helpdesk/proxy.py), or one attacker locks a username for everyone.
+AXES_CLIENT_IP_CALLABLE = "helpdesk.proxy.client_address"
 
 # Every page: nothing from elsewhere, no inline script or style, no framing.
 CONTENT_SECURITY_POLICY = {
@@ -448,7 +467,8 @@ if env_bool("SCOPEDESK_PRODUCTION", False):
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_PROXY", True):
+    if TRUSTED_PROXY_COUNT:
+        # The proxy terminates TLS and says so; without a proxy, gunicorn does.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # /metrics answers only requests from these addresses (a Prometheus server), and

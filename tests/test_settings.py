@@ -57,6 +57,9 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
         ("OFFER_EXPIRY_DAYS", "-1"),
         ("OFFER_EXPIRY_DAYS", "0"),
         ("METRICS_ALLOWED_IPS", "prometheus.internal"),
+        ("EMAIL_TIMEOUT", "0"),
+        ("EMAIL_TIMEOUT", "soon"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
         ("CELERY_TASK_SOFT_TIME_LIMIT", "300"),
     ],
 )
@@ -115,6 +118,21 @@ def setting(name: str, **env: str) -> str:
 )
 def test_a_good_value_is_taken(variable, value, name, expected):
     assert setting(name, **{variable: value}) == expected
+
+
+def test_production_believes_one_proxy_by_default_and_none_when_told():
+    production = {"SCOPEDESK_PRODUCTION": "1", "SECRET_KEY": secrets.token_urlsafe(50)}
+    assert setting("TRUSTED_PROXY_COUNT", **production) == "1"
+    assert setting("SECURE_PROXY_SSL_HEADER", **production) == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert setting("REST_FRAMEWORK['NUM_PROXIES']", **production) == "1"
+    direct = {**production, "TRUSTED_PROXY_COUNT": "0"}
+    assert setting("SECURE_PROXY_SSL_HEADER", **direct) == "None"
+    assert setting("TRUSTED_PROXY_COUNT") == "0"
+
+
+def test_mail_gives_up_on_a_silent_server():
+    assert setting("EMAIL_TIMEOUT") == "30"
+    assert setting("EMAIL_TIMEOUT", EMAIL_TIMEOUT="10") == "10"
 
 
 def test_production_requires_a_secret_key():
