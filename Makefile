@@ -20,7 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 lint format: $(STAMP)
@@ -32,8 +32,8 @@ lint format: $(STAMP)
 # wording alive in the catalogues. Wording that left the code is dropped, not kept as #~.
 MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ru -l fi -l lv --no-location --no-obsolete $(MESSAGES_IGNORE)
-	$(PY) manage.py compilemessages $(MESSAGES_IGNORE)
+	DEBUG=1 $(PY) manage.py makemessages -l ru -l fi -l lv --no-location --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=1 $(PY) manage.py compilemessages $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) var
