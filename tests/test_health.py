@@ -25,13 +25,21 @@ def with_redis(settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+@pytest.fixture
+def without_redis(settings):
+    """The embedded set-up: no Redis to ask, no worker to expect."""
+    settings.REDIS_URL = ""
+
+
 def test_healthz_answers_without_the_database():
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_the_probes_answer_over_plain_http_and_by_address_in_production(settings, db):
+def test_the_probes_answer_over_plain_http_and_by_address_in_production(
+    settings, db, without_redis
+):
     """Load balancers probe a container by its address, without TLS."""
     settings.SECURE_SSL_REDIRECT = True
     settings.ALLOWED_HOSTS = ["desk.example.com"]
@@ -42,7 +50,7 @@ def test_the_probes_answer_over_plain_http_and_by_address_in_production(settings
     assert client.get("/portal/").status_code == 400  # the host check holds elsewhere
 
 
-def test_readyz_names_each_check(db):
+def test_readyz_names_each_check(db, without_redis):
     response = Client().get("/readyz")
     assert response.status_code == 200
     assert response.json() == {
@@ -51,7 +59,7 @@ def test_readyz_names_each_check(db):
     }
 
 
-def test_readyz_is_unavailable_while_a_migration_is_not_applied(db):
+def test_readyz_is_unavailable_while_a_migration_is_not_applied(db, without_redis):
     MigrationRecorder.Migration.objects.filter(app="tickets").order_by("-id").first().delete()
     response = Client().get("/readyz")
     assert response.status_code == 503
