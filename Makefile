@@ -11,15 +11,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# DEBUG=1: without SECRET_KEY the desk keeps a random key of its own in var/.
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demodata
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py demodata
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 lint format: $(STAMP)
@@ -31,8 +32,8 @@ lint format: $(STAMP)
 # wording alive in the catalogues. Wording that left the code is dropped, not kept as #~.
 MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ru -l fi -l lv --no-location --no-obsolete $(MESSAGES_IGNORE)
-	$(PY) manage.py compilemessages $(MESSAGES_IGNORE)
+	DEBUG=1 $(PY) manage.py makemessages -l ru -l fi -l lv --no-location --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=1 $(PY) manage.py compilemessages $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) var

@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -186,6 +187,8 @@ def main() -> None:
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
             "LOG_LEVEL": "INFO",
             "DEBUG": "0",
+            # A throwaway key: with DEBUG off the desk starts only with one.
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
             # The benchmark measures intake, not the per-user throttle.
             "API_THROTTLE_USER": "1000000/minute",
         }
@@ -206,7 +209,9 @@ def main() -> None:
                 lambda: "Ready to accept" in processes.log("redis"), timeout=10, what="redis"
             )
         env["REDIS_URL"] = redis_url
-        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND")})
+        os.environ.update(
+            {k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND", "SECRET_KEY")}
+        )
         run(args, processes, env)
     finally:
         if processes is not None:

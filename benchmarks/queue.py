@@ -26,6 +26,7 @@ if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import argparse
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import time
@@ -44,6 +45,8 @@ def setup_django() -> None:
     os.environ["DATABASE_URL"] = f"{SERVER}/{NAME}"
     os.environ.pop("REDIS_URL", None)  # no tasks are run here
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    # A throwaway key: with DEBUG off the desk starts only with one.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     sys.path.insert(0, str(ROOT))
     import helpdesk.wsgi  # noqa: F401 - sets Django up as the server does
 

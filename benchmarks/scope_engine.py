@@ -29,6 +29,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import string
 import subprocess
 import tempfile
@@ -119,6 +120,8 @@ def run(scratch: Path, engine_requests: int, jsonl_requests: int) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    # A throwaway key: with DEBUG off the desk starts only with one.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
     django.setup()

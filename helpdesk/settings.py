@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,6 +85,17 @@ def env_url(
     return raw
 
 
+def env_networks(name: str, default: str) -> list[IPv4Network | IPv6Network]:
+    """Addresses or networks, comma-separated: 127.0.0.1,::1,10.0.0.0/8."""
+    try:
+        return [ip_network(item, strict=False) for item in env_list(name, default)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ.get(name)!r}: expected addresses or networks "
+            f"separated by commas, like 127.0.0.1,::1,10.0.0.0/8 ({exc})"
+        ) from None
+
+
 def env_log_level(name: str, default: str) -> str:
     raw = env_str(name, "") or default
     level = raw.strip().upper()
@@ -92,13 +106,45 @@ def env_log_level(name: str, default: str) -> str:
     return level
 
 
+def local_secret_key(path: Path) -> str:
+    """The key of a DEBUG desk without SECRET_KEY: made at random once and kept in
+    var/, so logins survive the development server's restarts. Linking a finished
+    file into place never overwrites: when two processes start at once (the
+    autoreloader and its child), both read the one that won."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}")
+    draft.write_text(secrets.token_urlsafe(50))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", False)
+# Offer links, sessions and password resets are signed with this key: a key that
+# anyone can read in the repository would let them accept any pending offer.
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("SCOPEDESK_PRODUCTION", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set when SCOPEDESK_PRODUCTION is on")
-    # Embedded set-up only: production sets SCOPEDESK_PRODUCTION and a real key.
-    SECRET_KEY = "embedded-insecure-key-set-SECRET_KEY-in-production"
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: give it a long random value, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))' "
+            "(or set DEBUG=1 on a development desk, which keeps a random key in var/)"
+        )
+    SECRET_KEY = local_secret_key(BASE_DIR / "var" / "secret_key")
+# The proxies in front of the desk that add X-Forwarded-For: in production one, a
+# TLS proxy that passes the Host header on; 0 when clients reach the desk directly.
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("SCOPEDESK_PRODUCTION", False) else 0, minimum=0
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Links in e-mails are this plus a path, f"{SITE_URL}/offers/...": no trailing
@@ -127,11 +173,16 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_prometheus",
     "contracts",
     "tickets",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, answered before the host check and the
+    # HTTPS redirect (helpdesk/health.py).
+    "helpdesk.health.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,6 +198,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -277,8 +329,32 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+# The ceiling for any task; tickets/tasks.py gives each task its own, lower limits.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=5)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT={str(CELERY_TASK_SOFT_TIME_LIMIT)!r}: must be shorter than "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}), so a task can stop cleanly first"
+    )
+# Queues apart, so that a mail backlog or a long sweep never delays a scope check.
+# A worker started without -Q consumes every queue listed here (the embedded docs
+# and the smoke test run one such worker); docker/compose.yaml runs one per queue.
+# Each queue has its own exchange and routing key: left out, Celery would bind all
+# three to the default ones, and every task would land in every queue.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("scope", "mail", "periodic")
+]
+CELERY_TASK_DEFAULT_QUEUE = "periodic"
+CELERY_TASK_ROUTES = {
+    "tickets.tasks.check_scope": {"queue": "scope"},
+    "tickets.tasks.send_message_email": {"queue": "mail"},
+    "tickets.tasks.sweep_undecided": {"queue": "periodic"},
+    "tickets.tasks.expire_offers": {"queue": "periodic"},
+    "tickets.tasks.watch_sla": {"queue": "periodic"},
+    "helpdesk.heartbeat": {"queue": "periodic"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A task not acknowledged within the visibility timeout is delivered again: it
@@ -301,10 +377,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each run expires when the next is due: with no worker, runs do not pile up.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-undecided": {"task": "tickets.tasks.sweep_undecided", "schedule": 60.0},
-    "expire-offers": {"task": "tickets.tasks.expire_offers", "schedule": 3600.0},
-    "watch-sla": {"task": "tickets.tasks.watch_sla", "schedule": 60.0},
+    "sweep-undecided": {
+        "task": "tickets.tasks.sweep_undecided",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "expire-offers": {
+        "task": "tickets.tasks.expire_offers",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+    "watch-sla": {"task": "tickets.tasks.watch_sla", "schedule": 60.0, "options": {"expires": 60}},
+    # /readyz wants a heartbeat from the last minute: proof that beat and a worker run.
+    "heartbeat": {"task": "helpdesk.heartbeat", "schedule": 20.0, "options": {"expires": 20}},
 }
 
 REST_FRAMEWORK = {
@@ -325,6 +412,8 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous throttles count by the client's address, as helpdesk/proxy.py finds it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # Throttle counts must be shared by every web process: Redis when there is one.
 CACHES = {
@@ -353,6 +442,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind the proxy every request comes from its address: count failures by the
+# client's own (helpdesk/proxy.py), or one attacker locks a username for everyone.
+AXES_CLIENT_IP_CALLABLE = "helpdesk.proxy.client_address"
 
 # Every page: nothing from elsewhere, no inline script or style, no framing.
 CONTENT_SECURITY_POLICY = {
@@ -403,8 +495,13 @@ if env_bool("SCOPEDESK_PRODUCTION", False):
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_PROXY", True):
+    if TRUSTED_PROXY_COUNT:
+        # The proxy terminates TLS and says so; without a proxy, gunicorn does.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# /metrics answers only requests from these addresses (a Prometheus server), and
+# never one that came through the proxy.
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 # How long a customer has to answer a paid offer.
 OFFER_EXPIRY_DAYS = env_int("OFFER_EXPIRY_DAYS", 14, minimum=1)

@@ -5,6 +5,7 @@ SITE_URL and are sent a few times an hour at most."""
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
@@ -54,6 +55,44 @@ def test_fewer_failures_than_the_limit_still_let_the_right_password_in(client, s
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         log_in(client, SARA, "guess")
     assert log_in(client, SARA, "right-horse-battery").status_code == 302
+
+
+PROXY = "172.18.0.2"  # the TLS proxy, as the desk sees it
+
+
+def log_in_through_the_proxy(client, forwarded_for: str, password: str) -> int:
+    """The answer's status code."""
+    return client.post(
+        reverse("login"),
+        {"username": SARA, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    ).status_code
+
+
+def test_behind_the_proxy_an_attackers_failures_do_not_lock_out_the_user(client, sara, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in_through_the_proxy(client, "198.51.100.7", "guess")
+    assert log_in_through_the_proxy(client, "198.51.100.7", "right-horse-battery") == 429
+    assert log_in_through_the_proxy(client, "203.0.113.5", "right-horse-battery") == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+
+
+def test_behind_the_proxy_a_forged_forwarded_address_is_not_believed(client, sara, settings):
+    """The proxy appends the address it saw; what stands left of it the client wrote."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in_through_the_proxy(client, "203.0.113.5, 198.51.100.7", "guess")
+    assert log_in_through_the_proxy(client, "198.51.100.7", "right-horse-battery") == 429
+    assert log_in_through_the_proxy(client, "203.0.113.5", "right-horse-battery") == 302
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, sara, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        log_in_through_the_proxy(client, f"198.51.100.{number}", "guess")
+    assert log_in_through_the_proxy(client, "203.0.113.5", "right-horse-battery") == 429
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,11 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
         ("SITE_URL", "https://desk.example.com/?from=mail"),
         ("OFFER_EXPIRY_DAYS", "-1"),
         ("OFFER_EXPIRY_DAYS", "0"),
+        ("METRICS_ALLOWED_IPS", "prometheus.internal"),
+        ("EMAIL_TIMEOUT", "0"),
+        ("EMAIL_TIMEOUT", "soon"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("CELERY_TASK_SOFT_TIME_LIMIT", "300"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_it(variable, value):
@@ -114,12 +120,64 @@ def test_a_good_value_is_taken(variable, value, name, expected):
     assert setting(name, **{variable: value}) == expected
 
 
+def test_production_believes_one_proxy_by_default_and_none_when_told():
+    production = {"SCOPEDESK_PRODUCTION": "1", "SECRET_KEY": secrets.token_urlsafe(50)}
+    assert setting("TRUSTED_PROXY_COUNT", **production) == "1"
+    assert setting("SECURE_PROXY_SSL_HEADER", **production) == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert setting("REST_FRAMEWORK['NUM_PROXIES']", **production) == "1"
+    direct = {**production, "TRUSTED_PROXY_COUNT": "0"}
+    assert setting("SECURE_PROXY_SSL_HEADER", **direct) == "None"
+    assert setting("TRUSTED_PROXY_COUNT") == "0"
+
+
+def test_mail_gives_up_on_a_silent_server():
+    assert setting("EMAIL_TIMEOUT") == "30"
+    assert setting("EMAIL_TIMEOUT", EMAIL_TIMEOUT="10") == "10"
+
+
 def test_production_requires_a_secret_key():
     result = start(SCOPEDESK_PRODUCTION="1", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("debug", ["", "0"])
+def test_it_refuses_to_start_without_a_secret_key_unless_debug(debug):
+    """A key from the repository would let anyone sign an offer link."""
+    result = start(SECRET_KEY="", DEBUG=debug, SCOPEDESK_PRODUCTION="")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_a_debug_desk_without_a_key_keeps_a_random_one_of_its_own():
+    kept = ROOT / "var" / "secret_key"
+    key = setting("SECRET_KEY", SECRET_KEY="", DEBUG="1")
+    assert key == kept.read_text().strip()
+    assert len(key) >= 50
+    assert kept.stat().st_mode & 0o077 == 0
+    assert setting("SECRET_KEY", SECRET_KEY="", DEBUG="1") == key
+
+
 def test_the_embedded_defaults_start():
-    result = start()
+    result = start(SECRET_KEY="", DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_production_settings_pass_check_deploy_without_a_warning(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+            "SCOPEDESK_PRODUCTION": "1",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "desk.example.com",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout

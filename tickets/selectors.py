@@ -13,6 +13,7 @@ from django.db.models import (
     DateField,
     DateTimeField,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -27,6 +28,7 @@ from django.utils import timezone
 from contracts import hours, terms
 from contracts.models import Contract, Customer, TopUp
 from contracts.scope import Usage
+from tickets.filters import sla_breached
 from tickets.models import Message, ScopeDecision, Ticket, TimeEntry
 
 COVERED_VERDICTS = ("in_scope", "outside_hours")
@@ -438,3 +440,27 @@ def time_by_technician(*, first_day: date, user) -> list[TechnicianTime]:
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Work the desk has not done yet, for the operators' metrics."""
+
+    undecided: int  # tickets whose scope check has not run
+    oldest_undecided_at: datetime | None
+    emails_waiting: int  # replies and automatic replies not e-mailed yet
+    sla_overdue: int  # open tickets past an SLA deadline, as the queue's filter counts them
+
+
+def desk_backlog(*, now: datetime) -> Backlog:
+    undecided = Ticket.objects.filter(decided_at=None).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
+    )
+    return Backlog(
+        undecided=undecided["count"],
+        oldest_undecided_at=undecided["oldest"],
+        emails_waiting=Message.objects.filter(
+            emailed_at=None, kind__in=[Message.Kind.PUBLIC, Message.Kind.AUTOMATIC]
+        ).count(),
+        sla_overdue=Ticket.objects.filter(sla_breached(now)).count(),
+    )

@@ -17,27 +17,41 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY)
+# Every task has a hard limit (the worker kills it) and a soft one before it (an
+# exception inside the task, so a transaction rolls back cleanly). One ticket or
+# one e-mail takes well under a second; a sweep walks up to 500 of them.
+ONE_ITEM = {
+    "time_limit": min(60, settings.CELERY_TASK_TIME_LIMIT),
+    "soft_time_limit": min(45, settings.CELERY_TASK_SOFT_TIME_LIMIT),
+}
+SWEEP = {
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+}
+# Each task's queue is in settings.CELERY_TASK_ROUTES.
+
+
+@shared_task(**RETRY, **ONE_ITEM)
 def check_scope(ticket_id: int) -> None:
     services.ticket_decide(ticket_id=ticket_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **ONE_ITEM)
 def send_message_email(message_id: int) -> None:
     services.message_email(message_id=message_id)
 
 
-@shared_task
+@shared_task(**SWEEP)
 def sweep_undecided() -> int:
     """Check tickets whose scope-check task was lost (broker down, worker killed)."""
     return services.tickets_decide_forgotten()
 
 
-@shared_task
+@shared_task(**SWEEP)
 def expire_offers() -> int:
     return services.offers_expire()
 
 
-@shared_task
+@shared_task(**SWEEP)
 def watch_sla() -> int:
     return services.sla_watch()

@@ -165,10 +165,14 @@ class RedisServer:
             return False
 
     def queued(self, task: str) -> int:
-        """How many ``task`` messages wait in Celery's default queue (not counting
-        those a worker has taken)."""
+        """How many ``task`` messages wait in the desk's queues (not counting those
+        a worker has taken)."""
         with self.client() as client:
-            messages = client.lrange("celery", 0, -1)
+            messages = [
+                message
+                for queue in settings.CELERY_TASK_QUEUES
+                for message in client.lrange(queue.name, 0, -1)
+            ]
         return sum(json.loads(m)["headers"]["task"] == task for m in messages)
 
 
