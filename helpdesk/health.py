@@ -110,6 +110,11 @@ class DeskCollector(Collector):
             value=backlog.emails_waiting,
         )
         yield GaugeMetricFamily(
+            "scopedesk_emails_failed",
+            "Replies and automatic replies that could not be e-mailed for good.",
+            value=backlog.emails_failed,
+        )
+        yield GaugeMetricFamily(
             "scopedesk_sla_overdue",
             "Open tickets past an SLA deadline.",
             value=backlog.sla_overdue,

@@ -155,14 +155,33 @@ def test_metrics_count_the_desks_backlog(northwind):
         ticket(**decided, status=Status.RESOLVED, first_response_due=NOW - timedelta(hours=1))
         Message.objects.create(ticket=oldest, kind=Message.Kind.PUBLIC, body="Hello")
         Message.objects.create(ticket=oldest, kind=Message.Kind.AUTOMATIC, body="Covered")
-        Message.objects.create(ticket=oldest, kind=Message.Kind.INTERNAL, body="Note")
-        Message.objects.create(ticket=oldest, kind=Message.Kind.PUBLIC, body="Sent", emailed_at=NOW)
+        Message.objects.create(
+            ticket=oldest,
+            kind=Message.Kind.INTERNAL,
+            body="Note",
+            delivery=Message.Delivery.NOT_EMAILED,
+        )
+        Message.objects.create(
+            ticket=oldest,
+            kind=Message.Kind.PUBLIC,
+            body="Sent",
+            emailed_at=NOW,
+            delivery=Message.Delivery.SENT,
+        )
+        Message.objects.create(
+            ticket=oldest,
+            kind=Message.Kind.PUBLIC,
+            body="Bad address",
+            delivery=Message.Delivery.FAILED,
+            delivery_error="550 no such user",
+        )
 
         values = gauges(Client())
 
     assert values["scopedesk_tickets_awaiting_decision"] == 2
     assert values["scopedesk_oldest_ticket_awaiting_decision_seconds"] == 7200
     assert values["scopedesk_emails_waiting"] == 2
+    assert values["scopedesk_emails_failed"] == 1
     assert values["scopedesk_sla_overdue"] == 2
 
 
@@ -172,6 +191,7 @@ def test_metrics_with_an_empty_desk_are_zero(db):
         "scopedesk_tickets_awaiting_decision": 0,
         "scopedesk_oldest_ticket_awaiting_decision_seconds": 0,
         "scopedesk_emails_waiting": 0,
+        "scopedesk_emails_failed": 0,
         "scopedesk_sla_overdue": 0,
     }
 

@@ -449,6 +449,7 @@ class Backlog:
     undecided: int  # tickets whose scope check has not run
     oldest_undecided_at: datetime | None
     emails_waiting: int  # replies and automatic replies not e-mailed yet
+    emails_failed: int  # e-mails refused for good: staff must reach the customer otherwise
     sla_overdue: int  # open tickets past an SLA deadline, as the queue's filter counts them
 
 
@@ -460,7 +461,8 @@ def desk_backlog(*, now: datetime) -> Backlog:
         undecided=undecided["count"],
         oldest_undecided_at=undecided["oldest"],
         emails_waiting=Message.objects.filter(
-            emailed_at=None, kind__in=[Message.Kind.PUBLIC, Message.Kind.AUTOMATIC]
+            delivery__in=[Message.Delivery.PENDING, Message.Delivery.SENDING]
         ).count(),
+        emails_failed=Message.objects.filter(delivery=Message.Delivery.FAILED).count(),
         sla_overdue=Ticket.objects.filter(sla_breached(now)).count(),
     )
