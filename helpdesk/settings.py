@@ -270,7 +270,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic writes what the app serves (whitenoise) with DEBUG off.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Customers' attachments live outside any served folder; only the download view,
 # which checks who may see the ticket, reads them.

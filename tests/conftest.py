@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from contracts.contract_files import load_contract_file, load_services
 from contracts.models import Customer
@@ -34,6 +35,14 @@ def _fast_passwords(settings):
     """Fixtures set passwords for staff and contacts; a real hasher spends most of
     a second on each. Tests that log in through the form work the same."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_desk_again():
+    """A request activates the contact's language for its thread and Django leaves
+    it there; code that a test calls directly must not inherit the last page's."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
