@@ -28,7 +28,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts.api import StaffOnlyFieldsMixin
+from contracts.api import StaffOnlyFieldsMixin, id_field
 from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES
 from tickets import services
 from tickets.attachments import attachment_check
@@ -304,9 +304,7 @@ class TimeSerializer(serializers.Serializer):
 
 
 class BulkAssignSerializer(serializers.Serializer):
-    tickets = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=services.MAX_BULK
-    )
+    tickets = serializers.ListField(child=id_field(), min_length=1, max_length=services.MAX_BULK)
     assignee = serializers.CharField(allow_null=True, help_text="username, or null")
 
 

@@ -19,12 +19,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from contracts.api import contact_of, refused
 from contracts.models import Customer
+from helpdesk.api import JSONParser
 from tickets import services
 from tickets.api.filters import (
     ApiTicketFilter,
