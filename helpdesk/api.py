@@ -1,5 +1,5 @@
-"""The REST API's own parts that no app owns: the JSON parser every endpoint
-reads with, and the schema class that documents every endpoint's answers."""
+"""The REST API's own parts that no app owns: the JSON parser and the filter
+backend every endpoint reads with (the schema class is in ``schema``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import math
 import re
 
 from django.conf import settings
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.utils import json
 
 # No request of ours nests deeper than a few levels (a contract's support hours,
@@ -56,3 +57,32 @@ class JSONParser(parsers.JSONParser):
             )
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+
+
+# --- filters -------------------------------------------------------------------------
+
+
+def _query_names(filterset) -> list[str]:
+    """The query parameters a filter set reads (a date range reads two)."""
+    names = []
+    for name, field in filterset.form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        names += [f"{name}_{suffix}" if suffix else name for suffix in suffixes or [""]]
+    return names
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing a filter named without a value
+    (``?status=``) with a 400 instead of ignoring it: the schema documents each
+    filter's values, and an empty one is none of them."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            blank = [
+                name for name in _query_names(filterset) if "" in request.query_params.getlist(name)
+            ]
+            if blank:
+                message = serializers.CharField.default_error_messages["blank"]
+                raise ValidationError({name: [message] for name in blank})
+        return filterset

@@ -93,10 +93,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """A ticket's decision. ``decided_by`` and ``override_reason``: staff only."""
 
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="null: not told"
+    )
     clause = serializers.JSONField(source="clause_snapshot", read_only=True)
     decided_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Staff only."
+        slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
 
     class Meta:
@@ -184,12 +186,14 @@ class RatingSerializer(serializers.ModelSerializer):
 class TicketListSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """A ticket in a list: its current decision and offer, without the conversation."""
 
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
     assignee = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Staff only."
+        slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
+    # Computed by the database; null while no SLA clock runs.
+    sla_due = serializers.DateTimeField(read_only=True, allow_null=True)
     scope = serializers.SerializerMethodField()
     offer = serializers.SerializerMethodField()
     rating = RatingSerializer(read_only=True, allow_null=True)
@@ -254,12 +258,20 @@ class TicketSerializer(TicketListSerializer):
 
 
 class TicketCreateSerializer(serializers.Serializer):
+    """A new ticket as JSON or a form: no files (see ``TicketCreateWithFilesSerializer``)."""
+
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=50_000)
     service = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="a service code"
     )
     priority = serializers.ChoiceField(choices=PRIORITY_CHOICES, default="normal")
+
+
+class TicketCreateWithFilesSerializer(TicketCreateSerializer):
+    """A new ticket with its files: multipart/form-data only, as JSON carries no
+    files (an ``attachments`` key in JSON is refused: it holds no file)."""
+
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="files (multipart only)"
     )

@@ -55,6 +55,7 @@ from tickets.api.serializers import (
     TechnicianTimeSerializer,
     TextSerializer,
     TicketCreateSerializer,
+    TicketCreateWithFilesSerializer,
     TicketListSerializer,
     TicketSerializer,
     TimeEntrySerializer,
@@ -132,9 +133,16 @@ class TicketViewSet(
             Prefetch("attachments", queryset=_attachments_for(user)),
         )
 
-    @extend_schema(request=TicketCreateSerializer, responses=TicketSerializer)
+    @extend_schema(
+        request={
+            "application/json": TicketCreateSerializer,
+            "application/x-www-form-urlencoded": TicketCreateSerializer,
+            "multipart/form-data": TicketCreateWithFilesSerializer,
+        },
+        responses=TicketSerializer,
+    )
     def create(self, request, *args, **kwargs):
-        data = TicketCreateSerializer(data=request.data)
+        data = TicketCreateWithFilesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             # The ticket and its files are saved together, or neither is.
