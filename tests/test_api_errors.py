@@ -102,6 +102,23 @@ def test_the_ticket_search_and_pages_take_any_text_without_a_server_error(sara, 
     assert response["Content-Type"].startswith("application/json")
 
 
+def test_the_allowance_refuses_a_customer_that_is_no_slug_with_a_400(lead_api):
+    # PostgreSQL refuses a NUL byte in text: found by Schemathesis.
+    for customer in ("north\x00wind", "¶_"):
+        response = lead_api.get("/api/v1/allowance/", {"customer": customer})
+        assert_json_error(response, 400, key="customer")
+
+
+def test_the_queue_page_takes_a_canned_reply_number_it_cannot_read(client, lead, sara):
+    ticket = sara.post(
+        "/api/v1/tickets/", {"subject": "Help", "body": "Mail is down."}, format="json"
+    ).json()
+    client.force_login(lead)
+    for canned in ("²", str(10**23)):
+        page = client.get(f"/queue/tickets/{ticket['id']}/", {"canned": canned})
+        assert page.status_code == 200
+
+
 @pytest.mark.parametrize("tickets", [[10**23], [MAX_ID + 1], [1.5], ["1e30"], [0], [-1]])
 def test_bulk_assign_refuses_what_is_no_ticket_id_with_a_400(lead_api, tickets):
     response = lead_api.post(

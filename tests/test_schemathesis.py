@@ -41,7 +41,7 @@ from tickets.models import Ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
 
-EXAMPLES_PER_OPERATION = 10
+EXAMPLES_PER_OPERATION = 20
 CONFIG = {
     "seed": 8,
     "generation": {

@@ -362,6 +362,10 @@ class MeterSerializer(serializers.Serializer):
     percent = serializers.IntegerField(allow_null=True)
 
 
+class AllowanceQuerySerializer(serializers.Serializer):
+    customer = serializers.SlugField(required=False, help_text="the customer's slug (staff)")
+
+
 class AllowanceSerializer(serializers.Serializer):
     customer = serializers.CharField(help_text="the customer's slug")
     month = serializers.DateField(help_text="the first day of the month")

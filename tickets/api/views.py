@@ -36,6 +36,7 @@ from tickets.api.filters import (
     TimeEntryFilter,
 )
 from tickets.api.serializers import (
+    AllowanceQuerySerializer,
     AllowanceSerializer,
     AssignedSerializer,
     AssignSerializer,
@@ -454,15 +455,16 @@ class AllowanceView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = AllowanceSerializer
 
-    @extend_schema(
-        parameters=[OpenApiParameter("customer", description="the customer's slug (staff)")]
-    )
+    @extend_schema(parameters=[AllowanceQuerySerializer])
     def get(self, request):
         contact = contact_of(request.user)
         if contact is not None:
             customer = contact.customer
         elif request.user.is_staff:
-            slug = request.query_params.get("customer")
+            # Checked before the lookup: PostgreSQL refuses text with a NUL byte.
+            query = AllowanceQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            slug = query.validated_data.get("customer")
             if not slug:
                 raise refused("Name the customer: ?customer=slug.")
             customer = get_object_or_404(Customer, slug=slug)
