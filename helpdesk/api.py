@@ -32,6 +32,19 @@ def json_depth(text: str) -> int:
     return deepest
 
 
+def _has_nul(value) -> bool:
+    """Whether a parsed JSON value holds a NUL character in any string or key:
+    PostgreSQL stores no NUL in text or jsonb and answers such a write with an
+    error. The nesting is already bounded, so the recursion is too."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _finite_float(text: str) -> float:
     number = float(text)
     if not math.isfinite(number):
@@ -42,7 +55,8 @@ def _finite_float(text: str) -> float:
 
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, refusing with a 400 what would otherwise crash: nesting
-    deeper than ``MAX_JSON_DEPTH`` and numbers too large for a float."""
+    deeper than ``MAX_JSON_DEPTH``, numbers too large for a float, and NUL
+    characters, which PostgreSQL refuses to store."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
@@ -50,11 +64,14 @@ class JSONParser(parsers.JSONParser):
             text = codecs.getreader(encoding)(stream).read()
             if json_depth(text) > MAX_JSON_DEPTH:
                 raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
-            return json.loads(
+            data = json.loads(
                 text,
                 parse_constant=json.strict_constant if self.strict else None,
                 parse_float=_finite_float,
             )
+            if _has_nul(data):
+                raise ValueError("text may not hold a NUL character (\\u0000)")
+            return data
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
 

@@ -166,6 +166,16 @@ def test_a_number_no_float_holds_is_refused_with_a_400(lead_api):
     assert_json_error(response, 400)
 
 
+def test_json_text_with_a_nul_character_is_refused_with_a_400(lead_api):
+    # PostgreSQL stores no NUL in text or jsonb; the write would answer 500.
+    response = lead_api.post(
+        "/api/v1/services/",
+        '{"code": "x.nul", "names": {"en": "Mail\\u0000"}, "phrases": {}}',
+        content_type="application/json",
+    )
+    assert_json_error(response, 400)
+
+
 def test_json_with_ordinary_nesting_is_still_read(lead_api, northwind):
     contract = northwind.contracts.get()
     response = lead_api.patch(
