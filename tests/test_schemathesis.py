@@ -51,6 +51,7 @@ CONFIG = {
         "database": "none",
     },
     "phases": {"stateful": {"enabled": False}},
+    "cache": {"enabled": False},  # no .schemathesis/ folder in the work tree
 }
 CHECKS = [
     not_a_server_error,
