@@ -16,7 +16,8 @@ Who may do what:
 A row outside the caller's reach answers 404, exactly like one that does not exist.
 
 This module also holds the small API helpers the tickets API shares
-(``StaffOnlyFieldsMixin``, ``refused``); ``contracts`` never imports ``tickets``.
+(``StaffOnlyFieldsMixin``, ``refused``, the id filter and field); ``contracts``
+never imports ``tickets``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,37 @@ from contracts.selectors import contract_terms, current_catalogue
 def refused(message: str) -> ValidationError:
     """A request the desk refuses: 400 with ``{"detail": message}``."""
     return ValidationError({"detail": message})
+
+
+# Ids are 64-bit (BigAutoField). A larger number names no row, and the database
+# cannot even compare with it: SQLite's driver raises OverflowError, so an id
+# from a caller is checked against this before any query sees it.
+MAX_ID = 2**63 - 1
+
+
+class IdFormField(forms.IntegerField):
+    """A row's id in a query string: a whole number from 1 to ``MAX_ID``.
+    ``1e30``, ``1.5``, ``-1`` and ``0`` are refused (400), never rounded."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """Filters on a row's id, refusing what can be no id (see ``IdFormField``)."""
+
+    field_class = IdFormField
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """A row's id in a request body, with the same bounds as ``IdFormField``."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def contract_field() -> serializers.PrimaryKeyRelatedField:
+    """A contract named by id: a number that is no id is refused before the lookup
+    (a plain lookup would round 1.5 to contract 1)."""
+    return serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all(), pk_field=id_field())
 
 
 def contact_of(user) -> Contact | None:
@@ -210,7 +242,7 @@ class ContactSerializer(EditorFormSerializer):
 
 
 class ClauseSerializer(EditorFormSerializer):
-    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    contract = contract_field()
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all())
     form_class = ClauseForm
 
@@ -222,7 +254,7 @@ class ClauseSerializer(EditorFormSerializer):
 
 
 class SlaTargetSerializer(EditorFormSerializer):
-    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    contract = contract_field()
     form_class = editor_form(SlaTarget, ["contract", "priority", "first_response", "resolution"])
 
     class Meta:
@@ -232,7 +264,7 @@ class SlaTargetSerializer(EditorFormSerializer):
 
 
 class UptimeCreditSerializer(EditorFormSerializer):
-    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    contract = contract_field()
     form_class = editor_form(UptimeCredit, ["contract", "below", "credit_percent"])
 
     class Meta:
@@ -242,7 +274,7 @@ class UptimeCreditSerializer(EditorFormSerializer):
 
 
 class TopUpSerializer(EditorFormSerializer):
-    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    contract = contract_field()
     form_class = editor_form(TopUp, ["contract", "minutes", "purchased_on", "note"])
 
     class Meta:
@@ -340,7 +372,7 @@ class ContractFilter(django_filters.FilterSet):
 
 
 class ContractPartFilter(django_filters.FilterSet):
-    contract = django_filters.NumberFilter(field_name="contract_id")
+    contract = IdFilter(field_name="contract_id")
 
 
 class ClauseFilter(ContractPartFilter):

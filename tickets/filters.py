@@ -68,7 +68,9 @@ class TicketFilter(django_filters.FilterSet):
             return queryset
         condition = Q(subject__icontains=value) | Q(body__icontains=value)
         number = value.removeprefix("#")
-        if number.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses. An id too
+        # large for the column matches nothing (Django leaves it out of the query).
+        if number.isdecimal():
             condition |= Q(pk=int(number))
         return queryset.filter(condition)
 

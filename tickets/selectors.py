@@ -381,10 +381,14 @@ class TechnicianTime:
 
 def month_start(value: str | None) -> date:
     """The first day of the month named ``YYYY-MM``, or of this month if none is
-    named; ValueError for anything else."""
+    named; ValueError for anything else, and for the calendar's first and last
+    months: a month's report reaches into the months either side of it."""
     if not value:
         return timezone.localdate().replace(day=1)
-    return datetime.strptime(value, "%Y-%m").date()
+    first_day = datetime.strptime(value, "%Y-%m").date()
+    if not date.min < first_day < date.max.replace(day=1):
+        raise ValueError(f"{value}: no month before or after it")
+    return first_day
 
 
 def sees_everyones_time(user) -> bool:

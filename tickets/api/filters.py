@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import django_filters
 
+from contracts.api import IdFilter
 from tickets.filters import TicketFilter
 from tickets.models import VERDICT_CHOICES, Attachment, Message, Offer, ScopeDecision, TimeEntry
 
@@ -40,7 +41,7 @@ class ApiTicketFilter(StaffOnlyFiltersMixin, TicketFilter):
 
 
 class TicketPartFilter(django_filters.FilterSet):
-    ticket = django_filters.NumberFilter(field_name="ticket_id")
+    ticket = IdFilter(field_name="ticket_id")
 
 
 class MessageFilter(TicketPartFilter):

@@ -29,7 +29,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts.api import StaffOnlyFieldsMixin
+from contracts.api import StaffOnlyFieldsMixin, id_field
 from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES
 from tickets import services
 from tickets.attachments import attachment_check, too_many_files
@@ -94,10 +94,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """A ticket's decision. ``decided_by`` and ``override_reason``: staff only."""
 
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="null: not told"
+    )
     clause = serializers.JSONField(source="clause_snapshot", read_only=True)
     decided_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Staff only."
+        slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
 
     class Meta:
@@ -185,12 +187,14 @@ class RatingSerializer(serializers.ModelSerializer):
 class TicketListSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """A ticket in a list: its current decision and offer, without the conversation."""
 
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
     assignee = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Staff only."
+        slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
+    # Computed by the database; null while no SLA clock runs.
+    sla_due = serializers.DateTimeField(read_only=True, allow_null=True)
     scope = serializers.SerializerMethodField()
     offer = serializers.SerializerMethodField()
     rating = RatingSerializer(read_only=True, allow_null=True)
@@ -255,12 +259,20 @@ class TicketSerializer(TicketListSerializer):
 
 
 class TicketCreateSerializer(serializers.Serializer):
+    """A new ticket as JSON or a form: no files (see ``TicketCreateWithFilesSerializer``)."""
+
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=50_000)
     service = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="a service code"
     )
     priority = serializers.ChoiceField(choices=PRIORITY_CHOICES, default="normal")
+
+
+class TicketCreateWithFilesSerializer(TicketCreateSerializer):
+    """A new ticket with its files: multipart/form-data only, as JSON carries no
+    files (an ``attachments`` key in JSON is refused: it holds no file)."""
+
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="files (multipart only)"
     )
@@ -307,9 +319,7 @@ class TimeSerializer(serializers.Serializer):
 
 
 class BulkAssignSerializer(serializers.Serializer):
-    tickets = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=services.MAX_BULK
-    )
+    tickets = serializers.ListField(child=id_field(), min_length=1, max_length=services.MAX_BULK)
     assignee = serializers.CharField(allow_null=True, help_text="username, or null")
 
 
@@ -353,6 +363,10 @@ class MeterSerializer(serializers.Serializer):
     used = serializers.IntegerField()
     left = serializers.IntegerField(allow_null=True)
     percent = serializers.IntegerField(allow_null=True)
+
+
+class AllowanceQuerySerializer(serializers.Serializer):
+    customer = serializers.SlugField(required=False, help_text="the customer's slug (staff)")
 
 
 class AllowanceSerializer(serializers.Serializer):

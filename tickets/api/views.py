@@ -21,12 +21,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from contracts.api import contact_of, refused
 from contracts.models import Customer
+from helpdesk.api import JSONParser
 from tickets import services
 from tickets.api.filters import (
     ApiTicketFilter,
@@ -37,6 +38,7 @@ from tickets.api.filters import (
     TimeEntryFilter,
 )
 from tickets.api.serializers import (
+    AllowanceQuerySerializer,
     AllowanceSerializer,
     AssignedSerializer,
     AssignSerializer,
@@ -56,6 +58,7 @@ from tickets.api.serializers import (
     TechnicianTimeSerializer,
     TextSerializer,
     TicketCreateSerializer,
+    TicketCreateWithFilesSerializer,
     TicketListSerializer,
     TicketSerializer,
     TimeEntrySerializer,
@@ -146,9 +149,16 @@ class TicketViewSet(
             Prefetch("attachments", queryset=_attachments_for(user)),
         )
 
-    @extend_schema(request=TicketCreateSerializer, responses=TicketSerializer)
+    @extend_schema(
+        request={
+            "application/json": TicketCreateSerializer,
+            "application/x-www-form-urlencoded": TicketCreateSerializer,
+            "multipart/form-data": TicketCreateWithFilesSerializer,
+        },
+        responses=TicketSerializer,
+    )
     def create(self, request, *args, **kwargs):
-        data = TicketCreateSerializer(data=request.data)
+        data = TicketCreateWithFilesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             # The ticket and its files are saved together, or neither is.
@@ -462,15 +472,16 @@ class AllowanceView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = AllowanceSerializer
 
-    @extend_schema(
-        parameters=[OpenApiParameter("customer", description="the customer's slug (staff)")]
-    )
+    @extend_schema(parameters=[AllowanceQuerySerializer])
     def get(self, request):
         contact = contact_of(request.user)
         if contact is not None:
             customer = contact.customer
         elif request.user.is_staff:
-            slug = request.query_params.get("customer")
+            # Checked before the lookup: PostgreSQL refuses text with a NUL byte.
+            query = AllowanceQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            slug = query.validated_data.get("customer")
             if not slug:
                 raise refused("Name the customer: ?customer=slug.")
             customer = get_object_or_404(Customer, slug=slug)

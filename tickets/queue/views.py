@@ -172,7 +172,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     workspace = _workspace(request, pk)
     extra = {}
     canned = request.GET.get("canned", "")
-    if canned.isdigit():
+    if canned.isdecimal():  # not isdigit: "²" is a digit that int() refuses
         # Without JavaScript, picking a canned reply reloads the page with it filled in.
         reply = CannedReply.objects.filter(pk=int(canned)).first()
         if reply is not None:
