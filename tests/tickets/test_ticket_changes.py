@@ -27,6 +27,7 @@ from tests.tickets.test_ticket_flow import (
 )
 from tickets import services
 from tickets.models import Message, Offer, Status, Ticket
+from tickets.services import intake
 
 DNS = "Our DNS records for shop.northwind.example need a new MX entry, please."
 SITE_DOWN = "Our website is down, visitors get an error 503 since this morning!"
@@ -45,7 +46,7 @@ def automatic_replies(ticket: Ticket) -> int:
 def test_a_service_named_before_the_check_runs_leaves_the_check_nothing_to_do(
     desk, technician, monkeypatch
 ):
-    monkeypatch.setattr(services, "queue_scope_check", lambda ticket_id: None)  # a slow broker
+    monkeypatch.setattr(intake, "queue_scope_check", lambda ticket_id: None)  # a slow broker
     ticket = file(SARA, MAIL)
     services.ticket_change_service(ticket_id=ticket.pk, service="hosting.email", by=technician)
     # The queued check arrives late, or the sweep finds the ticket: both do nothing.

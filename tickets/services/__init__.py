@@ -1,0 +1,73 @@
+"""Writes: every change to a ticket goes through one of these functions.
+
+Each takes keyword arguments, runs in one transaction and raises a
+``TicketError`` (or a subclass) that the edge turns into a clear message.
+One module per concern; the names the views, the API, the tasks, the commands
+and the tests call are re-exported here:
+
+- ``base``: the errors, the row locks and their order;
+- ``intake``: a contact's new ticket;
+- ``decisions``: the scope check, re-deciding, a lead's override, the sweep;
+- ``offers``: signed links, the customer's answer, lapsing;
+- ``workflow``: status, assignment, priority, service, messages, ratings, escalations;
+- ``time``: work logged against the allowance;
+- ``notices``: allowance notices, the SLA watch, staff e-mail;
+- ``mail``: a message's e-mail and its delivery;
+- ``queueing``: Celery work queued after the commit.
+"""
+
+from tickets.services.base import NotAllowed, TicketError, one_line
+from tickets.services.decisions import decision_override, ticket_decide, tickets_decide_forgotten
+from tickets.services.intake import NotAContact, ticket_create
+from tickets.services.mail import message_email
+from tickets.services.notices import send_mail_safely, sla_watch
+from tickets.services.offers import (
+    offer_answer,
+    offer_expire,
+    offer_from_token,
+    offer_link,
+    offers_expire,
+)
+from tickets.services.time import time_entry_log
+from tickets.services.workflow import (
+    MANUAL_TRANSITIONS,
+    MAX_BULK,
+    message_post,
+    ticket_assign,
+    ticket_change_priority,
+    ticket_change_service,
+    ticket_change_status,
+    ticket_escalate,
+    ticket_rate,
+    tickets_assign,
+)
+
+__all__ = [
+    "MANUAL_TRANSITIONS",
+    "MAX_BULK",
+    "NotAContact",
+    "NotAllowed",
+    "TicketError",
+    "decision_override",
+    "message_email",
+    "message_post",
+    "offer_answer",
+    "offer_expire",
+    "offer_from_token",
+    "offer_link",
+    "offers_expire",
+    "one_line",
+    "send_mail_safely",
+    "sla_watch",
+    "ticket_assign",
+    "ticket_change_priority",
+    "ticket_change_service",
+    "ticket_change_status",
+    "ticket_create",
+    "ticket_decide",
+    "ticket_escalate",
+    "ticket_rate",
+    "tickets_assign",
+    "tickets_decide_forgotten",
+    "time_entry_log",
+]

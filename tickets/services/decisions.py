@@ -1,0 +1,319 @@
+"""Decisions: the scope check of a ticket, re-deciding it, a lead's override, and
+the sweep that decides (and e-mails) what a lost task left behind."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts import terms
+from contracts.models import Clause, Contract, Customer, Service
+from contracts.replies import render_reply
+from contracts.scope import Decision, ScopeRequest, decide
+from contracts.selectors import (
+    current_catalogue,
+    customer_terms,
+    customers_with_terms,
+    reply_wordings,
+)
+from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
+from tickets.selectors import allowance_usage
+from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
+from tickets.services.mail import _server_unreachable, _to_send, message_email
+from tickets.services.notices import allowance_notices_send
+from tickets.services.offers import _withdraw_pending_offers
+from tickets.services.queueing import queue_email
+from tickets.sla import sla_recompute, sla_start, sla_terms, sla_terms_for_ticket
+
+log = logging.getLogger(__name__)
+
+
+V = terms.Verdict
+STATUS_AFTER_VERDICT = {
+    V.NOT_AUTHORIZED: Status.RESOLVED,
+    V.NO_CONTRACT: Status.AWAITING_DECISION,
+    V.NEEDS_REVIEW: Status.OPEN,
+    V.OUT_OF_SCOPE: Status.RESOLVED,
+    V.PAID_OPTION: Status.AWAITING_DECISION,
+    V.OVER_ALLOWANCE: Status.AWAITING_DECISION,
+    V.OUTSIDE_HOURS: Status.OPEN,
+    V.IN_SCOPE: Status.OPEN,
+}
+# Verdicts whose work starts at once, so their SLA clock runs from the decision.
+SLA_VERDICTS = (V.NEEDS_REVIEW, V.OUTSIDE_HOURS, V.IN_SCOPE)
+
+
+def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
+    """Run the scope check of a new ticket: store the decision, the automatic reply,
+    the offer and the SLA due times. A ticket that already has a decision is left
+    as it is, so running this twice changes nothing."""
+    with transaction.atomic():
+        ticket = (
+            # of=("self",): lock the ticket row only; PostgreSQL cannot lock the
+            # nullable side of the outer join to the picked service.
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("customer", "picked_service", "requester")
+            .filter(pk=ticket_id, decided_at=None)
+            .first()
+        )
+        if ticket is None:
+            return None
+        return _redecide(ticket)
+
+
+def _redecide(
+    ticket: Ticket, *, decided_by: AbstractBaseUser | None = None, service: str | None = None
+) -> ScopeDecision:
+    """Decide the ticket as it stands, as of its arrival. ``service`` is a
+    technician's choice, taken whatever the text says.
+
+    The customer gets an automatic reply to the first decision, and to a later one
+    only when its answer differs (another verdict or service); otherwise the new
+    decision is recorded quietly and the ticket's status, offer and clock stay."""
+    # One customer's tickets are counted one at a time, so two tickets that
+    # arrive together can never both take the last included ticket.
+    Customer.objects.select_for_update().get(pk=ticket.customer_id)
+    customer = customers_with_terms().get(pk=ticket.customer_id)
+    picked = ticket.picked_service.code if ticket.picked_service_id else None
+    request = ScopeRequest(
+        email=ticket.requester.email,
+        text=ticket.body,
+        subject=ticket.subject,
+        service=service or picked,
+        priority=ticket.priority,
+        service_confirmed=service is not None,
+    )
+    at = ticket.created_at
+    usage = allowance_usage(customer=customer, at=at, excluding_ticket=ticket.pk)
+    catalogue = current_catalogue()
+    decision = decide(
+        customer=customer_terms(customer),
+        request=request,
+        usage=usage,
+        at=at,
+        catalogue=catalogue,
+    )
+    previous = ticket.decisions.filter(is_current=True).first()
+    record = _record_decision(
+        ticket,
+        decision,
+        previous=previous,
+        usage=asdict(usage),
+        at=at,
+        decided_by=decided_by,
+        service_confirmed=request.service_confirmed,
+    )
+    # Set here as well as by the first check, so a check still queued when a
+    # technician has decided already finds nothing left to do.
+    ticket.decided_at = ticket.decided_at or timezone.now()
+    ticket.save()
+    if not _same_answer(previous, record):
+        reply = render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings())
+        message = Message.objects.create(
+            ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
+        )
+        transaction.on_commit(lambda: queue_email(message.pk))
+    if record.counts_against_allowance:
+        allowance_notices_send(customer=customer, at=at)
+    return record
+
+
+def _record_decision(
+    ticket: Ticket,
+    decision: Decision,
+    *,
+    previous: ScopeDecision | None,
+    usage: dict,
+    at: datetime,
+    decided_by: AbstractBaseUser | None = None,
+    service_confirmed: bool = False,
+) -> ScopeDecision:
+    """Store a decision as the ticket's current one (``previous`` was) and act on
+    its verdict."""
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    contract = (
+        Contract.objects.filter(reference=decision.contract.reference).first()
+        if decision.contract
+        else None
+    )
+    service = Service.objects.filter(code=decision.service).first() if decision.service else None
+    clause = (
+        Clause.objects.filter(contract=contract, service=service).first()
+        if contract and service
+        else None
+    )
+    verdict = decision.verdict
+    record = ScopeDecision.objects.create(
+        ticket=ticket,
+        verdict=verdict.value,
+        reason=decision.reason,
+        contract=contract,
+        service=service,
+        clause=clause,
+        clause_snapshot=_clause_snapshot(decision),
+        usage_snapshot=usage,
+        candidates=list(decision.candidates),
+        starts_at=decision.starts_at,
+        counts_against_allowance=verdict in (terms.Verdict.IN_SCOPE, terms.Verdict.OUTSIDE_HOURS)
+        and bool(decision.clause and decision.clause.counts_against_allowance),
+        decided_by=decided_by,
+        service_confirmed=service_confirmed,
+        supersedes=previous,
+    )
+    if _same_answer(previous, record):
+        # The same answer again (a changed priority, a contract re-read): the offer
+        # the customer holds stays valid, and so do the status and the clock.
+        Offer.objects.filter(decision=previous).update(decision=record)
+        ticket.contract = contract
+        if ticket.sla_started_at is not None and contract is not None:
+            sla_recompute(ticket, sla_terms(decision))
+        return record
+    if previous is not None:
+        # A different answer withdraws the offer of the old one.
+        _withdraw_pending_offers(decision=previous)
+    if decision.offer is not None:
+        Offer.objects.create(
+            ticket=ticket,
+            decision=record,
+            amount=decision.offer.amount,
+            currency=decision.offer.currency,
+            pricing=decision.offer.pricing.value,
+            estimate_minutes=decision.offer.estimate.minutes if decision.offer.estimate else None,
+            # From the decision, not the ticket's arrival (``at``): a new decision
+            # on an old ticket must not make an offer that has already lapsed.
+            expires_at=record.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
+        )
+    ticket.verdict = verdict.value
+    ticket.contract = contract
+    ticket.service = service
+    ticket.language = decision.language
+    status = STATUS_AFTER_VERDICT[verdict]
+    if not (status == Status.OPEN and ticket.status == Status.WAITING_ON_CUSTOMER):
+        ticket.status = status
+    if status == Status.RESOLVED:
+        ticket.resolved_at = ticket.resolved_at or timezone.now()
+    else:
+        ticket.resolved_at = None
+    if verdict in SLA_VERDICTS and decision.contract is not None:
+        if ticket.sla_started_at is None:
+            sla_start(ticket, sla_terms(decision), at=decision.starts_at or at)
+        else:
+            # A clock already running keeps its start and its paused time, so due
+            # times never jump back to the ticket's arrival.
+            sla_recompute(ticket, sla_terms(decision))
+    return record
+
+
+def _same_answer(previous: ScopeDecision | None, record: ScopeDecision) -> bool:
+    """The customer was told this already: the same verdict on the same service."""
+    return previous is not None and (previous.verdict, previous.service_id) == (
+        record.verdict,
+        record.service_id,
+    )
+
+
+def _clause_snapshot(decision: Decision) -> dict:
+    clause = decision.clause
+    if clause is None:
+        return {}
+    price = clause.price
+    return {
+        "service": clause.service,
+        "coverage": clause.coverage.value,
+        "text": clause.text,
+        "advice": clause.advice,
+        "unlisted": decision.reason == "unlisted",
+        "pricing": price.pricing.value if price else None,
+        "price": str(price.amount) if price else None,
+        "estimate": str(price.estimate) if price and price.estimate else None,
+        "max_minutes_per_ticket": clause.max_minutes_per_ticket,
+    }
+
+
+SWEEP_BATCH = 500  # tickets and messages the sweep takes up at a time
+
+
+def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Decide tickets that have waited over a minute without a decision."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Ticket.objects.filter(decided_at=None, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    decided = 0
+    for ticket_id in ids:
+        # One ticket that cannot be decided (or mailed) must not hold up the rest.
+        try:
+            decided += ticket_decide(ticket_id=ticket_id) is not None
+        except Exception:
+            log.exception("the sweep could not decide ticket %s", ticket_id)
+    # Failed messages are left out and messages tried often come last, so a few
+    # that keep failing never crowd out the rest.
+    unsent = (
+        Message.objects.filter(_to_send(timezone.now()), created_at__lt=cutoff)
+        .order_by("delivery_attempts", "created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for message_id in unsent:
+        try:
+            message_email(message_id=message_id)
+        except Exception as exc:
+            log.exception("the sweep could not e-mail message %s", message_id)
+            if _server_unreachable(exc):
+                break  # the rest would each wait on it too; the next sweep tries again
+    return decided
+
+
+def decision_override(
+    *, ticket_id: int, lead: AbstractBaseUser, verdict: str, reason: str
+) -> ScopeDecision:
+    """A lead's own verdict, with a written reason; a new decision naming its author."""
+    if not lead.has_perm("tickets.override_decision"):
+        raise NotAllowed(_("Only a lead can override a verdict."))
+    if not reason.strip():
+        raise TicketError(_("Write down why you override the verdict."))
+    new_verdict = terms.Verdict(verdict)
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
+        previous = ticket.decisions.filter(is_current=True).first()
+        if previous is None:
+            raise TicketError(_("The ticket has no decision to override yet."))
+        _withdraw_pending_offers(decision=previous)
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        record = ScopeDecision.objects.create(
+            ticket=ticket,
+            verdict=new_verdict.value,
+            reason="override",
+            contract=previous.contract,
+            service=previous.service,
+            clause=previous.clause,
+            clause_snapshot=previous.clause_snapshot,
+            usage_snapshot=previous.usage_snapshot,
+            decided_by=lead,
+            is_override=True,
+            override_reason=reason.strip(),
+            supersedes=previous,
+        )
+        ticket.verdict = new_verdict.value
+        if new_verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS, V.NEEDS_REVIEW, V.PAID_OPTION):
+            # Overridden to work: it enters the queue with its clock running.
+            ticket.status = Status.OPEN
+            if ticket.contract_id and ticket.sla_started_at is None:
+                sla_start(ticket, sla_terms_for_ticket(ticket), at=timezone.now())
+        else:
+            ticket.status = Status.RESOLVED
+            ticket.resolved_at = timezone.now()
+        ticket.save()
+    return record

@@ -1,0 +1,51 @@
+"""Intake: a contact's new ticket, saved at once; its scope check runs after the commit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from contracts import terms
+from contracts.models import Service
+from tickets.models import Ticket
+from tickets.services.base import NotAllowed, TicketError, one_line
+from tickets.services.queueing import queue_scope_check
+
+
+class NotAContact(NotAllowed):
+    pass
+
+
+def ticket_create(
+    *,
+    requester: AbstractBaseUser,
+    subject: str,
+    body: str,
+    service: str | None = None,
+    priority: str = "normal",
+    channel: str = "portal",
+) -> Ticket:
+    """Save a contact's ticket at once; the scope check runs after the commit."""
+    contact = getattr(requester, "contact", None)
+    if contact is None:
+        raise NotAContact("Only a customer's contacts can open tickets.")
+    picked = None
+    if service:
+        picked = Service.objects.filter(code=service).first()
+        if picked is None:
+            raise TicketError(f"There is no service {service!r}.")
+    if priority not in terms.PRIORITIES:
+        raise TicketError(f"Priority must be one of {', '.join(terms.PRIORITIES)}.")
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            customer_id=contact.customer_id,
+            requester=requester,
+            subject=one_line(subject),
+            body=body,
+            picked_service=picked,
+            priority=priority,
+            channel=channel,
+            language=contact.reply_language,
+        )
+        transaction.on_commit(lambda: queue_scope_check(ticket.pk))
+    return ticket

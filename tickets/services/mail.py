@@ -1,0 +1,139 @@
+"""Outgoing e-mail of a ticket's messages: composing it, and delivering it at least
+once through a claim with a lease."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tickets.models import Message, Offer
+from tickets.services.base import one_line
+from tickets.services.offers import offer_link
+
+log = logging.getLogger(__name__)
+
+
+def message_email(*, message_id: int) -> bool:
+    """E-mail a public or automatic message to the ticket's requester: at least
+    once, and never lost without a trace. True if this call sent it.
+
+    The message is claimed with a conditional update (pending, or sending with a
+    lease that has run out, becomes sending until now + the lease), so two
+    workers never send it at once, and one killed mid-send leaves a claim that
+    runs out and is taken again by the sweep. Should a worker die after the
+    server took the e-mail but before it was marked sent, the customer gets a
+    second copy with the same Message-ID, which mail clients show once.
+
+    A temporary failure (the server down or slow, a recipient to try later)
+    gives the message back and raises, so the task retries; a permanent one
+    marks it failed with the reason, for staff to see, and the sweep leaves it."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
+    claimed = (
+        Message.objects.filter(pk=message_id)
+        .filter(_to_send(now))
+        .update(
+            delivery=Message.Delivery.SENDING,
+            delivery_lease_until=lease,
+            delivery_attempts=F("delivery_attempts") + 1,
+        )
+    )
+    if not claimed:
+        return False
+    # Only this claim may settle the message: a worker whose lease ran out and was
+    # taken over must not undo the attempt that took over.
+    mine = Message.objects.filter(
+        pk=message_id, delivery=Message.Delivery.SENDING, delivery_lease_until=lease
+    )
+    message = Message.objects.select_related("ticket__requester").get(pk=message_id)
+    try:
+        ticket_email(message).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        if _fails_for_good(exc):
+            log.error("the e-mail of message %s cannot be delivered: %s", message_id, error)
+            mine.update(
+                delivery=Message.Delivery.FAILED, delivery_lease_until=None, delivery_error=error
+            )
+            return False
+        mine.update(
+            delivery=Message.Delivery.PENDING, delivery_lease_until=None, delivery_error=error
+        )
+        raise
+    mine.update(
+        delivery=Message.Delivery.SENT,
+        delivery_lease_until=None,
+        delivery_error="",
+        emailed_at=timezone.now(),
+    )
+    return True
+
+
+def _to_send(now: datetime) -> Q:
+    """Messages whose e-mail is due: waiting, or claimed by a worker whose lease has
+    run out (it died, or hangs)."""
+    return Q(kind__in=Message.EMAILED_KINDS) & (
+        Q(delivery=Message.Delivery.PENDING)
+        | Q(delivery=Message.Delivery.SENDING, delivery_lease_until__lt=now)
+    )
+
+
+def _server_unreachable(exc: Exception) -> bool:
+    return isinstance(
+        exc,
+        ConnectionError
+        | TimeoutError
+        | socket.gaierror
+        | smtplib.SMTPConnectError
+        | smtplib.SMTPServerDisconnected,
+    )
+
+
+def _fails_for_good(exc: Exception) -> bool:
+    """A failure that sending again cannot mend: a header or address the message
+    can never carry (BadHeaderError and invalid addresses are ValueErrors), or the
+    server's permanent (5xx) refusal of every recipient or of the message itself.
+    The server down, a timeout, a 4xx or a refused login (a setting to fix) are
+    temporary: the message is sent once they pass."""
+    if isinstance(exc, ValueError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return exc.smtp_code >= 500
+    return False
+
+
+def ticket_email(message: Message) -> EmailMessage:
+    ticket = message.ticket
+    body = message.body
+    offer = Offer.objects.filter(decision=message.decision, status=Offer.Status.PENDING).first()
+    if offer is not None:
+        with translation.override(ticket.language):
+            body += "\n\n" + _("Accept the offer: %(accept)s\nDecline it: %(decline)s") % {
+                "accept": offer_link(offer, "accept"),
+                "decline": offer_link(offer, "decline"),
+            }
+    headers = {
+        "In-Reply-To": ticket.message_id,
+        "References": ticket.message_id,
+        "Message-ID": message.message_id,
+    }
+    if message.kind == Message.Kind.AUTOMATIC:
+        headers["Auto-Submitted"] = "auto-replied"
+    return EmailMessage(
+        # Flattened here too: tickets filed before intake did it may hold a break.
+        subject=one_line(f"[#{ticket.pk}] {ticket.subject}"),
+        body=body,
+        to=[ticket.requester.email],
+        headers=headers,
+    )

@@ -1,0 +1,130 @@
+"""Offers: the signed links in the e-mail, the customer's answer, and lapsing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tickets.models import Message, Offer, Status, Ticket
+from tickets.services.base import TicketError, _locked_offer
+from tickets.services.queueing import queue_email
+from tickets.sla import sla_start, sla_terms_for_ticket
+
+_OFFER_SALT = "scopedesk.offer"
+
+
+def offer_link(offer: Offer, action: str) -> str:
+    """A signed link that answers the offer without logging in."""
+    token = signing.dumps({"offer": offer.pk, "action": action}, salt=_OFFER_SALT)
+    return f"{settings.SITE_URL}/offers/{token}/"
+
+
+def offer_from_token(token: str) -> tuple[Offer, str]:
+    max_age = timedelta(days=settings.OFFER_EXPIRY_DAYS)
+    try:
+        data = signing.loads(token, salt=_OFFER_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise TicketError(_("This link has expired.")) from None
+    except signing.BadSignature:
+        raise TicketError(_("This link is not valid.")) from None
+    offer = Offer.objects.select_related("ticket").filter(pk=data.get("offer")).first()
+    if offer is None or data.get("action") not in ("accept", "decline"):
+        raise TicketError(_("This link is not valid."))
+    return offer, data["action"]
+
+
+def offer_answer(*, offer_id: int, accept: bool, user: AbstractBaseUser | None = None) -> Offer:
+    """Accept or decline a pending offer; a second answer is refused."""
+    now = timezone.now()
+    with transaction.atomic():
+        ticket, offer = _locked_offer(offer_id)
+        if offer.status != Offer.Status.PENDING:
+            raise TicketError(_("This offer has already been answered or has expired."))
+        expired = offer.expires_at <= now
+        if not expired:
+            _offer_settle(offer, ticket, accept=accept, user=user, now=now)
+    if expired:
+        offer_expire(offer_id=offer_id)
+        raise TicketError(_("This offer has expired."))
+    return offer
+
+
+def _offer_settle(
+    offer: Offer, ticket: Ticket, *, accept: bool, user: AbstractBaseUser | None, now
+) -> None:
+    """Record the customer's answer: accepted work enters the queue with its SLA
+    clock running; a declined offer closes the request kindly."""
+    offer.status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
+    offer.answered_by = user
+    offer.answered_at = now
+    offer.save()
+    with translation.override(ticket.language):
+        if accept:
+            ticket.status = Status.OPEN
+            note = _(
+                "Thank you for accepting the offer. A technician will start on it "
+                "and keep you posted here."
+            )
+            if ticket.contract is not None:
+                sla_start(ticket, sla_terms_for_ticket(ticket), at=now)
+        else:
+            ticket.status = Status.RESOLVED
+            ticket.resolved_at = now
+            note = _(
+                "Thank you for letting us know. We have closed this request. If you "
+                "change your mind or need anything else, just write to us; we are glad "
+                "to help."
+            )
+    ticket.save()
+    _post_automatic_note(ticket, note)
+
+
+def _post_automatic_note(ticket: Ticket, body: str) -> Message:
+    message = Message.objects.create(ticket=ticket, kind=Message.Kind.AUTOMATIC, body=body)
+    transaction.on_commit(lambda: queue_email(message.pk))
+    return message
+
+
+def offer_expire(*, offer_id: int) -> bool:
+    """Let an unanswered offer lapse: the request is closed with a kind note that
+    leaves the door open. False if the offer was answered in the meantime."""
+    with transaction.atomic():
+        try:
+            ticket, offer = _locked_offer(offer_id)
+        except Offer.DoesNotExist:
+            return False
+        if offer.status != Offer.Status.PENDING:
+            return False
+        offer.status = Offer.Status.EXPIRED
+        offer.save(update_fields=["status"])
+        if ticket.status != Status.AWAITING_DECISION:
+            return True
+        ticket.status = Status.RESOLVED
+        ticket.resolved_at = timezone.now()
+        ticket.save()
+        with translation.override(ticket.language):
+            note = _(
+                "We have not heard back about our offer, so we have closed this request "
+                "for now. If you would still like us to do it, just reply here or open a "
+                "new ticket; we are glad to help."
+            )
+        _post_automatic_note(ticket, note)
+    return True
+
+
+def offers_expire(*, now: datetime | None = None) -> int:
+    """Let every pending offer past its expiry lapse; the number that did."""
+    due = Offer.objects.filter(
+        status=Offer.Status.PENDING, expires_at__lte=now or timezone.now()
+    ).values_list("pk", flat=True)
+    return sum(offer_expire(offer_id=offer_id) for offer_id in list(due[:1000]))
+
+
+def _withdraw_pending_offers(**where) -> None:
+    Offer.objects.filter(status=Offer.Status.PENDING, **where).update(status=Offer.Status.EXPIRED)

@@ -1,0 +1,238 @@
+"""A ticket's life in the queue: status, assignment (one or many), priority,
+service, messages, and the customer's rating or call for a manager."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from contracts import terms
+from contracts.models import Customer, Service
+from contracts.roles import LEADS
+from tickets.models import Escalation, Message, Rating, ScopeDecision, Status, Ticket
+from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
+from tickets.services.decisions import _redecide
+from tickets.services.notices import _queue_link, send_mail_safely
+from tickets.services.offers import _withdraw_pending_offers
+from tickets.services.queueing import queue_email
+from tickets.sla import sla_pause, sla_recompute, sla_resume, sla_terms_for_ticket
+
+log = logging.getLogger(__name__)
+
+
+# The status changes a person may make; the rest follow from decisions and offers.
+MANUAL_TRANSITIONS = {
+    Status.NEW: {Status.OPEN, Status.RESOLVED},
+    Status.OPEN: {Status.WAITING_ON_CUSTOMER, Status.RESOLVED},
+    Status.WAITING_ON_CUSTOMER: {Status.OPEN, Status.RESOLVED},
+    Status.AWAITING_DECISION: {Status.RESOLVED},
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+def ticket_assign(
+    *, ticket_id: int, assignee: AbstractBaseUser | None, by: AbstractBaseUser
+) -> Ticket:
+    if assignee is not None and not assignee.is_staff:
+        raise TicketError(_("Tickets can be assigned to staff only."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        ticket.assignee = assignee
+        ticket.save(update_fields=["assignee", "updated_at"])
+    return ticket
+
+
+def ticket_change_status(*, ticket_id: int, status: str, by: AbstractBaseUser) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _move(ticket, Status(status))
+        ticket.save()
+    return ticket
+
+
+def _move(ticket: Ticket, status: Status) -> None:
+    current = Status(ticket.status)
+    if status == current:
+        return
+    if status not in MANUAL_TRANSITIONS[current]:
+        raise TicketError(
+            _("A ticket that is %(current)s cannot be set to %(new)s.")
+            % {"current": current.label, "new": status.label}
+        )
+    now = timezone.now()
+    if status == Status.WAITING_ON_CUSTOMER:
+        sla_pause(ticket, at=now)
+    elif current == Status.WAITING_ON_CUSTOMER and ticket.contract_id:
+        sla_resume(ticket, sla_terms_for_ticket(ticket), at=now)
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+        # Resolved without an answer: the offer is withdrawn, so a late accept
+        # cannot reopen it behind the technicians' back.
+        _withdraw_pending_offers(ticket=ticket)
+    elif current == Status.RESOLVED:
+        ticket.resolved_at = None
+    ticket.status = status
+
+
+def message_post(
+    *, ticket_id: int, author: AbstractBaseUser, body: str, internal: bool = False
+) -> Message:
+    """A reply or an internal note. A technician's reply is e-mailed to the
+    requester; a customer's reply brings a waiting or resolved ticket back."""
+    if not body.strip():
+        raise TicketError(_("Write something first."))
+    from_customer = not author.is_staff
+    if internal and from_customer:
+        raise NotAllowed(_("Only staff write internal notes."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
+        kind = Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC
+        # The customer's own words and internal notes are not e-mailed.
+        delivery = (
+            Message.Delivery.NOT_EMAILED if internal or from_customer else Message.Delivery.PENDING
+        )
+        message = Message.objects.create(
+            ticket=ticket, kind=kind, author=author, body=body, delivery=delivery
+        )
+        if from_customer:
+            if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
+                _move(ticket, Status.OPEN)
+                ticket.save()
+            # emailed_at NULL reads "waiting to be e-mailed" (the metrics too).
+            Message.objects.filter(pk=message.pk).update(emailed_at=message.created_at)
+        elif not internal:
+            if ticket.first_responded_at is None:
+                ticket.first_responded_at = message.created_at
+                ticket.save(update_fields=["first_responded_at", "updated_at"])
+            transaction.on_commit(lambda: queue_email(message.pk))
+    return message
+
+
+def ticket_change_priority(*, ticket_id: int, priority: str, by: AbstractBaseUser) -> Ticket:
+    """A new priority is a new decision, in the name of whoever changed it; the SLA
+    due times follow the new priority, keeping the time already paused. A lead's
+    override stands: only the due times move."""
+    if priority not in terms.PRIORITIES:
+        raise TicketError(_("Unknown priority."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
+        ticket.priority = priority
+        current = ticket.decisions.select_related("service").filter(is_current=True).first()
+        if current is not None and not current.is_override:
+            # The service a person named stays named; the engine's own guess is made again.
+            named = current.service.code if current.service_confirmed else None
+            _redecide(ticket, decided_by=by, service=named)
+        elif ticket.sla_started_at is not None and ticket.contract_id:
+            sla_recompute(ticket, sla_terms_for_ticket(ticket))
+        ticket.save()
+    return ticket
+
+
+def ticket_change_service(*, ticket_id: int, service: str, by: AbstractBaseUser) -> ScopeDecision:
+    """A technician names the service: the ticket gets a new decision for it."""
+    picked = Service.objects.filter(code=service).first()
+    if picked is None:
+        raise TicketError(_("There is no such service."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _refuse_if_closed(ticket)
+        ticket.picked_service = picked
+        ticket.save(update_fields=["picked_service", "updated_at"])
+        return _redecide(ticket, decided_by=by, service=service)
+
+
+def ticket_rate(*, ticket_id: int, user: AbstractBaseUser, score: int, comment: str = "") -> Rating:
+    """The customer rates the help on a resolved ticket, once."""
+    if not 1 <= score <= 5:
+        raise TicketError(_("Choose a rating from 1 to 5."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+            raise TicketError(_("You can rate the help once the ticket is resolved."))
+        if Rating.objects.filter(ticket=ticket).exists():
+            raise TicketError(_("Thank you, this ticket has been rated already."))
+        return Rating.objects.create(
+            ticket=ticket, score=score, comment=comment.strip(), rated_by=user
+        )
+
+
+def ticket_escalate(*, ticket_id: int, user: AbstractBaseUser, reason: str) -> Escalation:
+    """The customer asks for a manager: the account manager (or, for a customer
+    without one, the leads) is told by e-mail and the technicians see an
+    internal note. Staff read both in the desk's language."""
+    if not reason.strip():
+        raise TicketError(_("Tell us briefly what went wrong, so the manager can help."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if ticket.escalations.filter(handled_at=None).exists():
+            raise TicketError(_("A manager has already been asked to look at this ticket."))
+        escalation = Escalation.objects.create(
+            ticket=ticket, requested_by=user, reason=reason.strip()
+        )
+        facts = {
+            "customer": ticket.customer.name,
+            "email": user.email,
+            "id": ticket.pk,
+            "subject": ticket.subject,
+            "reason": reason.strip(),
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            Message.objects.create(
+                ticket=ticket,
+                kind=Message.Kind.INTERNAL,
+                delivery=Message.Delivery.NOT_EMAILED,
+                author=user,
+                body=_("Asked for a manager: %(reason)s") % facts,
+            )
+            subject = _("[#%(id)s] %(customer)s asks for a manager") % facts
+            body = (
+                _("%(email)s asked for a manager on ticket #%(id)s (%(subject)s):\n\n%(reason)s")
+                % facts
+                + f"\n\n{_queue_link(ticket)}"
+            )
+        to = _escalation_recipients(ticket.customer)
+        if to:
+            transaction.on_commit(lambda: send_mail_safely(subject=subject, body=body, to=to))
+        else:
+            log.error("nobody to tell that ticket %s asks for a manager", ticket.pk)
+    return escalation
+
+
+def _escalation_recipients(customer: Customer) -> list[str]:
+    manager = customer.account_manager
+    if manager is not None and manager.is_active and manager.email:
+        return [manager.email]
+    leads = (
+        get_user_model()
+        .objects.filter(groups__name=LEADS, is_active=True, is_staff=True)
+        .exclude(email="")
+    )
+    return sorted(set(leads.values_list("email", flat=True)))
+
+
+MAX_BULK = 200
+
+
+def tickets_assign(
+    *, ticket_ids: list[int], assignee: AbstractBaseUser | None, by: AbstractBaseUser
+) -> int:
+    """Assign several tickets to one member of staff (or to nobody) at once; the
+    number assigned. One UPDATE, so the tickets change together or not at all."""
+    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+        raise TicketError(_("Tickets can be assigned to staff only."))
+    if not ticket_ids:
+        raise TicketError(_("Select at least one ticket first."))
+    if len(ticket_ids) > MAX_BULK:
+        raise TicketError(_("Assign at most %(n)d tickets at a time.") % {"n": MAX_BULK})
+    return Ticket.objects.filter(pk__in=ticket_ids).update(
+        assignee=assignee, updated_at=timezone.now()
+    )
