@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import tickets.tasks  # noqa: F401 - registers the tasks
@@ -15,6 +20,7 @@ QUEUE_OF = {
     "tickets.tasks.watch_sla": "periodic",
     "helpdesk.heartbeat": "periodic",
 }
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def our_tasks() -> dict:
@@ -75,3 +81,22 @@ def test_every_scheduled_task_is_one_of_ours_and_expires_before_piling_up():
 def test_one_ticket_or_one_email_holds_a_worker_a_minute_at_most(name):
     """Not the sweeps' five minutes: a stalled check would hold the scope queue."""
     assert app.tasks[name].time_limit <= 60
+
+
+def test_a_process_that_never_imports_the_tasks_can_queue_them_by_name():
+    """The services queue tasks by name (they never import tickets.tasks): setting
+    Django up, as the web process does, must register every name they queue."""
+    code = (
+        "import django\n"
+        "django.setup()\n"
+        "from helpdesk.celery import app\n"
+        "from tickets.services import queueing\n"
+        "print(all(name in app.tasks for name in"
+        " (queueing.CHECK_SCOPE, queueing.SEND_MESSAGE_EMAIL)))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings", "DEBUG": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

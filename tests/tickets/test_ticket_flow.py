@@ -114,7 +114,7 @@ def test_a_rolled_back_ticket_queues_nothing(desk):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_sweep_decides_a_ticket_whose_task_was_lost(desk, monkeypatch):
-    monkeypatch.setattr(intake, "queue_scope_check", lambda ticket_id: None)
+    monkeypatch.setattr(intake, "queue_after_commit", lambda *task: None)
     ticket = file(SARA, MAIL)
     assert ticket.decided_at is None
     with time_machine.travel(MONDAY_10 + timedelta(seconds=30), tick=False):

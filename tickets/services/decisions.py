@@ -29,7 +29,7 @@ from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_c
 from tickets.services.mail import _server_unreachable, _to_send, message_email
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
-from tickets.services.queueing import queue_email
+from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import sla_recompute, sla_start, sla_terms, sla_terms_for_ticket
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _redecide(
         message = Message.objects.create(
             ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
         )
-        transaction.on_commit(lambda: queue_email(message.pk))
+        queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
     if record.counts_against_allowance:
         allowance_notices_send(customer=customer, at=at)
     return record

@@ -9,7 +9,7 @@ from contracts import terms
 from contracts.models import Service
 from tickets.models import Ticket
 from tickets.services.base import NotAllowed, TicketError, one_line
-from tickets.services.queueing import queue_scope_check
+from tickets.services.queueing import CHECK_SCOPE, queue_after_commit
 
 
 class NotAContact(NotAllowed):
@@ -47,5 +47,5 @@ def ticket_create(
             channel=channel,
             language=contact.reply_language,
         )
-        transaction.on_commit(lambda: queue_scope_check(ticket.pk))
+        queue_after_commit(CHECK_SCOPE, ticket.pk)
     return ticket

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tickets.models import Message, Offer, Status, Ticket
 from tickets.services.base import TicketError, _locked_offer
-from tickets.services.queueing import queue_email
+from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import sla_start, sla_terms_for_ticket
 
 _OFFER_SALT = "scopedesk.offer"
@@ -87,7 +87,7 @@ def _offer_settle(
 
 def _post_automatic_note(ticket: Ticket, body: str) -> Message:
     message = Message.objects.create(ticket=ticket, kind=Message.Kind.AUTOMATIC, body=body)
-    transaction.on_commit(lambda: queue_email(message.pk))
+    queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
     return message
 
 

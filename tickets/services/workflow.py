@@ -20,7 +20,7 @@ from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_c
 from tickets.services.decisions import _redecide
 from tickets.services.notices import _queue_link, send_mail_safely
 from tickets.services.offers import _withdraw_pending_offers
-from tickets.services.queueing import queue_email
+from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import sla_pause, sla_recompute, sla_resume, sla_terms_for_ticket
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def message_post(
             if ticket.first_responded_at is None:
                 ticket.first_responded_at = message.created_at
                 ticket.save(update_fields=["first_responded_at", "updated_at"])
-            transaction.on_commit(lambda: queue_email(message.pk))
+            queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
     return message
 
 
