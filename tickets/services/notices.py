@@ -1,4 +1,5 @@
-"""Notices to people: the allowance used up, an SLA due soon, a manager asked for."""
+"""Notices: the allowance used up, an SLA due soon, and send_mail_safely for the
+desk's own e-mail, whose failure never undoes the work around it."""
 
 from __future__ import annotations
 
