@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 
-from contracts import hours, terms
+from contracts.engine import hours, terms
 from contracts.models import (
     Clause,
     Contact,

@@ -24,11 +24,11 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from contracts import terms
+from contracts.engine import terms
+from contracts.engine.scope import Decision, ScopeRequest, decide
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
 from contracts.roles import LEADS
-from contracts.scope import Decision, ScopeRequest, decide
 from contracts.selectors import (
     current_catalogue,
     customer_terms,
