@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/scope_engine.py [--requests 10000] [--jsonl-requests 5000]
 
 Loads the example catalogue and contracts into a scratch SQLite database, then
-1. times the pure engine (`contracts.scope.decide`) over 10,000 generated requests
+1. times the pure engine (`contracts.engine.scope.decide`) over 10,000 generated requests
    (target: 5,000 decisions/s);
 2. times the pure engine over bodies of the form's largest size (20,000 characters)
    made of long runs of letters: one letter held down, random letters, a hex dump,
@@ -80,7 +80,7 @@ LONG_BODY = 20_000  # characters: the portal form's limit on a body
 
 def long_bodies(seed: int = 5) -> dict[str, str]:
     """Bodies of the largest size without a sentence in them: what a customer pastes."""
-    from contracts.matching import LONGEST_WORD
+    from contracts.engine.matching import LONGEST_WORD
 
     rng = random.Random(seed)
 
@@ -135,7 +135,7 @@ def run(scratch: Path, engine_requests: int, jsonl_requests: int) -> None:
     for path in sorted(examples.glob("contract-*.yaml")):
         load_contract_file(path.read_text(encoding="utf-8"), source=path.name)
 
-    from contracts.scope import ScopeRequest, Usage, decide
+    from contracts.engine.scope import ScopeRequest, Usage, decide
     from contracts.selectors import ScopePreview, customer_terms_by_slug
 
     preview = ScopePreview()

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from contracts.contract_files import ContractFileError, dump_customer, load_contract_file
+from contracts.engine.hours import zone
+from contracts.engine.scope import Decision, UnknownService
 from contracts.forms import (
     ClauseForm,
     ClauseFormSet,
@@ -32,7 +34,6 @@ from contracts.forms import (
     TryRequestForm,
     current_language,
 )
-from contracts.hours import zone
 from contracts.models import (
     COVERAGE_LABELS,
     PRICING_LABELS,
@@ -48,7 +49,6 @@ from contracts.models import (
     UptimeCredit,
 )
 from contracts.replies import DEFAULT_WORDING, Reply, format_offer
-from contracts.scope import Decision, UnknownService
 from contracts.selectors import ScopePreview
 
 CSS = {"all": ["contracts/admin.css"]}

@@ -37,8 +37,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from contracts import terms
 from contracts.coverage import coverage_lines
+from contracts.engine import terms
 from contracts.forms import ClauseForm, ContactForm, ContractForm, ReplyWordingForm
 from contracts.models import (
     COVERAGE_CHOICES,

@@ -14,9 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from contracts.engine.scope import Catalogue, Offer
+from contracts.engine.terms import ContractTerms, Coverage, Pricing
 from contracts.replies import format_money, format_offer
-from contracts.scope import Catalogue, Offer
-from contracts.terms import ContractTerms, Coverage, Pricing
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from contracts import terms
-from contracts.hours import zone
+from contracts.engine import terms
+from contracts.engine.hours import zone
+from contracts.engine.scope import ScopeRequest
 from contracts.models import PRIORITY_CHOICES, ROLE_LABELS, Clause, Contact, Contract, ReplyWording
 from contracts.replies import PLACEHOLDERS, template_problems
-from contracts.scope import ScopeRequest
 
 
 def current_language() -> str:

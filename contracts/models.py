@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from contracts import terms
+from contracts.engine import terms
 
 LANGUAGE_CHOICES = [(code, code) for code in terms.LANGUAGES]
 PRIORITY_LABELS = {
@@ -79,7 +79,7 @@ def validate_weekly(value) -> None:
 
 
 def validate_holiday_calendar(value: str) -> None:
-    from contracts.hours import holiday_calendars
+    from contracts.engine.hours import holiday_calendars
 
     if value and value.upper() not in holiday_calendars():
         raise ValidationError(

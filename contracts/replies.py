@@ -18,9 +18,9 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from contracts import hours
-from contracts.scope import Catalogue, Decision, Offer, Reason
-from contracts.terms import Coverage, Duration, Pricing, Role, Verdict
+from contracts.engine import hours
+from contracts.engine.scope import Catalogue, Decision, Offer, Reason
+from contracts.engine.terms import Coverage, Duration, Pricing, Role, Verdict
 
 
 @dataclass(frozen=True, slots=True)

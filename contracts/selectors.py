@@ -7,10 +7,10 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from contracts import terms
+from contracts.engine import terms
+from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 from contracts.models import Clause, Contact, Contract, Customer, ReplyWording, Service
 from contracts.replies import Reply, render_reply
-from contracts.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 
 
 def service_catalogue() -> tuple[terms.ServiceEntry, ...]:

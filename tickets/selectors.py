@@ -25,9 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contracts import hours, terms
+from contracts.engine import hours, terms
+from contracts.engine.scope import Usage
 from contracts.models import Contract, Customer, TopUp
-from contracts.scope import Usage
 from tickets.filters import sla_breached
 from tickets.models import Message, ScopeDecision, Ticket, TimeEntry
 

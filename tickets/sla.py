@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from contracts import hours, terms
+from contracts.engine import hours, terms
 
 if TYPE_CHECKING:
-    from contracts.scope import Decision
+    from contracts.engine.scope import Decision
 
 ROUND_THE_CLOCK = terms.parse_weekly(terms.ROUND_THE_CLOCK)
 

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from contracts import terms
+from contracts.engine import terms
 from contracts.models import (
     Clause,
     Contact,

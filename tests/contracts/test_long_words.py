@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contracts import matching
-from contracts.scope import Catalogue, ScopeRequest, Usage, decide
+from contracts.engine import matching
+from contracts.engine.scope import Catalogue, ScopeRequest, Usage, decide
+from contracts.engine.terms import Verdict
 from contracts.selectors import customer_terms_by_slug, service_catalogue
-from contracts.terms import Verdict
 
 SARA = "sara@northwind.example"
 MONDAY_10 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # inside Northwind's support hours

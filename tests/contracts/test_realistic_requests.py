@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contracts.scope import Catalogue, Decision, ScopeRequest, Usage, decide
+from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
+from contracts.engine.terms import Verdict
 from contracts.selectors import customer_terms, service_catalogue
-from contracts.terms import Verdict
 
 IN = Verdict.IN_SCOPE
 PAID = Verdict.PAID_OPTION

@@ -18,16 +18,16 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
+from contracts.engine.terms import Duration, Verdict
 from contracts.models import ReplyWording
 from contracts.replies import Reply, format_duration, render_reply
-from contracts.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 from contracts.selectors import (
     ScopePreview,
     customer_terms_by_slug,
     reply_wordings,
     service_catalogue,
 )
-from contracts.terms import Duration, Verdict
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
 LANGUAGES = ["en", "ru", "fi", "lv"]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contracts import terms
-from contracts.scope import Catalogue, ScopeRequest, UnknownService, Usage, decide
-from contracts.terms import ClauseTerms, Coverage, Duration, Price, Pricing, Verdict
+from contracts.engine import terms
+from contracts.engine.scope import Catalogue, ScopeRequest, UnknownService, Usage, decide
+from contracts.engine.terms import ClauseTerms, Coverage, Duration, Price, Pricing, Verdict
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

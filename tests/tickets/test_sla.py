@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts import hours, terms
-from contracts.terms import Duration
+from contracts.engine import hours, terms
+from contracts.engine.terms import Duration
 from tickets.sla import SlaTerms, due_times, sla_pause, sla_recompute, sla_resume, sla_start
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -29,8 +29,8 @@ from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from contracts.contract_files import load_contract_file
+from contracts.engine.terms import Verdict
 from contracts.replies import DEFAULT_WORDING
-from contracts.terms import Verdict
 from tests.tickets.conftest import needs_live_desk, wait_until
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
 

@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contracts import hours, terms
+from contracts.engine import hours, terms
 from contracts.replies import format_money
 from tickets import services
 from tickets.attachments import atomic_with_files, attachment_response, attachments_add

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from contracts import terms
+from contracts.engine import terms
+from contracts.engine.scope import Offer as PriceOffer
 from contracts.replies import format_duration, format_money, format_offer
-from contracts.scope import Offer as PriceOffer
 from tickets.models import Offer, Status
 
 STATUS_WORDS = {

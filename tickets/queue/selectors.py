@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from contracts import terms
+from contracts.engine import terms
 from contracts.models import Customer, Service
 from tickets.filters import TicketFilter, sla_breached, sla_due_soon
 from tickets.models import (

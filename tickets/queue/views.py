@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contracts import hours
+from contracts.engine import hours
 from tickets import services
 from tickets.models import CannedReply, Ticket
 from tickets.queue import forms

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts import terms
+from contracts.engine import terms
+from contracts.engine.scope import Decision, ScopeRequest, decide
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
-from contracts.scope import Decision, ScopeRequest, decide
 from contracts.selectors import (
     current_catalogue,
     customer_terms,

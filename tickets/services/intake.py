@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from contracts import terms
+from contracts.engine import terms
 from contracts.models import Service
 from tickets.models import Ticket
 from tickets.services.base import NotAllowed, TicketError, one_line

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from contracts import terms
+from contracts.engine import terms
 from contracts.models import Customer
 from tickets.models import AllowanceNotice, Status, Ticket
 from tickets.selectors import allowance_usage, calendar_month, customer_day, valid_contract

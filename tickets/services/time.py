@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from contracts import terms
+from contracts.engine import terms
 from contracts.models import Customer
 from tickets.models import Offer, ScopeDecision, Ticket, TimeEntry
 from tickets.selectors import allowance_month, allowance_usage, customer_day

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from contracts import terms
+from contracts.engine import terms
 from contracts.models import Customer, Service
 from contracts.roles import LEADS
 from tickets.models import Escalation, Message, Rating, ScopeDecision, Status, Ticket

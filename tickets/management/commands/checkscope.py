@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from contracts import terms
+from contracts.engine import terms
+from contracts.engine.scope import Decision, ScopeRequest, UnknownService
 from contracts.replies import Reply
-from contracts.scope import Decision, ScopeRequest, UnknownService
 from contracts.selectors import ScopePreview
 from tickets.selectors import usage_reader
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from contracts import hours
-from contracts.matching import Recognition, ServiceMatcher
-from contracts.terms import (
+from contracts.engine import hours
+from contracts.engine.matching import Recognition, ServiceMatcher
+from contracts.engine.terms import (
     ClauseTerms,
     ContactTerms,
     ContractTerms,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from contracts.terms import Duration, SupportHours, Window
+from contracts.engine.terms import Duration, SupportHours, Window
 
 # How far ahead to look for an opening; beyond a year the hours are empty.
 _SEARCH_DAYS = 400

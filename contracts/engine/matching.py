@@ -47,7 +47,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from contracts.terms import ServiceEntry
+from contracts.engine.terms import ServiceEntry
 
 MIN_SCORE = 0.75  # the best phrase must be at least this complete
 MIN_LEAD = 0.35  # and the winner this far ahead of the runner-up
