@@ -125,12 +125,6 @@ def customer_terms_by_slug(slug: str) -> terms.CustomerTerms | None:
     return customer_terms(customer) if customer else None
 
 
-def customer_terms_for_email(email: str) -> terms.CustomerTerms | None:
-    """The terms of the customer whose contact writes from this address, if any."""
-    customer = customers_with_terms().filter(contacts__user__email__iexact=email.strip()).first()
-    return customer_terms(customer) if customer else None
-
-
 def reply_wordings() -> dict[tuple[str, str], str]:
     """Admins' own reply wording, by (verdict, language)."""
     return {(w.verdict, w.language): w.text for w in ReplyWording.objects.all()}
