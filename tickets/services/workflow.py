@@ -37,9 +37,7 @@ MANUAL_TRANSITIONS = {
 }
 
 
-def ticket_assign(
-    *, ticket_id: int, assignee: AbstractBaseUser | None, by: AbstractBaseUser
-) -> Ticket:
+def ticket_assign(*, ticket_id: int, assignee: AbstractBaseUser | None) -> Ticket:
     if assignee is not None and not assignee.is_staff:
         raise TicketError(_("Tickets can be assigned to staff only."))
     with transaction.atomic():
@@ -49,7 +47,7 @@ def ticket_assign(
     return ticket
 
 
-def ticket_change_status(*, ticket_id: int, status: str, by: AbstractBaseUser) -> Ticket:
+def ticket_change_status(*, ticket_id: int, status: str) -> Ticket:
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _move(ticket, Status(status))
@@ -222,9 +220,7 @@ def _escalation_recipients(customer: Customer) -> list[str]:
 MAX_BULK = 200
 
 
-def tickets_assign(
-    *, ticket_ids: list[int], assignee: AbstractBaseUser | None, by: AbstractBaseUser
-) -> int:
+def tickets_assign(*, ticket_ids: list[int], assignee: AbstractBaseUser | None) -> int:
     """Assign several tickets to one member of staff (or to nobody) at once; the
     number assigned. One UPDATE, so the tickets change together or not at all."""
     if assignee is not None and not (assignee.is_staff and assignee.is_active):
