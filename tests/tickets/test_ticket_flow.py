@@ -11,6 +11,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from tickets import services
 from tickets.models import Message, Offer, Status, Ticket, TimeEntry
@@ -313,3 +314,14 @@ def test_covered_time_stops_at_the_clauses_minutes_per_request(desk, technician)
         services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=15)
     services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=10)
     assert sum(e.minutes for e in ticket.time_entries.all()) == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("fi", "Valitkaa prioriteetiksi"), ("ru", "Выберите один из приоритетов")],
+)
+def test_a_refused_ticket_is_explained_in_the_active_language(desk, language, words):
+    with translation.override(language), pytest.raises(services.TicketError) as refused:
+        services.ticket_create(requester=user(SARA), subject="x", body=MAIL, priority="whenever")
+    assert words in str(refused.value)

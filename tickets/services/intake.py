@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.models import Service
@@ -28,14 +29,16 @@ def ticket_create(
     """Save a contact's ticket at once; the scope check runs after the commit."""
     contact = getattr(requester, "contact", None)
     if contact is None:
-        raise NotAContact("Only a customer's contacts can open tickets.")
+        raise NotAContact(_("Only a customer's contacts can open tickets."))
     picked = None
     if service:
         picked = Service.objects.filter(code=service).first()
         if picked is None:
-            raise TicketError(f"There is no service {service!r}.")
+            raise TicketError(_("There is no service '%(code)s'.") % {"code": service})
     if priority not in terms.PRIORITIES:
-        raise TicketError(f"Priority must be one of {', '.join(terms.PRIORITIES)}.")
+        raise TicketError(
+            _("Priority must be one of %(choices)s.") % {"choices": ", ".join(terms.PRIORITIES)}
+        )
     with transaction.atomic():
         ticket = Ticket.objects.create(
             customer_id=contact.customer_id,
