@@ -19,6 +19,7 @@ def service_catalogue() -> tuple[terms.ServiceEntry, ...]:
             code=service.code,
             names=dict(service.names),
             phrases={lang: tuple(p) for lang, p in (service.phrases or {}).items()},
+            everyday_words={lang: tuple(w) for lang, w in (service.everyday_words or {}).items()},
         )
         for service in Service.objects.all()
     )

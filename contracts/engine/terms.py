@@ -264,6 +264,9 @@ class ServiceEntry:
     code: str
     names: Mapping[str, str]
     phrases: Mapping[str, tuple[str, ...]]
+    # Single everyday words customers use for the service ("inbox", "почта"), by
+    # language: weaker hints than the phrases, read only where the catalogue has them.
+    everyday_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code
