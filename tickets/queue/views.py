@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -100,7 +102,9 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     tickets = form.cleaned_data["tickets"]
     try:
         count = services.tickets_assign(
-            ticket_ids=[t.pk for t in tickets], assignee=assignee, by=request.user
+            ticket_ids=[t.pk for t in tickets],
+            assignee=assignee,
+            by=cast(User, request.user),  # staff_only: a signed-in user
         )
     except services.TicketError as exc:
         messages.error(request, str(exc))
