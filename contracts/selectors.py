@@ -45,6 +45,8 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
     for clause in contract.clauses.all():
         price = None
         if clause.coverage == terms.Coverage.PAID:
+            # The clause_price_on_paid_only constraint: a paid clause has a price.
+            assert clause.price is not None
             price = terms.Price(
                 pricing=terms.Pricing(clause.pricing),
                 amount=clause.price,

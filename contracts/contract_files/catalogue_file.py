@@ -55,7 +55,7 @@ def _per_language(reader: Reader, value: Any, path: str, kind: type) -> dict | N
     entries = reader.mapping(value, path, allowed=terms.LANGUAGES)
     if entries is None:
         return None
-    clean = {}
+    clean: dict[str, str | list[str]] = {}
     for language, item in entries.items():
         if kind is list:
             items = reader.items(item, key_path(path, language))

@@ -148,7 +148,8 @@ def stem(word: str, language: str) -> str:
     if language == "lv":
         return _latvian_stem(word)
     with _snowball_lock:
-        return _snowball[language].stemWord(word)
+        stemmed: str = _snowball[language].stemWord(word)
+        return stemmed
 
 
 def _languages_of(word: str) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ class NotAContact(NotAllowed):
 
 def ticket_create(
     *,
-    requester: AbstractBaseUser,
+    requester: User,
     subject: str,
     body: str,
     service: str | None = None,
