@@ -31,8 +31,6 @@ from contracts.models import Contract, Customer, TopUp
 from tickets.filters import sla_breached
 from tickets.models import Message, ScopeDecision, Ticket, TimeEntry
 
-COVERED_VERDICTS = ("in_scope", "outside_hours")
-
 
 @dataclass(frozen=True, slots=True)
 class Month:
@@ -77,7 +75,7 @@ def allowance_usage(
     covered = ScopeDecision.objects.filter(
         ticket__customer=customer,
         is_current=True,
-        verdict__in=COVERED_VERDICTS,
+        verdict__in=terms.COVERED_VERDICTS,
         ticket__created_at__gte=month.start,
         ticket__created_at__lt=month.end,
     )
@@ -313,7 +311,7 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
         ScopeDecision.objects.filter(
             ticket__customer=OuterRef("pk"),
             is_current=True,
-            verdict__in=COVERED_VERDICTS,
+            verdict__in=terms.COVERED_VERDICTS,
             counts_against_allowance=True,
             ticket__created_at__gte=OuterRef("month_start"),
             ticket__created_at__lt=OuterRef("month_end"),

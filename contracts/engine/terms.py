@@ -27,6 +27,11 @@ class Verdict(StrEnum):
     IN_SCOPE = "in_scope"
 
 
+# The verdicts whose work the contract covers: they count against the month's
+# allowance, and time on them is included (or goodwill, when a lead granted it).
+COVERED_VERDICTS: frozenset[Verdict] = frozenset({Verdict.IN_SCOPE, Verdict.OUTSIDE_HOURS})
+
+
 class Coverage(StrEnum):
     INCLUDED = "included"
     PAID = "paid"

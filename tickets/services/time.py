@@ -131,10 +131,10 @@ def _time_kind(ticket: Ticket, decision: ScopeDecision | None) -> str:
         raise TicketError(_("The ticket has not been checked against the contract yet."))
     verdict = V(decision.verdict)
     if decision.is_override:
-        if verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS):
+        if verdict in terms.COVERED_VERDICTS:
             return TimeEntry.Kind.GOODWILL
         return TimeEntry.Kind.BILLABLE
-    if verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS):
+    if verdict in terms.COVERED_VERDICTS:
         if decision.counts_against_allowance:
             return TimeEntry.Kind.ALLOWANCE
         return TimeEntry.Kind.INCLUDED
