@@ -47,6 +47,7 @@ from contracts.models import (
     SlaTarget,
     TopUp,
     UptimeCredit,
+    valid_on,
 )
 from contracts.replies import DEFAULT_WORDING, Reply, format_offer
 from contracts.selectors import ScopePreview
@@ -258,10 +259,6 @@ def by_local_day(condition: Callable[[date], Q]) -> Q:
     return combined
 
 
-def _valid_on(day: date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-
-
 class ValidityFilter(admin.SimpleListFilter):
     title = _("validity")
     parameter_name = "validity"
@@ -275,7 +272,7 @@ class ValidityFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         conditions = {
-            "now": _valid_on,
+            "now": valid_on,
             "expired": lambda day: Q(valid_until__lt=day),
             "future": lambda day: Q(valid_from__gt=day),
         }
@@ -380,9 +377,7 @@ class ContractAdmin(HistoryAdmin):
     @admin.display(description=_("valid now"), boolean=True)
     def valid_now(self, contract: Contract) -> bool:
         today = timezone.now().astimezone(zone(contract.customer.timezone)).date()
-        return contract.valid_from <= today and (
-            contract.valid_until is None or today <= contract.valid_until
-        )
+        return contract.is_valid_on(today)
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"

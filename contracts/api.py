@@ -52,6 +52,7 @@ from contracts.models import (
     SlaTarget,
     TopUp,
     UptimeCredit,
+    valid_on,
 )
 from contracts.selectors import contract_terms, current_catalogue
 
@@ -370,7 +371,7 @@ class ContractFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def valid_on_day(self, queryset: QuerySet[Contract], name: str, value) -> QuerySet[Contract]:
-        return queryset.filter(valid_from__lte=value).exclude(valid_until__lt=value)
+        return queryset.filter(valid_on(value))
 
 
 class ContractPartFilter(django_filters.FilterSet):

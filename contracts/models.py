@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -196,6 +198,20 @@ class Contact(models.Model):
         return self.language or self.customer.language
 
 
+def valid_on(day: date | Combinable) -> Q:
+    """A contract holds on ``day`` from ``valid_from`` through ``valid_until``, both
+    included (blank: open-ended): the rule of ``ContractTerms.is_valid_on``. ``day``
+    may be an expression, such as an ``OuterRef`` to each customer's local day."""
+    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
+class ContractQuerySet(models.QuerySet["Contract"]):
+    def valid_on(self, day: date | Combinable) -> ContractQuerySet:
+        """The contracts valid on ``day``, the one that holds first (the newest, as
+        ``ContractTerms.precedence`` ranks them)."""
+        return self.filter(valid_on(day)).order_by(*terms.CONTRACT_PRECEDENCE)
+
+
 class Contract(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
@@ -267,6 +283,8 @@ class Contract(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = ContractQuerySet.as_manager()
+
     class Meta:
         ordering = ["customer", "-valid_from"]
         verbose_name = _("contract")
@@ -293,6 +311,9 @@ class Contract(models.Model):
     @property
     def timezone(self) -> str:
         return self.support_timezone or self.customer.timezone
+
+    def is_valid_on(self, day: date) -> bool:
+        return terms.is_within(day, self.valid_from, self.valid_until)
 
 
 class SlaTarget(models.Model):

@@ -19,7 +19,6 @@ from contracts.models import PRIORITY_CHOICES, Customer, Service
 from tickets.models import VERDICT_CHOICES, Status, Ticket
 
 DUE_SOON = timedelta(hours=2)
-OPEN_STATUSES = (Status.NEW, Status.OPEN)
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -95,13 +94,13 @@ class TicketFilter(django_filters.FilterSet):
 
 def sla_breached(now) -> Q:
     """Open tickets past an SLA deadline (marked by the watcher, or just past it)."""
-    return (Q(sla_breached_at__isnull=False) | Q(sla_due__lte=now)) & Q(status__in=OPEN_STATUSES)
+    return (Q(sla_breached_at__isnull=False) | Q(sla_due__lte=now)) & Q(status__in=Status.OUR_TURN)
 
 
 def sla_due_soon(now) -> Q:
     """Open tickets whose running SLA clock runs out within ``DUE_SOON``."""
     return Q(
-        status__in=OPEN_STATUSES,
+        status__in=Status.OUR_TURN,
         sla_paused_at=None,
         sla_due__gt=now,
         sla_due__lte=now + DUE_SOON,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -30,6 +31,19 @@ class Status(models.TextChoices):
     AWAITING_DECISION = "awaiting_decision", _("Awaiting decision on offer")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
+
+    # The groups every face reads, set just below the class (an enum's body can
+    # only name its members). Each status is in exactly one of the first three.
+    OUR_TURN: ClassVar[tuple[Status, ...]]  # the desk owes work; the SLA clock runs
+    CUSTOMERS_TURN: ClassVar[tuple[Status, ...]]  # a reply or an answer to an offer
+    DONE: ClassVar[tuple[Status, ...]]
+    UNRESOLVED: ClassVar[tuple[Status, ...]]  # what "open" means on the queue and the portal
+
+
+Status.OUR_TURN = (Status.NEW, Status.OPEN)
+Status.CUSTOMERS_TURN = (Status.WAITING_ON_CUSTOMER, Status.AWAITING_DECISION)
+Status.DONE = (Status.RESOLVED, Status.CLOSED)
+Status.UNRESOLVED = Status.OUR_TURN + Status.CUSTOMERS_TURN
 
 
 class Channel(models.TextChoices):

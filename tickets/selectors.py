@@ -31,8 +31,6 @@ from contracts.models import Contract, Customer, TopUp
 from tickets.filters import sla_breached
 from tickets.models import Message, ScopeDecision, Ticket, TimeEntry
 
-COVERED_VERDICTS = ("in_scope", "outside_hours")
-
 
 @dataclass(frozen=True, slots=True)
 class Month:
@@ -77,7 +75,7 @@ def allowance_usage(
     covered = ScopeDecision.objects.filter(
         ticket__customer=customer,
         is_current=True,
-        verdict__in=COVERED_VERDICTS,
+        verdict__in=terms.COVERED_VERDICTS,
         ticket__created_at__gte=month.start,
         ticket__created_at__lt=month.end,
     )
@@ -159,12 +157,7 @@ def topup_minutes_left(*, customer: Customer, before: date) -> int:
 
 
 def valid_contract(customer: Customer, day: date) -> Contract | None:
-    return (
-        Contract.objects.filter(customer=customer, valid_from__lte=day)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        .order_by("-valid_from")
-        .first()
-    )
+    return Contract.objects.filter(customer=customer).valid_on(day).first()
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -248,9 +241,9 @@ def contract_coverage(*, customer: Customer, language: str, at: datetime) -> Con
 
     found = customer_terms_by_slug(customer.slug)
     contracts = found.contracts if found else ()
-    latest = max(contracts, key=lambda c: c.valid_from) if contracts else None
+    latest = max(contracts, key=lambda c: c.precedence) if contracts else None
     day = at.astimezone(hours.zone(customer.timezone)).date()
-    valid = [c for c in contracts if c.is_valid_on(day)]
+    valid = found.contracts_on(day) if found else ()
     if not valid:
         return ContractCoverage(None, latest, (), frozenset())
     catalogue = current_catalogue()
@@ -260,13 +253,11 @@ def contract_coverage(*, customer: Customer, language: str, at: datetime) -> Con
     }
     lines = []
     for code in catalogue.entries:
-        naming = [c for c in valid if code in c.clauses]
-        chosen = max(naming or valid, key=lambda c: c.valid_from)
-        lines.append(by_contract[chosen.reference][code])
+        lines.append(by_contract[terms.contract_for(valid, code).reference][code])
     unlisted = frozenset(
         code for code in catalogue.entries if not any(code in c.clauses for c in valid)
     )
-    return ContractCoverage(max(valid, key=lambda c: c.valid_from), latest, tuple(lines), unlisted)
+    return ContractCoverage(terms.contract_for(valid, None), latest, tuple(lines), unlisted)
 
 
 def usage_reader() -> Callable[[str, datetime], Usage]:
@@ -305,15 +296,12 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
         firsts.append(When(timezone=name, then=Value(month.first_day)))
         nexts.append(When(timezone=name, then=Value(month.end.date())))
         todays.append(When(timezone=name, then=Value(local)))
-    valid = Contract.objects.filter(
-        customer=OuterRef("pk"), valid_from__lte=OuterRef("today")
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("today")))
-    valid = valid.order_by("-valid_from")
+    valid = Contract.objects.filter(customer=OuterRef("pk")).valid_on(OuterRef("today"))
     tickets_used = (
         ScopeDecision.objects.filter(
             ticket__customer=OuterRef("pk"),
             is_current=True,
-            verdict__in=COVERED_VERDICTS,
+            verdict__in=terms.COVERED_VERDICTS,
             counts_against_allowance=True,
             ticket__created_at__gte=OuterRef("month_start"),
             ticket__created_at__lt=OuterRef("month_end"),

@@ -26,6 +26,7 @@ from contracts.engine.terms import (
     Pricing,
     ServiceEntry,
     Verdict,
+    contract_for,
 )
 
 
@@ -140,9 +141,9 @@ def decide(
     language = contact.language
 
     local_day = at.astimezone(hours.zone(customer.timezone)).date()
-    valid = [c for c in customer.contracts if c.is_valid_on(local_day)]
+    valid = list(customer.contracts_on(local_day))
     if not valid:
-        latest = max(customer.contracts, key=lambda c: c.valid_from)
+        latest = max(customer.contracts, key=lambda c: c.precedence)
         return Decision(
             Verdict.NO_CONTRACT,
             Reason.NO_VALID_CONTRACT,
@@ -168,14 +169,14 @@ def decide(
             language,
             customer,
             contact,
-            contract=_contract_for(valid, request.service),
+            contract=contract_for(valid, request.service),
             service=request.service,
             candidates=review or tuple(code for code, _ in recognition.candidates),
             confidence=recognition.confidence,
             priority=request.priority,
         )
 
-    contract = _contract_for(valid, service)
+    contract = contract_for(valid, service)
     clause = contract.clause_for(service)
     reason = Reason.CLAUSE if service in contract.clauses else Reason.UNLISTED
     judged = Decision(
@@ -231,7 +232,7 @@ def decide(
 def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:
     """Whether a contract of the customer (this one, or a renewal) is valid then."""
     day = moment.astimezone(hours.zone(customer.timezone)).date()
-    return any(c.is_valid_on(day) for c in customer.contracts)
+    return bool(customer.contracts_on(day))
 
 
 def _service_to_judge(
@@ -248,7 +249,7 @@ def _service_to_judge(
         return recognised, ()
     if recognised is None or recognised == picked:
         return picked, ()
-    contract = _contract_for(contracts, picked)
+    contract = contract_for(contracts, picked)
     if _coverage_of(contract, picked) != _coverage_of(contract, recognised):
         return None, (picked, recognised)
     return picked, ()
@@ -257,12 +258,6 @@ def _service_to_judge(
 def _coverage_of(contract: ContractTerms, service: str) -> tuple[Coverage, Price | None]:
     clause = contract.clause_for(service)
     return clause.coverage, clause.price
-
-
-def _contract_for(contracts: list[ContractTerms], service: str | None) -> ContractTerms:
-    """Of the valid contracts, the latest that names the service, else the latest."""
-    naming = [c for c in contracts if service is not None and service in c.clauses]
-    return max(naming or contracts, key=lambda c: c.valid_from)
 
 
 def _allowance_used_up(contract: ContractTerms, clause: ClauseTerms, usage: Usage) -> str | None:

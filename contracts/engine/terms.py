@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,6 +25,11 @@ class Verdict(StrEnum):
     OVER_ALLOWANCE = "over_allowance"
     OUTSIDE_HOURS = "outside_hours"
     IN_SCOPE = "in_scope"
+
+
+# The verdicts whose work the contract covers: they count against the month's
+# allowance, and time on them is included (or goodwill, when a lead granted it).
+COVERED_VERDICTS: frozenset[Verdict] = frozenset({Verdict.IN_SCOPE, Verdict.OUTSIDE_HOURS})
 
 
 class Coverage(StrEnum):
@@ -160,6 +165,12 @@ def parse_weekly(spec: object) -> tuple[tuple[Window, ...], ...]:
 # --- the terms the engine reads ----------------------------------------------
 
 
+def is_within(day: date, valid_from: date, valid_until: date | None) -> bool:
+    """Whether a contract running from ``valid_from`` through ``valid_until`` (both
+    days included; None: open-ended) is valid on ``day``."""
+    return valid_from <= day and (valid_until is None or day <= valid_until)
+
+
 @dataclass(frozen=True, slots=True)
 class Price:
     pricing: Pricing
@@ -223,7 +234,16 @@ class ContractTerms:
     sla: Mapping[str, SlaTarget] = field(default_factory=dict)
 
     def is_valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+        """From ``valid_from`` through ``valid_until``, both days included; blank
+        ``valid_until`` is open-ended. ``Contract.objects.valid_on`` is the same rule."""
+        return is_within(day, self.valid_from, self.valid_until)
+
+    @property
+    def precedence(self) -> tuple[date, str]:
+        """Of contracts valid on the same day, the greatest wins: the newest
+        ``valid_from``, and of two starting the same day the later reference
+        (``CONTRACT_PRECEDENCE`` orders the database the same way)."""
+        return (self.valid_from, self.reference)
 
     def clause_for(self, service: str) -> ClauseTerms:
         """The clause naming the service, or the unlisted-services policy as one."""
@@ -258,6 +278,26 @@ class CustomerTerms:
 
     def contact(self, email: str) -> ContactTerms | None:
         return self.contacts.get(email.strip().lower())
+
+    def contracts_on(self, day: date) -> tuple[ContractTerms, ...]:
+        return tuple(c for c in self.contracts if c.is_valid_on(day))
+
+    def contract_on(self, day: date, service: str | None = None) -> ContractTerms | None:
+        """The contract that holds on the day (the customer's local day), for the
+        service if one is given; None when no contract is valid then."""
+        valid = self.contracts_on(day)
+        return contract_for(valid, service) if valid else None
+
+
+# The database's order for ``ContractTerms.precedence``, the winner first.
+CONTRACT_PRECEDENCE = ("-valid_from", "-reference")
+
+
+def contract_for(valid: Sequence[ContractTerms], service: str | None) -> ContractTerms:
+    """Of contracts valid on one day, the one that wins for the service: the
+    first by precedence among those naming it, else the first of all."""
+    naming = [c for c in valid if service is not None and service in c.clauses]
+    return max(naming or valid, key=lambda c: c.precedence)
 
 
 @dataclass(frozen=True, slots=True)

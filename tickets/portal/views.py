@@ -40,9 +40,9 @@ from tickets.selectors import (
 
 PAGE_SIZE = 25
 STATES = {
-    "open": ~Q(status__in=words.DONE),
-    "yours": Q(status__in=words.YOUR_TURN),
-    "done": Q(status__in=words.DONE),
+    "open": Q(status__in=Status.UNRESOLVED),
+    "yours": Q(status__in=Status.CUSTOMERS_TURN),
+    "done": Q(status__in=Status.DONE),
 }
 
 
@@ -114,7 +114,7 @@ def ticket_list(request):
     for ticket in page:
         ticket.status_text = words.status_words(ticket.status)
         ticket.verdict_text = words.verdict_tag(ticket.verdict)
-        ticket.your_turn = ticket.status in words.YOUR_TURN or ticket.has_pending_offer
+        ticket.your_turn = ticket.status in Status.CUSTOMERS_TURN or ticket.has_pending_offer
         ticket.service_name = ticket.service.name(language) if ticket.service else ""
         ticket.requester_name = _person(ticket.requester)
     return render(
@@ -218,7 +218,7 @@ def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
     offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
     rating = Rating.objects.filter(ticket=ticket).first()
     escalation = ticket.escalations.filter(handled_at=None).first()
-    done = ticket.status in words.DONE
+    done = ticket.status in Status.DONE
     under_way = done or ticket.first_responded_at is not None
     # The customer's answer to this verdict's own offer, not an earlier one.
     answered_here = bool(offer and not offer_open and decision and offer.decision_id == decision.pk)

@@ -27,9 +27,6 @@ STATUS_WORDS: dict[str, Promise] = {
     Status.RESOLVED: pgettext_lazy("ticket status", "Resolved"),
     Status.CLOSED: pgettext_lazy("ticket status", "Closed"),
 }
-# Tickets that wait for the customer to do something.
-YOUR_TURN = (Status.WAITING_ON_CUSTOMER, Status.AWAITING_DECISION)
-DONE = (Status.RESOLVED, Status.CLOSED)
 
 # The verdict as a short tag in a list, and as a sentence on the ticket page.
 VERDICT_TAGS = {

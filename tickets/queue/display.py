@@ -25,7 +25,6 @@ PRICING_LABELS = {
     "fixed": gettext_lazy("fixed price"),
     "hourly": gettext_lazy("per hour"),
 }
-DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
 # What a technician needs to know about a verdict that names no clause.
@@ -81,7 +80,7 @@ class SlaClock:
 def sla_clock(ticket: Ticket, now: datetime) -> SlaClock:
     due = ticket.sla_due
     target = str(_("First response") if ticket.first_responded_at is None else _("Resolution"))
-    if ticket.status in DONE_STATUSES:
+    if ticket.status in Status.DONE:
         missed = ticket.sla_breached_at is not None or (
             ticket.resolution_due is not None
             and ticket.resolved_at is not None

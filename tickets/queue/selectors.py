@@ -47,8 +47,9 @@ from tickets.selectors import AllowanceSummary, allowance_summary, tickets_visib
 from tickets.services import MANUAL_TRANSITIONS
 
 PER_PAGE = 25
-OPEN = [Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.AWAITING_DECISION]
-WORKING = [Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER]
+OPEN = list(Status.UNRESOLVED)
+# A ticket waiting for the answer to an offer is no review for the desk to make.
+WORKING = [s for s in Status.UNRESOLVED if s != Status.AWAITING_DECISION]
 # The parameters that narrow the list; ``view``, ``ordering`` and ``page`` do not.
 FILTER_KEYS = ("q", "customer", "verdict", "status", "priority", "service", "assignee", "sla")
 

@@ -163,7 +163,7 @@ def _record_decision(
         usage_snapshot=usage,
         candidates=list(decision.candidates),
         starts_at=decision.starts_at,
-        counts_against_allowance=verdict in (terms.Verdict.IN_SCOPE, terms.Verdict.OUTSIDE_HOURS)
+        counts_against_allowance=verdict in terms.COVERED_VERDICTS
         and bool(decision.clause and decision.clause.counts_against_allowance),
         decided_by=decided_by,
         service_confirmed=service_confirmed,

@@ -121,7 +121,7 @@ def sla_watch(*, now: datetime | None = None) -> int:
     number of tickets newly breached."""
     now = now or timezone.now()
     running = Ticket.objects.filter(
-        status__in=[Status.NEW, Status.OPEN], sla_paused_at=None, sla_due__isnull=False
+        status__in=Status.OUR_TURN, sla_paused_at=None, sla_due__isnull=False
     )
     breached = running.filter(sla_breached_at=None, sla_due__lte=now).update(sla_breached_at=now)
     warn = (

@@ -131,10 +131,10 @@ def _check_minutes_per_ticket(ticket: Ticket, decision: ScopeDecision, counted: 
 def _time_kind(ticket: Ticket, decision: ScopeDecision) -> str:
     verdict = V(decision.verdict)
     if decision.is_override:
-        if verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS):
+        if verdict in terms.COVERED_VERDICTS:
             return TimeEntry.Kind.GOODWILL
         return TimeEntry.Kind.BILLABLE
-    if verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS):
+    if verdict in terms.COVERED_VERDICTS:
         if decision.counts_against_allowance:
             return TimeEntry.Kind.ALLOWANCE
         return TimeEntry.Kind.INCLUDED

@@ -152,7 +152,7 @@ def ticket_rate(*, ticket_id: int, user: User, score: int, comment: str = "") ->
         raise TicketError(_("Choose a rating from 1 to 5."))
     with transaction.atomic():
         ticket = _locked(ticket_id)
-        if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        if ticket.status not in Status.DONE:
             raise TicketError(_("You can rate the help once the ticket is resolved."))
         if Rating.objects.filter(ticket=ticket).exists():
             raise TicketError(_("Thank you, this ticket has been rated already."))
