@@ -73,6 +73,7 @@ from tickets.attachments import (
 from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
+    current_offer_prefetch,
     month_start,
     tickets_visible_to,
     time_by_technician,
@@ -138,7 +139,7 @@ class TicketViewSet(
                         "service", "decided_by"
                     ),
                 ),
-                Prefetch("offers", queryset=Offer.objects.order_by("-created_at")),
+                current_offer_prefetch(),
             )
             .order_by("-created_at")
         )

@@ -35,6 +35,7 @@ from tickets.selectors import (
     contract_coverage,
     messages_visible_to,
     portal_tickets,
+    ticket_current_offer,
     tickets_visible_to,
 )
 
@@ -207,11 +208,7 @@ def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
         message.author_name = _person(message.author) if message.author else ""
     request_files = list(ticket.attachments.filter(message=None))
     decision = ticket.decisions.filter(is_current=True).first()
-    offers = list(ticket.offers.all())
-    # The offer of the current decision; else one the customer accepted earlier.
-    offer = next((o for o in offers if decision and o.decision_id == decision.pk), None) or next(
-        (o for o in offers if o.status == Offer.Status.ACCEPTED), None
-    )
+    offer = ticket_current_offer(ticket)
     now = timezone.now()
     offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
     rating = Rating.objects.filter(ticket=ticket).first()
