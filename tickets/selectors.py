@@ -184,9 +184,14 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return tickets.filter(customer_id=contact.customer_id, requester=user)
 
 
-def messages_visible_to(user, ticket: Ticket) -> QuerySet[Message]:
-    """A ticket's messages; internal notes for staff only."""
-    messages = ticket.messages.select_related("author")
+def messages_visible_to(user, ticket: Ticket | None = None) -> QuerySet[Message]:
+    """The messages on the tickets the user sees (or on ``ticket``, one of them);
+    internal notes for staff only."""
+    if ticket is None:
+        messages = Message.objects.filter(ticket__in=tickets_visible_to(user))
+    else:
+        messages = ticket.messages.all()
+    messages = messages.select_related("author")
     return messages if user.is_staff else messages.exclude(kind=Message.Kind.INTERNAL)
 
 

@@ -70,10 +70,12 @@ from tickets.attachments import (
     attachment_response,
     attachments_add,
 )
-from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision
+from tickets.models import CannedReply, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
+    attachments_visible_to,
     current_offer_prefetch,
+    messages_visible_to,
     month_start,
     tickets_visible_to,
     time_by_technician,
@@ -98,17 +100,6 @@ def _refusal(exc: services.TicketError) -> APIException:
     if isinstance(exc, services.NotAllowed):
         return PermissionDenied(str(exc))
     return refused(str(exc))
-
-
-def _messages_for(user) -> QuerySet[Message]:
-    messages = Message.objects.select_related("author")
-    return messages if user.is_staff else messages.exclude(kind=Message.Kind.INTERNAL)
-
-
-def _attachments_for(user) -> QuerySet[Attachment]:
-    # A file attached to an internal note is as internal as the note.
-    attachments = Attachment.objects.all()
-    return attachments if user.is_staff else attachments.exclude(message__kind="internal")
 
 
 class TicketViewSet(
@@ -146,8 +137,8 @@ class TicketViewSet(
         if self.action == "list":
             return tickets
         return tickets.prefetch_related(
-            Prefetch("messages", queryset=_messages_for(user)),
-            Prefetch("attachments", queryset=_attachments_for(user)),
+            Prefetch("messages", queryset=messages_visible_to(user)),
+            Prefetch("attachments", queryset=attachments_visible_to(user)),
         )
 
     @extend_schema(
@@ -365,7 +356,7 @@ class MessageViewSet(TicketPartViewSet):
     filterset_class = MessageFilter
 
     def get_queryset(self):
-        return self.visible(_messages_for(self.request.user)).order_by("-created_at", "-pk")
+        return messages_visible_to(self.request.user).order_by("-created_at", "-pk")
 
 
 class DecisionViewSet(TicketPartViewSet):
@@ -458,7 +449,7 @@ class AttachmentViewSet(TicketPartViewSet):
     filterset_class = AttachmentFilter
 
     def get_queryset(self):
-        return self.visible(_attachments_for(self.request.user)).order_by("-created_at", "-pk")
+        return attachments_visible_to(self.request.user).order_by("-created_at", "-pk")
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], filterset_class=None)
