@@ -64,12 +64,7 @@ from tickets.api.serializers import (
     TimeEntrySerializer,
     TimeSerializer,
 )
-from tickets.attachments import (
-    atomic_with_files,
-    attachment_add,
-    attachment_response,
-    attachments_add,
-)
+from tickets.attachments import attachment_add, attachment_response
 from tickets.models import CannedReply, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
@@ -153,21 +148,15 @@ class TicketViewSet(
         data = TicketCreateWithFilesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            # The ticket and its files are saved together, or neither is.
-            with atomic_with_files():
-                ticket = services.ticket_create(
-                    requester=request.user,
-                    subject=data.validated_data["subject"],
-                    body=data.validated_data["body"],
-                    service=data.validated_data.get("service") or None,
-                    priority=data.validated_data["priority"],
-                    channel="api",
-                )
-                attachments_add(
-                    ticket_id=ticket.pk,
-                    uploaded_by=request.user,
-                    uploads=data.validated_data.get("attachments", []),
-                )
+            ticket = services.ticket_create(
+                requester=request.user,
+                subject=data.validated_data["subject"],
+                body=data.validated_data["body"],
+                service=data.validated_data.get("service") or None,
+                priority=data.validated_data["priority"],
+                channel="api",
+                uploads=data.validated_data.get("attachments", []),
+            )
         except services.TicketError as exc:
             raise _refusal(exc) from None
         ticket = self.get_queryset().get(pk=ticket.pk)
