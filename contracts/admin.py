@@ -87,7 +87,7 @@ class ServiceAdmin(HistoryAdmin):
     list_display = ["code", "local_name", "position"]
     list_editable = ["position"]
     search_fields = ["code", "names", "phrases"]
-    fields = ["code", "names", "phrases", "position"]
+    fields = ["code", "names", "phrases", "everyday_words", "position"]
 
     @admin.display(description=_("name"))
     def local_name(self, service: Service) -> str:
@@ -138,11 +138,11 @@ class CustomerAdmin(HistoryAdmin):
 
     @admin.display(description=_("contacts"), ordering="contact_count")
     def contact_count(self, customer: Customer) -> int:
-        return customer.contact_count
+        return customer.contact_count  # type: ignore[attr-defined]  # get_queryset's annotation
 
     @admin.display(description=_("contracts"), ordering="contract_count")
     def contract_count(self, customer: Customer) -> int:
-        return customer.contract_count
+        return customer.contract_count  # type: ignore[attr-defined]  # get_queryset's annotation
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"

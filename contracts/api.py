@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import cast
 
 import django_filters
 from django import forms
@@ -154,7 +155,7 @@ class EditorFormSerializer(serializers.ModelSerializer):
     def form_data(self, attrs: dict) -> dict:
         """What the form gets: the row as it stands (a new one with the model's
         defaults), with the request's changes."""
-        row = self.instance or self.Meta.model()
+        row = self.instance or cast(type[Model], self.Meta.model)()
         data = model_to_dict(row, fields=list(self.form_class.base_fields))
         for name, value in attrs.items():
             data[name] = value.pk if isinstance(value, Model) else value
@@ -321,7 +322,8 @@ class CoverageLineSerializer(serializers.Serializer):
     service = serializers.CharField()
     name = serializers.CharField()
     coverage = serializers.ChoiceField(choices=COVERAGE_CHOICES)
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields off the class; the stubs see Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     price = serializers.CharField()
     text = serializers.CharField()
     advice = serializers.CharField()

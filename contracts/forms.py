@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -97,7 +98,7 @@ class ContactForm(forms.ModelForm):
         contact.user = user
         if commit:
             contact.save()
-            self._save_m2m()
+            self._save_m2m()  # type: ignore[attr-defined]  # Django's, missing in django-stubs
         return contact
 
 
@@ -386,7 +387,7 @@ class TryRequestForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.timezone_name = timezone_name
-        self.fields["sender"].choices = [
+        cast(forms.ChoiceField, self.fields["sender"]).choices = [
             (
                 c.user.email,
                 f"{c.name} <{c.user.email}> ({ROLE_LABELS[c.role].lower()}, {c.reply_language})",
@@ -394,9 +395,9 @@ class TryRequestForm(forms.Form):
             for c in contacts
         ] + [(SOMEONE_ELSE, _("someone else…"))]
         language = current_language()
-        self.fields["service"].choices = [("", _("none — let the desk recognise it"))] + [
-            (s.code, f"{s.code} — {s.name(language)}") for s in services
-        ]
+        cast(forms.ChoiceField, self.fields["service"]).choices = [
+            ("", _("none — let the desk recognise it"))
+        ] + [(s.code, f"{s.code} — {s.name(language)}") for s in services]
         self.fields["at"].help_text = _("In %(zone)s time, or with an offset.") % {
             "zone": timezone_name
         }

@@ -97,6 +97,12 @@ class Service(models.Model):
     phrases = models.JSONField(
         _("phrases"), default=dict, blank=True, help_text=_("Recognition phrases per language.")
     )
+    everyday_words = models.JSONField(
+        _("everyday words"),
+        default=dict,
+        blank=True,
+        help_text=_("Everyday words customers use for this service, per language."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 

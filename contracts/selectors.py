@@ -19,6 +19,7 @@ def service_catalogue() -> tuple[terms.ServiceEntry, ...]:
             code=service.code,
             names=dict(service.names),
             phrases={lang: tuple(p) for lang, p in (service.phrases or {}).items()},
+            everyday_words={lang: tuple(w) for lang, w in (service.everyday_words or {}).items()},
         )
         for service in Service.objects.all()
     )
@@ -44,6 +45,8 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
     for clause in contract.clauses.all():
         price = None
         if clause.coverage == terms.Coverage.PAID:
+            # The clause_price_on_paid_only constraint: a paid clause has a price.
+            assert clause.price is not None
             price = terms.Price(
                 pricing=terms.Pricing(clause.pricing),
                 amount=clause.price,
@@ -122,12 +125,6 @@ def customer_terms(customer: Customer) -> terms.CustomerTerms:
 
 def customer_terms_by_slug(slug: str) -> terms.CustomerTerms | None:
     customer = customers_with_terms().filter(slug=slug).first()
-    return customer_terms(customer) if customer else None
-
-
-def customer_terms_for_email(email: str) -> terms.CustomerTerms | None:
-    """The terms of the customer whose contact writes from this address, if any."""
-    customer = customers_with_terms().filter(contacts__user__email__iexact=email.strip()).first()
     return customer_terms(customer) if customer else None
 
 

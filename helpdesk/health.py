@@ -93,7 +93,11 @@ class DeskCollector(Collector):
 
         now = timezone.now()
         backlog = desk_backlog(now=now)
-        oldest = (now - backlog.oldest_undecided_at).total_seconds() if backlog.undecided else 0
+        oldest = (
+            (now - backlog.oldest_undecided_at).total_seconds()
+            if backlog.oldest_undecided_at
+            else 0
+        )
         yield GaugeMetricFamily(
             "scopedesk_tickets_awaiting_decision",
             "Tickets whose scope check has not run yet.",

@@ -41,10 +41,7 @@ class CannedReplyAdmin(admin.ModelAdmin):
         return may_edit_wording(request)
 
 
-class DecisionInline(admin.TabularInline):
-    model = ScopeDecision
-    fields = ["created_at", "verdict", "service", "decided_by", "is_override", "override_reason"]
-    readonly_fields = fields
+class _ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -56,13 +53,31 @@ class DecisionInline(admin.TabularInline):
         return False
 
 
-class MessageInline(DecisionInline):
+class DecisionInline(_ReadOnlyInline):
+    model = ScopeDecision
+    fields = readonly_fields = (
+        "created_at",
+        "verdict",
+        "service",
+        "decided_by",
+        "is_override",
+        "override_reason",
+    )
+
+
+class MessageInline(_ReadOnlyInline):
     """The conversation's e-mail: what was sent, what waits, and what could not be
     delivered and why."""
 
     model = Message
-    fields = ["created_at", "kind", "delivery", "delivery_attempts", "delivery_error", "emailed_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "delivery",
+        "delivery_attempts",
+        "delivery_error",
+        "emailed_at",
+    )
     verbose_name_plural = _("e-mail delivery")
 
 

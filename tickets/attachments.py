@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from pathlib import PurePath
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import (
     DisallowedHost,
     RequestDataTooBig,
@@ -80,16 +80,17 @@ def attachment_check(upload: UploadedFile) -> str:
             _("%(name)s cannot be attached: we accept %(types)s files.")
             % {"name": name or _("This file"), "types": ", ".join(sorted(ALLOWED_TYPES))}
         )
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+    size = upload.size or 0  # an upload always knows its size; File allows None
+    if size > settings.ATTACHMENT_MAX_BYTES:
         raise AttachmentRefused(
             _("%(name)s is %(size)s; a file can be at most %(limit)s.")
             % {
                 "name": name,
-                "size": filesizeformat(upload.size),
+                "size": filesizeformat(size),
                 "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
             }
         )
-    if upload.size == 0:
+    if size == 0:
         raise AttachmentRefused(_("%(name)s is empty.") % {"name": name})
     return ALLOWED_TYPES[extension]
 
@@ -166,7 +167,7 @@ def atomic_with_files() -> Iterator[list[str]]:
 def attachments_add(
     *,
     ticket_id: int,
-    uploaded_by: AbstractBaseUser,
+    uploaded_by: User,
     uploads: Iterable[UploadedFile],
     message: Message | None = None,
 ) -> list[Attachment]:
@@ -186,9 +187,9 @@ def attachments_add(
             attachment = Attachment(
                 ticket=ticket,
                 message=message,
-                name=PurePath(upload.name).name[:200],
+                name=PurePath(upload.name or "").name[:200],
                 content_type=content_type,
-                size=upload.size,
+                size=upload.size or 0,
                 uploaded_by=uploaded_by,
             )
             _write_file(attachment, upload, written)
@@ -200,7 +201,7 @@ def attachments_add(
 def attachment_add(
     *,
     ticket_id: int,
-    uploaded_by: AbstractBaseUser,
+    uploaded_by: User,
     upload: UploadedFile,
     message: Message | None = None,
 ) -> Attachment:

@@ -1,4 +1,5 @@
-"""What the catalogue file says: services by code, with names and phrases per language."""
+"""What the catalogue file says: services by code, with names, phrases and everyday
+words per language."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ def read_catalogue(reader: Reader, data: Any) -> list[dict]:
     seen: set[str] = set()
     for i, item in enumerate(reader.items(root.get("services") if root else None, "services")):
         path = f"services[{i}]"
-        entry = reader.mapping(item, path, required=["code", "name"], allowed=["phrases"])
+        entry = reader.mapping(
+            item, path, required=["code", "name"], allowed=["phrases", "everyday_words"]
+        )
         if entry is None:
             continue
         code = reader.text(entry.get("code"), f"{path}.code", max_length=64)
@@ -33,7 +36,18 @@ def read_catalogue(reader: Reader, data: Any) -> list[dict]:
         if names is not None and "en" not in names:
             reader.problem(f"{path}.name.en", "is required")
         phrases = _per_language(reader, entry.get("phrases") or {}, f"{path}.phrases", list)
-        services.append({"code": code, "names": names, "phrases": phrases, "position": i})
+        everyday_words = _per_language(
+            reader, entry.get("everyday_words") or {}, f"{path}.everyday_words", list
+        )
+        services.append(
+            {
+                "code": code,
+                "names": names,
+                "phrases": phrases,
+                "everyday_words": everyday_words,
+                "position": i,
+            }
+        )
     return services
 
 
@@ -41,7 +55,7 @@ def _per_language(reader: Reader, value: Any, path: str, kind: type) -> dict | N
     entries = reader.mapping(value, path, allowed=terms.LANGUAGES)
     if entries is None:
         return None
-    clean = {}
+    clean: dict[str, str | list[str]] = {}
     for language, item in entries.items():
         if kind is list:
             items = reader.items(item, key_path(path, language))

@@ -109,10 +109,10 @@ def _read_allowance(reader: Reader, value: Any, path: str, fields: dict) -> list
     )
     rounding = reader.duration(entry.get("rounding"), f"{path}.rounding", required=False)
     if rounding:
-        minutes = terms.parse_duration(rounding).minutes
-        if minutes > 24 * 60:
+        rounding_minutes = terms.parse_duration(rounding).minutes
+        if rounding_minutes > 24 * 60:
             reader.problem(f"{path}.rounding", "must be at most a day")
-        fields["rounding_minutes"] = minutes
+        fields["rounding_minutes"] = rounding_minutes
     top_ups = []
     for i, item in enumerate(reader.items(entry.get("top_ups"), f"{path}.top_ups")):
         top = reader.mapping(

@@ -24,7 +24,7 @@ def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
 _Dumper.add_representer(Decimal, _represent_decimal)
 
 
-def _number(value: Decimal) -> Decimal | int:
+def _number(value: Decimal) -> int | float:
     """A percentage as it is usually written: 99.9, 10 — not 99.900 or 10.00."""
     normal = value.normalize()
     return int(normal) if normal == normal.to_integral() else float(normal)
@@ -59,7 +59,7 @@ def dump_customer(customer: Customer) -> str:
             "hourly_rate": contract.hourly_rate,
             "unlisted_services": contract.unlisted_services,
         }
-        allowance = {
+        allowance: dict[str, object] = {
             key: value
             for key, value in [
                 ("included_minutes", contract.included_minutes),

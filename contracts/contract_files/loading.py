@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -98,9 +99,9 @@ def _save_if_changed(instance: models.Model, values: dict, *, reason: str, user=
         return "unchanged"
     for key, value in values.items():
         setattr(instance, key, value)
-    instance._change_reason = reason
+    instance._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history (untyped)
     if user is not None:
-        instance._history_user = user
+        instance._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history (untyped)
     instance.full_clean(validate_unique=False, validate_constraints=False)
     instance.save()
     return "created" if created else "updated"
@@ -112,17 +113,17 @@ def _sync_children(
     wanted: list[dict],
     *,
     key: Callable[[Any], Any],
-    make: Callable[[dict], models.Model],
+    make: Callable[[], models.Model],
     reason: str,
     user,
 ) -> None:
     """Update children matched by key, create new ones, delete the rest."""
     by_key = {key(child): child for child in existing}
     for values in wanted:
-        child = by_key.pop(key(values), None) or make(values)
+        child = by_key.pop(key(values), None) or make()
         result.count(_save_if_changed(child, values, reason=reason, user=user))
     for child in by_key.values():
-        child._change_reason = reason
+        child._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history (untyped)
         child.delete()
         result.count("removed")
 
@@ -160,7 +161,7 @@ def _apply(plan: Plan, *, reason: str, user=None) -> LoadResult:
             for c in plan.contacts
         ],
         key=lambda c: c.user.username if isinstance(c, Contact) else c["user"].username,
-        make=lambda v: Contact(customer=customer),
+        make=partial(Contact, customer=customer),
         reason=reason,
         user=user,
     )
@@ -180,7 +181,7 @@ def _apply(plan: Plan, *, reason: str, user=None) -> LoadResult:
             contract.clauses.select_related("service"),
             [{**c, "service": services[c["service"]]} for c in item["clauses"]],
             key=lambda c: c.service.code if isinstance(c, Clause) else c["service"].code,
-            make=lambda v, contract=contract: Clause(contract=contract),
+            make=partial(Clause, contract=contract),
             reason=reason,
             user=user,
         )
@@ -189,7 +190,7 @@ def _apply(plan: Plan, *, reason: str, user=None) -> LoadResult:
             contract.sla_targets.all(),
             item["sla"],
             key=lambda t: t.priority if isinstance(t, SlaTarget) else t["priority"],
-            make=lambda v, contract=contract: SlaTarget(contract=contract),
+            make=partial(SlaTarget, contract=contract),
             reason=reason,
             user=user,
         )
@@ -198,7 +199,7 @@ def _apply(plan: Plan, *, reason: str, user=None) -> LoadResult:
             contract.uptime_credits.all(),
             item["credits"],
             key=lambda b: b.below if isinstance(b, UptimeCredit) else b["below"],
-            make=lambda v, contract=contract: UptimeCredit(contract=contract),
+            make=partial(UptimeCredit, contract=contract),
             reason=reason,
             user=user,
         )
@@ -211,7 +212,7 @@ def _apply(plan: Plan, *, reason: str, user=None) -> LoadResult:
                 if isinstance(t, TopUp)
                 else (t["purchased_on"], t["minutes"], t["note"])
             ),
-            make=lambda v, contract=contract: TopUp(contract=contract),
+            make=partial(TopUp, contract=contract),
             reason=reason,
             user=user,
         )

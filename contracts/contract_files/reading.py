@@ -227,6 +227,7 @@ def parse_yaml(text: str) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         # An unclosed bracket is found only at the end; name where it was opened too.
         opened = getattr(exc, "context_mark", None)
-        if opened is not None and getattr(exc, "context", None):
-            problem += f"; {exc.context} at line {opened.line + 1}, column {opened.column + 1}"
+        context = getattr(exc, "context", None)
+        if opened is not None and context:
+            problem += f"; {context} at line {opened.line + 1}, column {opened.column + 1}"
         raise ContractFileError("", [("", f"{where}not valid YAML ({problem})")]) from None

@@ -82,101 +82,6 @@ STOP_WORDS = frozenset(
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
-# Everyday words customers use for each service, beside the catalogue's phrases, by
-# language. Keyed by service code; ignored for codes that the catalogue does not have.
-EVERYDAY_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "hosting.availability": {
-        "en": ("down", "offline", "unreachable", "white page", "error 500", "503", "502"),
-        "ru": ("не открывается", "недоступен", "упал сайт"),
-        "fi": ("ei aukea", "alhaalla"),
-        "lv": ("nedarbojas", "nav pieejama"),
-    },
-    "hosting.email": {
-        "en": ("email", "e-mail", "mail", "inbox"),
-        "ru": ("почта", "письма", "ящик"),
-        "fi": ("sähköposti", "posti"),
-        "lv": ("e-pasts", "e-pastu", "vēstules"),
-    },
-    "hosting.dns": {
-        "en": ("dns", "nameserver", "domain"),
-        "ru": ("домен",),
-        "fi": ("verkkotunnus",),
-        "lv": ("domēns",),
-    },
-    "hosting.ssl": {
-        "en": ("ssl", "https", "certificate"),
-        "ru": ("сертификат",),
-        "fi": ("varmenne",),
-        "lv": ("sertifikāts",),
-    },
-    "hosting.backup_restore": {
-        "en": ("backup", "restore"),
-        "ru": ("бэкап", "восстановить"),
-        "fi": ("palauttaa", "varmuuskopio"),
-        "lv": ("atjaunot",),
-    },
-    "hosting.performance": {
-        "en": ("slow", "slowly"),
-        "ru": ("медленно", "тормозит"),
-        "fi": ("hidas", "hitaasti"),
-        "lv": ("lēni", "lēna"),
-    },
-    "hosting.access": {
-        "en": ("password", "login", "ftp", "ssh"),
-        "ru": ("пароль",),
-        "fi": ("salasana",),
-        "lv": ("parole", "pieslēgties"),
-    },
-    "billing.invoice": {
-        "en": ("invoice", "bill"),
-        "ru": ("счет", "оплата"),
-        "fi": ("lasku",),
-        "lv": ("rēķins", "rēķinu"),
-    },
-    "web.cms_plugins": {
-        "en": ("plugin", "wordpress", "woocommerce", "theme"),
-        "ru": ("плагин", "тема"),
-        "fi": ("lisäosa", "teema"),
-        "lv": ("spraudnis", "tēma"),
-    },
-    "web.script_debugging": {
-        "en": ("php", "script", "code", "bug"),
-        "ru": ("скрипт", "код"),
-        "fi": ("koodi", "skripti"),
-        "lv": ("skripts", "kods"),
-    },
-    "web.migration": {
-        "en": ("migrate", "migration"),
-        "ru": ("перенос", "перенести"),
-        "fi": ("siirto",),
-        "lv": ("pārcelt",),
-    },
-    "web.development": {
-        "en": ("new page", "redesign", "new feature"),
-        "ru": ("новую страницу", "дизайн"),
-        "fi": ("ulkoasu", "uusi sivu"),
-        "lv": ("dizains", "jaunu lapu"),
-    },
-    "marketing.seo": {
-        "en": ("seo", "google ranking", "google"),
-        "ru": ("яндекс", "продвижение"),
-        "fi": ("hakukone",),
-        "lv": (),
-    },
-    "consulting.training": {
-        "en": ("training", "teach"),
-        "ru": ("научите", "обучение"),
-        "fi": ("koulutus", "opastus"),
-        "lv": ("apmācība",),
-    },
-    "thirdparty.software": {
-        "en": ("laptop", "printer", "excel", "outlook", "windows"),
-        "ru": ("ноутбук", "принтер"),
-        "fi": ("tulostin",),
-        "lv": ("printeris", "dators"),
-    },
-}
-
 LATIN_LANGUAGES = ("en", "fi", "lv")
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # a hyphen splits: "ssh-avain", "e-pasts"
@@ -243,7 +148,8 @@ def stem(word: str, language: str) -> str:
     if language == "lv":
         return _latvian_stem(word)
     with _snowball_lock:
-        return _snowball[language].stemWord(word)
+        stemmed: str = _snowball[language].stemWord(word)
+        return stemmed
 
 
 def _languages_of(word: str) -> tuple[str, ...]:
@@ -371,7 +277,7 @@ class ServiceMatcher:
             for language, language_phrases in entry.phrases.items():
                 for phrase in language_phrases:
                     yield entry.code, language, phrase
-            for language, everyday in EVERYDAY_WORDS.get(entry.code, {}).items():
+            for language, everyday in entry.everyday_words.items():
                 for phrase in everyday:
                     yield entry.code, language, phrase
 

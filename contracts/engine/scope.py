@@ -155,6 +155,8 @@ def decide(
         )
 
     recognition = catalogue.matcher.recognise(request.text, subject=request.subject)
+    service: str | None
+    review: tuple[str, ...]
     if request.service_confirmed and request.service:
         service, review = request.service, ()
     else:

@@ -117,7 +117,7 @@ def _parse_windows(text: str) -> tuple[Window, ...]:
 
 
 def _parse_days(text: str) -> list[int]:
-    days = []
+    days: list[int] = []
     for part in str(text).lower().split(","):
         part = part.strip()
         if "-" in part:
@@ -135,9 +135,10 @@ def _parse_days(text: str) -> list[int]:
     return days
 
 
-def parse_weekly(spec: str | Mapping[str, str]) -> tuple[tuple[Window, ...], ...]:
+def parse_weekly(spec: object) -> tuple[tuple[Window, ...], ...]:
     """Read ``{mon-fri: "08:00-18:00", sat: "10:00-14:00"}`` or ``"24/7"`` into
-    seven tuples of windows, Monday first."""
+    seven tuples of windows, Monday first. Anything else (it comes from a file)
+    is a TermsError."""
     if isinstance(spec, str):
         if spec.strip() == ROUND_THE_CLOCK:
             return tuple(((0, MINUTES_PER_DAY),) for _ in WEEKDAYS)
@@ -264,6 +265,9 @@ class ServiceEntry:
     code: str
     names: Mapping[str, str]
     phrases: Mapping[str, tuple[str, ...]]
+    # Single everyday words customers use for the service ("inbox", "почта"), by
+    # language: weaker hints than the phrases, read only where the catalogue has them.
+    everyday_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code

@@ -63,7 +63,7 @@ def test_an_override_that_grants_refused_work_reopens_it_without_a_resolved_time
 @pytest.mark.django_db(transaction=True)
 def test_an_override_leaves_a_ticket_waiting_for_the_customers_answer(desk, lead, technician):
     ticket = file(SARA, MAIL)
-    services.ticket_change_status(ticket_id=ticket.pk, status="waiting_on_customer", by=technician)
+    services.ticket_change_status(ticket_id=ticket.pk, status="waiting_on_customer")
     services.decision_override(
         ticket_id=ticket.pk, lead=lead, verdict="in_scope", reason="Goodwill, our mistake."
     )

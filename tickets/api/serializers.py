@@ -25,12 +25,13 @@ Fields that only staff read are listed in each serializer's
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.api import StaffOnlyFieldsMixin, id_field
-from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES
+from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES, Customer, Service
 from tickets import services
 from tickets.attachments import attachment_check, too_many_files
 from tickets.models import (
@@ -40,6 +41,7 @@ from tickets.models import (
     Offer,
     Rating,
     ScopeDecision,
+    Status,
     Ticket,
     TimeEntry,
 )
@@ -95,11 +97,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """A ticket's decision. ``decided_by`` and ``override_reason``: staff only."""
 
-    service = serializers.SlugRelatedField(
+    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text="null: not told"
     )
     clause = serializers.JSONField(source="clause_snapshot", read_only=True)
-    decided_by = serializers.SlugRelatedField(
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
 
@@ -158,7 +160,7 @@ class TimeEntrySerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """Time logged on a ticket. Contacts read it without ``technician`` and ``note``
     (see the module's docstring for why)."""
 
-    technician = serializers.SlugRelatedField(
+    technician: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, help_text="Staff only."
     )
 
@@ -188,10 +190,16 @@ class RatingSerializer(serializers.ModelSerializer):
 class TicketListSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """A ticket in a list: its current decision and offer, without the conversation."""
 
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    assignee = serializers.SlugRelatedField(
+    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    customer: serializers.SlugRelatedField[Customer] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    requester: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True
+    )
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
     # Computed by the database; null while no SLA clock runs.
@@ -302,7 +310,7 @@ class AssignSerializer(serializers.Serializer):
 
 
 class ChangeStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Ticket._meta.get_field("status").choices)
+    status = serializers.ChoiceField(choices=Status.choices)
 
 
 class ChangeServiceSerializer(serializers.Serializer):

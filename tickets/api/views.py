@@ -182,7 +182,7 @@ class TicketViewSet(
                 assignee = get_user_model().objects.filter(username=data["assignee"]).first()
                 if assignee is None:
                     raise services.TicketError("No such user.")
-            services.ticket_assign(ticket_id=ticket.pk, assignee=assignee, by=request.user)
+            services.ticket_assign(ticket_id=ticket.pk, assignee=assignee)
 
         return self._act(request, AssignSerializer, call)
 
@@ -212,9 +212,7 @@ class TicketViewSet(
         return self._act(
             request,
             ChangeStatusSerializer,
-            lambda t, d: services.ticket_change_status(
-                ticket_id=t.pk, status=d["status"], by=request.user
-            ),
+            lambda t, d: services.ticket_change_status(ticket_id=t.pk, status=d["status"]),
         )
 
     @extend_schema(request=ChangeServiceSerializer, responses=TicketSerializer)
@@ -276,9 +274,7 @@ class TicketViewSet(
             if assignee is None:
                 raise refused("No such member of staff.")
         try:
-            count = services.tickets_assign(
-                ticket_ids=sorted(wanted), assignee=assignee, by=request.user
-            )
+            count = services.tickets_assign(ticket_ids=sorted(wanted), assignee=assignee)
         except services.TicketError as exc:
             raise _refusal(exc) from None
         return Response({"assigned": count})

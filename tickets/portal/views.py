@@ -199,9 +199,11 @@ def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
         .prefetch_related("attachments")
     )
     for message in conversation:
-        message.mine = message.author_id == user.pk
-        message.from_customer = message.author is not None and not message.author.is_staff
-        message.author_name = _person(message.author) if message.author else ""
+        message.mine = message.author_id == user.pk  # type: ignore[attr-defined]  # for the template
+        message.from_customer = (  # type: ignore[attr-defined]  # for the template
+            message.author is not None and not message.author.is_staff
+        )
+        message.author_name = _person(message.author) if message.author else ""  # type: ignore[attr-defined]  # for the template
     request_files = list(ticket.attachments.filter(message=None))
     decision = ticket.decisions.filter(is_current=True).first()
     offer = ticket_current_offer(ticket)
@@ -221,7 +223,7 @@ def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
         "verdict_sentence": words.verdict_sentence(
             ticket.verdict,
             under_way=under_way,
-            offer_status=offer.status if answered_here else None,
+            offer_status=offer.status if offer and answered_here else None,
         ),
         "decided": ticket.decided_at is not None,
         "decision": decision,

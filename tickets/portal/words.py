@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -17,7 +18,8 @@ from contracts.engine.scope import Offer as PriceOffer
 from contracts.replies import format_duration, format_money, format_offer
 from tickets.models import Offer, Status
 
-STATUS_WORDS = {
+# Keyed by plain strings: callers pass the stored value, which equals the choice.
+STATUS_WORDS: dict[str, Promise] = {
     Status.NEW: pgettext_lazy("ticket status", "Received"),
     Status.OPEN: pgettext_lazy("ticket status", "In progress"),
     Status.WAITING_ON_CUSTOMER: pgettext_lazy("ticket status", "Waiting for your reply"),
@@ -87,7 +89,7 @@ LATER_SENTENCES = {
 }
 # Once the customer has answered the offer (or let it lapse), the verdict's
 # sentence says where things stand instead of asking again.
-ANSWERED_SENTENCES = {
+ANSWERED_SENTENCES: dict[str | None, Promise] = {
     Offer.Status.ACCEPTED: gettext_lazy(
         "You accepted our offer, so we are doing this as paid work at the price below."
     ),
@@ -100,7 +102,7 @@ ANSWERED_SENTENCES = {
         "Just reply if you would still like us to do it."
     ),
 }
-OFFER_STATUS_WORDS = {
+OFFER_STATUS_WORDS: dict[str, Promise] = {
     Offer.Status.PENDING: gettext_lazy("Waiting for your answer"),
     Offer.Status.ACCEPTED: gettext_lazy("You accepted this offer"),
     Offer.Status.DECLINED: gettext_lazy("You declined this offer"),

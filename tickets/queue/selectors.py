@@ -4,6 +4,7 @@ whatever the number of tickets, messages or decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -59,9 +61,9 @@ FILTER_KEYS = ("q", "customer", "verdict", "status", "priority", "service", "ass
 @dataclass(frozen=True, slots=True)
 class SavedView:
     key: str
-    label: str
-    params: dict[str, list[str]]
-    help: str = ""
+    label: str | Promise
+    params: Mapping[str, Sequence[str]]
+    help: str | Promise = ""
 
 
 SAVED_VIEWS = (
@@ -190,7 +192,7 @@ def service_options(language: str) -> list[tuple[str, str]]:
     return [(s.code, s.name(language)) for s in Service.objects.order_by("position", "code")]
 
 
-def _params(values: dict[str, list[str]]) -> QueryDict:
+def _params(values: Mapping[str, Sequence[str]]) -> QueryDict:
     data = QueryDict(mutable=True)
     for key, items in values.items():
         data.setlist(key, [str(item) for item in items])
@@ -207,7 +209,7 @@ def _clause_text(decision: ScopeDecision | None, verdict: str) -> str:
     return text or str(VERDICT_NOTES.get(verdict, ""))
 
 
-def _condition(params: dict[str, list[str]], *, user, now: datetime) -> Q:
+def _condition(params: Mapping[str, Sequence[str]], *, user, now: datetime) -> Q:
     """A saved view's filters as one condition, so that every count is a FILTER
     clause of a single pass over the tickets (the list itself goes through
     ``TicketFilter``; a test holds the two to the same answer)."""
@@ -299,7 +301,7 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
                 verdict_label=verdict_label(ticket.verdict),
                 priority_label=priority_label(ticket.priority),
                 clause_text=_clause_text(decision, ticket.verdict),
-                service_name=ticket.service.name(language) if ticket.service_id else "",
+                service_name=ticket.service.name(language) if ticket.service else "",
                 age=format_span(int((now - ticket.created_at).total_seconds() // 60), coarse=True),
             )
         )
@@ -404,7 +406,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
     for attachment in Attachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
         files.setdefault(attachment.message_id, []).append(attachment)
     for message in messages:
-        message.files = files.get(message.pk, [])
+        message.files = files.get(message.pk, [])  # type: ignore[attr-defined]  # for the template
     entries = list(
         TimeEntry.objects.filter(ticket=ticket)
         .select_related("technician")
@@ -414,7 +416,9 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         Offer.objects.filter(ticket=ticket).select_related("answered_by").order_by("-created_at")
     )
     for offer in offers:
-        offer.pricing_label = str(PRICING_LABELS.get(offer.pricing, offer.pricing))
+        offer.pricing_label = str(  # type: ignore[attr-defined]  # for the template
+            PRICING_LABELS.get(offer.pricing, offer.pricing)
+        )
     current_offer = ticket_current_offer(ticket)
     contact = getattr(ticket.requester, "contact", None)
     return Workspace(
@@ -423,7 +427,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         clock=sla_clock(ticket, now),
         verdict_label=verdict_label(ticket.verdict),
         priority_label=priority_label(ticket.priority),
-        service_name=ticket.service.name(language) if ticket.service_id else "",
+        service_name=ticket.service.name(language) if ticket.service else "",
         requester_name=contact.name if contact else ticket.requester.get_username(),
         current=current,
         history=decisions,

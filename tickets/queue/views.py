@@ -99,9 +99,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     assignee = form.cleaned_data["assignee"]
     tickets = form.cleaned_data["tickets"]
     try:
-        count = services.tickets_assign(
-            ticket_ids=[t.pk for t in tickets], assignee=assignee, by=request.user
-        )
+        count = services.tickets_assign(ticket_ids=[t.pk for t in tickets], assignee=assignee)
     except services.TicketError as exc:
         messages.error(request, str(exc))
         return redirect(back)
@@ -272,7 +270,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     def call(ticket, data):
         assignee = data["assignee"]
-        services.ticket_assign(ticket_id=ticket.pk, assignee=assignee, by=request.user)
+        services.ticket_assign(ticket_id=ticket.pk, assignee=assignee)
         if assignee is None:
             return _("The ticket is unassigned.")
         return _("Assigned to %(name)s.") % {"name": _name(assignee)}
@@ -286,9 +284,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     def call(ticket, data):
         if data["status"] == ticket.status:
             return _("The status stays %(status)s.") % {"status": ticket.get_status_display()}
-        ticket = services.ticket_change_status(
-            ticket_id=ticket.pk, status=data["status"], by=request.user
-        )
+        ticket = services.ticket_change_status(ticket_id=ticket.pk, status=data["status"])
         return _("Status changed to %(status)s.") % {"status": ticket.get_status_display()}
 
     return _act(request, pk, form_class=forms.StatusForm, slot="summary", call=call)

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,7 +67,7 @@ def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
 
 
 def _redecide(
-    ticket: Ticket, *, decided_by: AbstractBaseUser | None = None, service: str | None = None
+    ticket: Ticket, *, decided_by: User | None = None, service: str | None = None
 ) -> ScopeDecision:
     """Decide the ticket as it stands, as of its arrival. ``service`` is a
     technician's choice, taken whatever the text says.
@@ -79,7 +79,7 @@ def _redecide(
     # arrive together can never both take the last included ticket.
     Customer.objects.select_for_update().get(pk=ticket.customer_id)
     customer = customers_with_terms().get(pk=ticket.customer_id)
-    picked = ticket.picked_service.code if ticket.picked_service_id else None
+    picked = ticket.picked_service.code if ticket.picked_service else None
     request = ScopeRequest(
         email=ticket.requester.email,
         text=ticket.body,
@@ -130,7 +130,7 @@ def _record_decision(
     previous: ScopeDecision | None,
     usage: dict,
     at: datetime,
-    decided_by: AbstractBaseUser | None = None,
+    decided_by: User | None = None,
     service_confirmed: bool = False,
 ) -> ScopeDecision:
     """Store the engine's decision (for a technician's change too) as the
@@ -301,9 +301,7 @@ def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) ->
     return decided
 
 
-def decision_override(
-    *, ticket_id: int, lead: AbstractBaseUser, verdict: str, reason: str
-) -> ScopeDecision:
+def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) -> ScopeDecision:
     """A lead's own verdict, with a written reason; a new decision naming its author."""
     if not lead.has_perm("tickets.override_decision"):
         raise NotAllowed(_("Only a lead can override a verdict."))

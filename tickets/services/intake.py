@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.models import Service
@@ -23,7 +24,7 @@ class NotAContact(NotAllowed):
 
 def ticket_create(
     *,
-    requester: AbstractBaseUser,
+    requester: User,
     subject: str,
     body: str,
     service: str | None = None,
@@ -35,14 +36,16 @@ def ticket_create(
     after the commit."""
     contact = getattr(requester, "contact", None)
     if contact is None:
-        raise NotAContact("Only a customer's contacts can open tickets.")
+        raise NotAContact(_("Only a customer's contacts can open tickets."))
     picked = None
     if service:
         picked = Service.objects.filter(code=service).first()
         if picked is None:
-            raise TicketError(f"There is no service {service!r}.")
+            raise TicketError(_("There is no service '%(code)s'.") % {"code": service})
     if priority not in terms.PRIORITIES:
-        raise TicketError(f"Priority must be one of {', '.join(terms.PRIORITIES)}.")
+        raise TicketError(
+            _("Priority must be one of %(choices)s.") % {"choices": ", ".join(terms.PRIORITIES)}
+        )
     # The ticket and its files are saved together, or neither is.
     with attachments.atomic_with_files():
         ticket = Ticket.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -56,9 +57,7 @@ def allowance_notices_send(*, customer: Customer, at: datetime) -> list[Allowanc
             )
             if created:
                 sent.append(notice)
-                transaction.on_commit(
-                    lambda n=notice, u=used, i=included: _email_allowance_notice(n, u, i)
-                )
+                transaction.on_commit(partial(_email_allowance_notice, notice, used, included))
     return sent
 
 
@@ -137,7 +136,7 @@ def sla_watch(*, now: datetime | None = None) -> int:
             .exclude(sla_warned_due=F("sla_due"))
             .update(sla_warned_due=ticket.sla_due)
         )
-        if claimed:
+        if claimed and ticket.assignee:  # always: the query asks for an assignee
             send_mail_safely(**_sla_warning(ticket), to=[ticket.assignee.email])
     return breached
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone, translation
@@ -39,7 +39,7 @@ def offer_from_token(token: str) -> tuple[Offer, str]:
     return offer, data["action"]
 
 
-def offer_answer(*, offer_id: int, accept: bool, user: AbstractBaseUser | None = None) -> Offer:
+def offer_answer(*, offer_id: int, accept: bool, user: User | None = None) -> Offer:
     """Accept or decline a pending offer; a second answer is refused."""
     now = timezone.now()
     with transaction.atomic():
@@ -55,9 +55,7 @@ def offer_answer(*, offer_id: int, accept: bool, user: AbstractBaseUser | None =
     return offer
 
 
-def _offer_settle(
-    offer: Offer, ticket: Ticket, *, accept: bool, user: AbstractBaseUser | None, now
-) -> None:
+def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | None, now) -> None:
     """Record the customer's answer: accepted work enters the queue with its SLA
     clock running; a declined offer closes the request kindly."""
     offer.status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -26,7 +26,7 @@ V = terms.Verdict
 def time_entry_log(
     *,
     ticket_id: int,
-    technician: AbstractBaseUser,
+    technician: User,
     minutes: int,
     note: str = "",
     worked_on: date | None = None,
@@ -43,6 +43,8 @@ def time_entry_log(
         _refuse_if_closed(ticket)
         day = _work_day(ticket, worked_on)
         decision = ticket.decisions.filter(is_current=True).first()
+        if decision is None:
+            raise TicketError(_("The ticket has not been checked against the contract yet."))
         kind = _time_kind(ticket, decision)
         counted = _round_up(minutes, ticket.contract.rounding_minutes if ticket.contract else None)
         common = {"ticket": ticket, "technician": technician, "note": note, "worked_on": day}
@@ -61,7 +63,7 @@ def time_entry_log(
         # back-dated work would spend this month's allowance again and again.
         month = allowance_month(customer, day)
         usage = allowance_usage(customer=customer, at=month.start)
-        included = ticket.contract.included_minutes
+        included = ticket.contract.included_minutes if ticket.contract else None
         left = counted if included is None else max(0, included - usage.minutes_used)
         from_allowance = min(counted, left)
         from_topup = min(counted - from_allowance, usage.topup_minutes_left)
@@ -126,9 +128,7 @@ def _check_minutes_per_ticket(ticket: Ticket, decision: ScopeDecision, counted: 
         )
 
 
-def _time_kind(ticket: Ticket, decision: ScopeDecision | None) -> str:
-    if decision is None:
-        raise TicketError(_("The ticket has not been checked against the contract yet."))
+def _time_kind(ticket: Ticket, decision: ScopeDecision) -> str:
     verdict = V(decision.verdict)
     if decision.is_override:
         if verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS):

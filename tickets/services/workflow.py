@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -42,9 +42,7 @@ MANUAL_TRANSITIONS = {
 }
 
 
-def ticket_assign(
-    *, ticket_id: int, assignee: AbstractBaseUser | None, by: AbstractBaseUser
-) -> Ticket:
+def ticket_assign(*, ticket_id: int, assignee: User | None) -> Ticket:
     if assignee is not None and not assignee.is_staff:
         raise TicketError(_("Tickets can be assigned to staff only."))
     with transaction.atomic():
@@ -54,7 +52,7 @@ def ticket_assign(
     return ticket
 
 
-def ticket_change_status(*, ticket_id: int, status: str, by: AbstractBaseUser) -> Ticket:
+def ticket_change_status(*, ticket_id: int, status: str) -> Ticket:
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _move(ticket, Status(status))
@@ -89,7 +87,7 @@ def _move(ticket: Ticket, status: Status) -> None:
 def message_post(
     *,
     ticket_id: int,
-    author: AbstractBaseUser,
+    author: User,
     body: str,
     internal: bool = False,
     uploads: Iterable[UploadedFile] = (),
@@ -131,7 +129,7 @@ def message_post(
     return message
 
 
-def ticket_change_priority(*, ticket_id: int, priority: str, by: AbstractBaseUser) -> Ticket:
+def ticket_change_priority(*, ticket_id: int, priority: str, by: User) -> Ticket:
     """A new priority is a new decision, in the name of whoever changed it; the SLA
     due times follow the new priority, keeping the time already paused. A lead's
     override stands: only the due times move."""
@@ -144,7 +142,7 @@ def ticket_change_priority(*, ticket_id: int, priority: str, by: AbstractBaseUse
         current = ticket.decisions.select_related("service").filter(is_current=True).first()
         if current is not None and not current.is_override:
             # The service a person named stays named; the engine's own guess is made again.
-            named = current.service.code if current.service_confirmed else None
+            named = current.service.code if current.service_confirmed and current.service else None
             _redecide(ticket, decided_by=by, service=named)
         elif ticket.sla_started_at is not None and ticket.contract_id:
             sla_recompute(ticket, sla_terms_for_ticket(ticket))
@@ -152,7 +150,7 @@ def ticket_change_priority(*, ticket_id: int, priority: str, by: AbstractBaseUse
     return ticket
 
 
-def ticket_change_service(*, ticket_id: int, service: str, by: AbstractBaseUser) -> ScopeDecision:
+def ticket_change_service(*, ticket_id: int, service: str, by: User) -> ScopeDecision:
     """A technician names the service: the ticket gets a new decision for it."""
     picked = Service.objects.filter(code=service).first()
     if picked is None:
@@ -165,7 +163,7 @@ def ticket_change_service(*, ticket_id: int, service: str, by: AbstractBaseUser)
         return _redecide(ticket, decided_by=by, service=service)
 
 
-def ticket_rate(*, ticket_id: int, user: AbstractBaseUser, score: int, comment: str = "") -> Rating:
+def ticket_rate(*, ticket_id: int, user: User, score: int, comment: str = "") -> Rating:
     """The customer rates the help on a resolved ticket, once."""
     if not 1 <= score <= 5:
         raise TicketError(_("Choose a rating from 1 to 5."))
@@ -180,7 +178,7 @@ def ticket_rate(*, ticket_id: int, user: AbstractBaseUser, score: int, comment: 
         )
 
 
-def ticket_escalate(*, ticket_id: int, user: AbstractBaseUser, reason: str) -> Escalation:
+def ticket_escalate(*, ticket_id: int, user: User, reason: str) -> Escalation:
     """The customer asks for a manager: the account manager (or, for a customer
     without one, the leads) is told by e-mail and the technicians see an
     internal note. Staff read both in the desk's language."""
@@ -237,9 +235,7 @@ def _escalation_recipients(customer: Customer) -> list[str]:
 MAX_BULK = 200
 
 
-def tickets_assign(
-    *, ticket_ids: list[int], assignee: AbstractBaseUser | None, by: AbstractBaseUser
-) -> int:
+def tickets_assign(*, ticket_ids: list[int], assignee: User | None) -> int:
     """Assign several tickets to one member of staff (or to nobody) at once; the
     number assigned. One UPDATE, so the tickets change together or not at all."""
     if assignee is not None and not (assignee.is_staff and assignee.is_active):

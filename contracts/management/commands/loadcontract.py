@@ -11,4 +11,5 @@ class Command(FileCommand):
         return load_contract_file(text, source=source, user=user)
 
     def describe(self, source: str, result: LoadResult) -> str:
-        return f"{source}: {result.customer.slug}: {result.summary()}"
+        slug = result.customer.slug if result.customer else "-"  # set by every load
+        return f"{source}: {slug}: {result.summary()}"

@@ -268,7 +268,7 @@ def test_a_reply_with_a_file_joins_the_conversation(northwind, file, post):
 
 def test_a_reply_reopens_a_resolved_ticket(northwind, file, post, technician):
     ticket = file(SARA, MAIL)
-    services.ticket_change_status(ticket_id=ticket.pk, status="resolved", by=technician)
+    services.ticket_change_status(ticket_id=ticket.pk, status="resolved")
     response = post(SARA, reverse("portal:reply", args=[ticket.pk]), {"body": "It is back."})
     assert "We have reopened the ticket" in response.content.decode()
     ticket.refresh_from_db()
@@ -277,8 +277,8 @@ def test_a_reply_reopens_a_resolved_ticket(northwind, file, post, technician):
 
 def test_a_closed_ticket_offers_a_new_one_instead_of_a_reply(northwind, file, technician):
     ticket = file(SARA, MAIL)
-    services.ticket_change_status(ticket_id=ticket.pk, status="resolved", by=technician)
-    services.ticket_change_status(ticket_id=ticket.pk, status="closed", by=technician)
+    services.ticket_change_status(ticket_id=ticket.pk, status="resolved")
+    services.ticket_change_status(ticket_id=ticket.pk, status="closed")
     html = page(SARA, reverse("portal:ticket", args=[ticket.pk]))
     assert "This ticket is closed" in html
     assert reverse("portal:reply", args=[ticket.pk]) not in html
@@ -341,7 +341,7 @@ def test_the_help_is_rated_only_after_resolution_and_only_once(northwind, file, 
     assert "once the ticket is resolved" in early.content.decode()
     assert not Rating.objects.exists()
 
-    services.ticket_change_status(ticket_id=ticket.pk, status="resolved", by=technician)
+    services.ticket_change_status(ticket_id=ticket.pk, status="resolved")
     assert rate in page(SARA, reverse("portal:ticket", args=[ticket.pk]))
     response = post(SARA, rate, {"score": "4", "comment": "Quick and friendly."})
     html = response.content.decode()
@@ -357,7 +357,7 @@ def test_the_help_is_rated_only_after_resolution_and_only_once(northwind, file, 
 
 def test_a_rating_out_of_range_is_refused(northwind, file, technician):
     ticket = file(SARA, MAIL)
-    services.ticket_change_status(ticket_id=ticket.pk, status="resolved", by=technician)
+    services.ticket_change_status(ticket_id=ticket.pk, status="resolved")
     response = portal(SARA).post(reverse("portal:rate", args=[ticket.pk]), {"score": "9"})
     assert response.status_code == 400
     assert not Rating.objects.exists()
@@ -387,7 +387,7 @@ def test_the_list_shows_each_verdict_in_plain_words(northwind, file):
 def test_the_list_filters_by_state(northwind, file, technician):
     done = file(SARA, MAIL, subject="Solved one")
     file(SARA, PLUGIN, subject="Waiting one")
-    services.ticket_change_status(ticket_id=done.pk, status="resolved", by=technician)
+    services.ticket_change_status(ticket_id=done.pk, status="resolved")
     resolved = page(SARA, reverse("portal:tickets") + "?state=done")
     assert "Solved one" in resolved and "Waiting one" not in resolved
     yours = page(SARA, reverse("portal:tickets") + "?state=yours")

@@ -71,7 +71,7 @@ def add_tickets(capture, technician, count: int) -> list[Ticket]:
         services.message_post(ticket_id=ticket.pk, author=ticket.requester, body="Thanks!")
         ticket.refresh_from_db()
         if ticket.status == "open":
-            services.ticket_change_status(ticket_id=ticket.pk, status="resolved", by=technician)
+            services.ticket_change_status(ticket_id=ticket.pk, status="resolved")
     return tickets
 
 
