@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -29,7 +30,7 @@ from contracts.engine import hours, terms
 from contracts.engine.scope import Usage
 from contracts.models import Contract, Customer, TopUp
 from tickets.filters import sla_breached
-from tickets.models import Message, ScopeDecision, Ticket, TimeEntry
+from tickets.models import Message, Offer, ScopeDecision, Ticket, TimeEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +177,46 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return tickets.filter(customer_id=contact.customer_id, requester=user)
 
 
-def messages_visible_to(user, ticket: Ticket) -> QuerySet[Message]:
-    """A ticket's messages; internal notes for staff only."""
-    messages = ticket.messages.select_related("author")
+def messages_visible_to(user, ticket: Ticket | None = None) -> QuerySet[Message]:
+    """The messages on the tickets the user sees (or on ``ticket``, one of them);
+    internal notes for staff only."""
+    if ticket is None:
+        messages = Message.objects.filter(ticket__in=tickets_visible_to(user))
+    else:
+        messages = ticket.messages.all()
+    messages = messages.select_related("author")
     return messages if user.is_staff else messages.exclude(kind=Message.Kind.INTERNAL)
+
+
+def _offers_current_first() -> QuerySet[Offer]:
+    """The offers that may be their ticket's current one, that one first."""
+    return Offer.objects.filter(
+        Q(decision__is_current=True) | Q(status=Offer.Status.ACCEPTED)
+    ).order_by(
+        Case(When(decision__is_current=True, then=Value(0)), default=Value(1)),
+        "-created_at",
+        "-pk",
+    )
+
+
+_CURRENT_OFFER = "offers_current_first"
+
+
+def current_offer_prefetch() -> Prefetch:
+    """For a list of tickets: with this prefetched, ``ticket_current_offer`` reads
+    no query per ticket."""
+    return Prefetch("offers", queryset=_offers_current_first(), to_attr=_CURRENT_OFFER)
+
+
+def ticket_current_offer(ticket: Ticket) -> Offer | None:
+    """The ticket's offer as the API, the portal and the queue all show it: the
+    offer of the current decision; when that decision made none, the latest one
+    the customer accepted (agreed work stays agreed, and may have been billed).
+    A declined, lapsed or withdrawn offer of an earlier decision is history."""
+    offers = getattr(ticket, _CURRENT_OFFER, None)
+    if offers is None:
+        return _offers_current_first().filter(ticket=ticket).first()
+    return offers[0] if offers else None
 
 
 # --- the customer portal -------------------------------------------------------
@@ -191,8 +228,6 @@ def portal_tickets(user) -> QuerySet[Ticket]:
     customer last saw something happen. A fixed number of queries however many
     tickets there are."""
     from django.db.models import Exists, OuterRef, Subquery
-
-    from tickets.models import Offer
 
     pending = Offer.objects.filter(ticket=OuterRef("pk"), status=Offer.Status.PENDING)
     # Internal notes are activity the customer never sees.

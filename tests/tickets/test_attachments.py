@@ -118,3 +118,62 @@ def test_only_those_who_may_see_the_ticket_may_download(northwind, volga, techni
     assert api(MIKKO).get(download).status_code == 404  # another requester's ticket
     assert api(IVAN).get(download).status_code == 404  # another customer
     assert APIClient().get(download).status_code in (401, 403)
+
+
+# The services take the files: a ticket or a reply and its files are saved
+# together, or nothing is, whichever edge (portal, API, later e-mail) files them.
+
+
+def test_a_ticket_is_created_with_its_files_by_the_service(northwind, private_folder):
+    from tickets import services
+
+    sara = get_user_model().objects.get(email=SARA)
+    ticket = services.ticket_create(
+        requester=sara, subject="Broken page", body="See the screenshot.", uploads=[upload("a.png")]
+    )
+    (stored,) = ticket.attachments.all()
+    assert (stored.name, stored.message, stored.uploaded_by) == ("a.png", None, sara)
+    assert len([p for p in private_folder.rglob("*") if p.is_file()]) == 1
+
+
+def test_a_ticket_with_a_refused_file_is_not_created_at_all(northwind, private_folder):
+    from tickets import services
+    from tickets.attachments import AttachmentRefused
+
+    sara = get_user_model().objects.get(email=SARA)
+    with pytest.raises(AttachmentRefused):
+        services.ticket_create(
+            requester=sara,
+            subject="Broken page",
+            body="See the files.",
+            uploads=[upload("a.png"), upload("setup.exe", b"MZ" * 10, "application/x-msdos")],
+        )
+    assert not Ticket.objects.exists() and not Attachment.objects.exists()
+    assert [p for p in private_folder.rglob("*") if p.is_file()] == []
+
+
+def test_a_reply_is_posted_with_its_files_by_the_service(northwind, settings, private_folder):
+    from tickets import services
+    from tickets.attachments import AttachmentRefused
+    from tickets.models import Message
+
+    settings.ATTACHMENTS_PER_TICKET = 2
+    sara = get_user_model().objects.get(email=SARA)
+    ticket = services.ticket_create(requester=sara, subject="Help", body="Mail is down.")
+    reply = services.message_post(
+        ticket_id=ticket.pk, author=sara, body="Here it is.", uploads=[upload("b.png")]
+    )
+    assert [a.name for a in reply.attachments.all()] == ["b.png"]
+    with pytest.raises(AttachmentRefused):
+        services.message_post(
+            ticket_id=ticket.pk,
+            author=sara,
+            body="And two more.",
+            uploads=[upload("c.png"), upload("d.png")],
+        )
+    # The refused reply is not kept either, nor any of its files.
+    assert list(Message.objects.filter(author=sara).values_list("body", flat=True)) == [
+        "Here it is."
+    ]
+    assert Attachment.objects.count() == 1
+    assert len([p for p in private_folder.rglob("*") if p.is_file()]) == 1

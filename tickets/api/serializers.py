@@ -45,6 +45,7 @@ from tickets.models import (
     Ticket,
     TimeEntry,
 )
+from tickets.selectors import ticket_current_offer
 
 
 def _for_staff(context) -> bool:
@@ -241,7 +242,7 @@ class TicketListSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(OfferSerializer(allow_null=True))
     def get_offer(self, ticket):
-        offer = next(iter(ticket.offers.all()), None)
+        offer = ticket_current_offer(ticket)
         return OfferSerializer(offer, context=self.context).data if offer else None
 
 

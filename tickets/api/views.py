@@ -64,15 +64,13 @@ from tickets.api.serializers import (
     TimeEntrySerializer,
     TimeSerializer,
 )
-from tickets.attachments import (
-    atomic_with_files,
-    attachment_add,
-    attachment_response,
-    attachments_add,
-)
-from tickets.models import Attachment, CannedReply, Message, Offer, ScopeDecision
+from tickets.attachments import attachment_add, attachment_response
+from tickets.models import CannedReply, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
+    attachments_visible_to,
+    current_offer_prefetch,
+    messages_visible_to,
     month_start,
     tickets_visible_to,
     time_by_technician,
@@ -97,17 +95,6 @@ def _refusal(exc: services.TicketError) -> APIException:
     if isinstance(exc, services.NotAllowed):
         return PermissionDenied(str(exc))
     return refused(str(exc))
-
-
-def _messages_for(user) -> QuerySet[Message]:
-    messages = Message.objects.select_related("author")
-    return messages if user.is_staff else messages.exclude(kind=Message.Kind.INTERNAL)
-
-
-def _attachments_for(user) -> QuerySet[Attachment]:
-    # A file attached to an internal note is as internal as the note.
-    attachments = Attachment.objects.all()
-    return attachments if user.is_staff else attachments.exclude(message__kind="internal")
 
 
 class TicketViewSet(
@@ -138,15 +125,15 @@ class TicketViewSet(
                         "service", "decided_by"
                     ),
                 ),
-                Prefetch("offers", queryset=Offer.objects.order_by("-created_at")),
+                current_offer_prefetch(),
             )
             .order_by("-created_at")
         )
         if self.action == "list":
             return tickets
         return tickets.prefetch_related(
-            Prefetch("messages", queryset=_messages_for(user)),
-            Prefetch("attachments", queryset=_attachments_for(user)),
+            Prefetch("messages", queryset=messages_visible_to(user)),
+            Prefetch("attachments", queryset=attachments_visible_to(user)),
         )
 
     @extend_schema(
@@ -161,21 +148,15 @@ class TicketViewSet(
         data = TicketCreateWithFilesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            # The ticket and its files are saved together, or neither is.
-            with atomic_with_files():
-                ticket = services.ticket_create(
-                    requester=request.user,
-                    subject=data.validated_data["subject"],
-                    body=data.validated_data["body"],
-                    service=data.validated_data.get("service") or None,
-                    priority=data.validated_data["priority"],
-                    channel="api",
-                )
-                attachments_add(
-                    ticket_id=ticket.pk,
-                    uploaded_by=request.user,
-                    uploads=data.validated_data.get("attachments", []),
-                )
+            ticket = services.ticket_create(
+                requester=request.user,
+                subject=data.validated_data["subject"],
+                body=data.validated_data["body"],
+                service=data.validated_data.get("service") or None,
+                priority=data.validated_data["priority"],
+                channel="api",
+                uploads=data.validated_data.get("attachments", []),
+            )
         except services.TicketError as exc:
             raise _refusal(exc) from None
         ticket = self.get_queryset().get(pk=ticket.pk)
@@ -360,7 +341,7 @@ class MessageViewSet(TicketPartViewSet):
     filterset_class = MessageFilter
 
     def get_queryset(self):
-        return self.visible(_messages_for(self.request.user)).order_by("-created_at", "-pk")
+        return messages_visible_to(self.request.user).order_by("-created_at", "-pk")
 
 
 class DecisionViewSet(TicketPartViewSet):
@@ -453,7 +434,7 @@ class AttachmentViewSet(TicketPartViewSet):
     filterset_class = AttachmentFilter
 
     def get_queryset(self):
-        return self.visible(_attachments_for(self.request.user)).order_by("-created_at", "-pk")
+        return attachments_visible_to(self.request.user).order_by("-created_at", "-pk")
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], filterset_class=None)

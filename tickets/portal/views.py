@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts.engine import hours, terms
 from contracts.replies import format_money
 from tickets import services
-from tickets.attachments import atomic_with_files, attachment_response, attachments_add
+from tickets.attachments import attachment_response
 from tickets.models import Offer, Rating, Status, Ticket
 from tickets.portal import words
 from tickets.portal.forms import EscalateForm, RatingForm, ReplyForm, TicketForm
@@ -35,6 +35,7 @@ from tickets.selectors import (
     contract_coverage,
     messages_visible_to,
     portal_tickets,
+    ticket_current_offer,
     tickets_visible_to,
 )
 
@@ -151,19 +152,15 @@ def ticket_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # The ticket and its files are saved together, or neither is.
-            with atomic_with_files():
-                ticket = services.ticket_create(
-                    requester=request.user,
-                    subject=data["subject"],
-                    body=data["body"],
-                    service=data["service"] or None,
-                    priority=data["priority"],
-                    channel="portal",
-                )
-                attachments_add(
-                    ticket_id=ticket.pk, uploaded_by=request.user, uploads=data["attachments"]
-                )
+            ticket = services.ticket_create(
+                requester=request.user,
+                subject=data["subject"],
+                body=data["body"],
+                service=data["service"] or None,
+                priority=data["priority"],
+                channel="portal",
+                uploads=data["attachments"],
+            )
         except services.TicketError as exc:
             form.add_error(None, str(exc))
         else:
@@ -209,11 +206,7 @@ def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
         message.author_name = _person(message.author) if message.author else ""  # type: ignore[attr-defined]  # for the template
     request_files = list(ticket.attachments.filter(message=None))
     decision = ticket.decisions.filter(is_current=True).first()
-    offers = list(ticket.offers.all())
-    # The offer of the current decision; else one the customer accepted earlier.
-    offer = next((o for o in offers if decision and o.decision_id == decision.pk), None) or next(
-        (o for o in offers if o.status == Offer.Status.ACCEPTED), None
-    )
+    offer = ticket_current_offer(ticket)
     now = timezone.now()
     offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
     rating = Rating.objects.filter(ticket=ticket).first()
@@ -288,17 +281,12 @@ def ticket_reply(request, pk: int):
     if form.is_valid():
         reopens = ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER)
         try:
-            # The reply and its files are saved together, or neither is.
-            with atomic_with_files():
-                message = services.message_post(
-                    ticket_id=ticket.pk, author=request.user, body=form.cleaned_data["body"]
-                )
-                attachments_add(
-                    ticket_id=ticket.pk,
-                    uploaded_by=request.user,
-                    uploads=form.cleaned_data["attachments"],
-                    message=message,
-                )
+            message = services.message_post(
+                ticket_id=ticket.pk,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                uploads=form.cleaned_data["attachments"],
+            )
         except services.TicketError as exc:
             form.add_error(None, str(exc))
         else:

@@ -43,7 +43,12 @@ from tickets.queue.display import (
     sla_clock,
     verdict_label,
 )
-from tickets.selectors import AllowanceSummary, allowance_summary, tickets_visible_to
+from tickets.selectors import (
+    AllowanceSummary,
+    allowance_summary,
+    ticket_current_offer,
+    tickets_visible_to,
+)
 from tickets.services import MANUAL_TRANSITIONS
 
 PER_PAGE = 25
@@ -352,7 +357,8 @@ class Workspace:
     history: list[DecisionView]  # oldest first, the current one included
     messages: list[Message]
     request_files: list[Attachment]  # filed with the ticket, not with a message
-    offers: list[Offer]
+    offers: list[Offer]  # newest first
+    current_offer: Offer | None  # one of ``offers``: the one the ticket's faces show
     time_entries: list[TimeEntry]
     time_minutes: int
     time_counted: int
@@ -365,11 +371,6 @@ class Workspace:
     verdicts: list[tuple[str, str]]
     can_override: bool
     can_edit_contracts: bool
-
-    @property
-    def current_offer(self) -> Offer | None:
-        decision = self.current.decision if self.current else None
-        return next((o for o in self.offers if decision and o.decision_id == decision.pk), None)
 
 
 def _decision_view(decision: ScopeDecision) -> DecisionView:
@@ -419,6 +420,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         offer.pricing_label = str(  # type: ignore[attr-defined]  # for the template
             PRICING_LABELS.get(offer.pricing, offer.pricing)
         )
+    current_offer = ticket_current_offer(ticket)
     contact = getattr(ticket.requester, "contact", None)
     return Workspace(
         ticket=ticket,
@@ -433,6 +435,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         messages=messages,
         request_files=files.get(None, []),
         offers=offers,
+        current_offer=next((o for o in offers if current_offer and o.pk == current_offer.pk), None),
         time_entries=entries,
         time_minutes=sum(e.minutes for e in entries),
         time_counted=sum(e.counted_minutes for e in entries),

@@ -30,7 +30,7 @@ from tickets.services.mail import _server_unreachable, _to_send, message_email
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
-from tickets.sla import sla_recompute, sla_start, sla_terms, sla_terms_for_ticket
+from tickets.sla import SlaTerms, sla_recompute, sla_start, sla_terms, sla_terms_for_ticket
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ STATUS_AFTER_VERDICT = {
     V.OUTSIDE_HOURS: Status.OPEN,
     V.IN_SCOPE: Status.OPEN,
 }
-# Verdicts whose work starts at once, so their SLA clock runs from the decision.
-SLA_VERDICTS = (V.NEEDS_REVIEW, V.OUTSIDE_HOURS, V.IN_SCOPE)
 
 
 def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
@@ -135,11 +133,8 @@ def _record_decision(
     decided_by: User | None = None,
     service_confirmed: bool = False,
 ) -> ScopeDecision:
-    """Store a decision as the ticket's current one (``previous`` was) and act on
-    its verdict."""
-    if previous is not None:
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
+    """Store the engine's decision (for a technician's change too) as the
+    ticket's current one (``previous`` was) and act on its verdict."""
     contract = (
         Contract.objects.filter(reference=decision.contract.reference).first()
         if decision.contract
@@ -152,8 +147,9 @@ def _record_decision(
         else None
     )
     verdict = decision.verdict
-    record = ScopeDecision.objects.create(
-        ticket=ticket,
+    record = _store(
+        ticket,
+        previous=previous,
         verdict=verdict.value,
         reason=decision.reason,
         contract=contract,
@@ -167,7 +163,6 @@ def _record_decision(
         and bool(decision.clause and decision.clause.counts_against_allowance),
         decided_by=decided_by,
         service_confirmed=service_confirmed,
-        supersedes=previous,
     )
     if _same_answer(previous, record):
         # The same answer again (a changed priority, a contract re-read): the offer
@@ -196,21 +191,53 @@ def _record_decision(
     ticket.contract = contract
     ticket.service = service
     ticket.language = decision.language
+    _apply_verdict(
+        ticket,
+        verdict,
+        offered=decision.offer is not None,
+        sla=sla_terms(decision) if decision.contract is not None else None,
+        work_starts=decision.starts_at or at,
+    )
+    return record
+
+
+def _store(ticket: Ticket, *, previous: ScopeDecision | None, **fields) -> ScopeDecision:
+    """The new decision becomes the ticket's current one, superseding ``previous``."""
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    return ScopeDecision.objects.create(ticket=ticket, supersedes=previous, **fields)
+
+
+def _apply_verdict(
+    ticket: Ticket,
+    verdict: terms.Verdict,
+    *,
+    offered: bool,
+    sla: SlaTerms | None,
+    work_starts: datetime,
+) -> None:
+    """The status a verdict gives the ticket, for the engine's, a technician's and
+    a lead's decisions alike, and the SLA clock of the work it opens."""
     status = STATUS_AFTER_VERDICT[verdict]
+    if status == Status.AWAITING_DECISION and not offered:
+        # No offer to answer (a lead's override makes none): the lead's word
+        # agrees the work, which is billed (time.py), so it enters the queue.
+        status = Status.OPEN
+    # A new decision does not take a ticket out of waiting for the customer.
     if not (status == Status.OPEN and ticket.status == Status.WAITING_ON_CUSTOMER):
         ticket.status = status
     if status == Status.RESOLVED:
         ticket.resolved_at = ticket.resolved_at or timezone.now()
     else:
         ticket.resolved_at = None
-    if verdict in SLA_VERDICTS and decision.contract is not None:
+    if status == Status.OPEN and sla is not None:
         if ticket.sla_started_at is None:
-            sla_start(ticket, sla_terms(decision), at=decision.starts_at or at)
+            sla_start(ticket, sla, at=work_starts)
         else:
             # A clock already running keeps its start and its paused time, so due
             # times never jump back to the ticket's arrival.
-            sla_recompute(ticket, sla_terms(decision))
-    return record
+            sla_recompute(ticket, sla)
 
 
 def _same_answer(previous: ScopeDecision | None, record: ScopeDecision) -> bool:
@@ -288,10 +315,9 @@ def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) 
         if previous is None:
             raise TicketError(_("The ticket has no decision to override yet."))
         _withdraw_pending_offers(decision=previous)
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
-        record = ScopeDecision.objects.create(
-            ticket=ticket,
+        record = _store(
+            ticket,
+            previous=previous,
             verdict=new_verdict.value,
             reason="override",
             contract=previous.contract,
@@ -302,16 +328,15 @@ def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) 
             decided_by=lead,
             is_override=True,
             override_reason=reason.strip(),
-            supersedes=previous,
         )
         ticket.verdict = new_verdict.value
-        if new_verdict in (V.IN_SCOPE, V.OUTSIDE_HOURS, V.NEEDS_REVIEW, V.PAID_OPTION):
-            # Overridden to work: it enters the queue with its clock running.
-            ticket.status = Status.OPEN
-            if ticket.contract_id and ticket.sla_started_at is None:
-                sla_start(ticket, sla_terms_for_ticket(ticket), at=timezone.now())
-        else:
-            ticket.status = Status.RESOLVED
-            ticket.resolved_at = timezone.now()
+        # Work granted by a lead starts now, not at the ticket's arrival.
+        _apply_verdict(
+            ticket,
+            new_verdict,
+            offered=False,
+            sla=sla_terms_for_ticket(ticket) if ticket.contract_id else None,
+            work_starts=timezone.now(),
+        )
         ticket.save()
     return record

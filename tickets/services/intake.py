@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.models import Service
+
+# The module, not its names: tickets.attachments imports the services' errors.
+from tickets import attachments
 from tickets.models import Ticket
 from tickets.services.base import NotAllowed, TicketError, one_line
 from tickets.services.queueing import CHECK_SCOPE, queue_after_commit
@@ -25,8 +30,10 @@ def ticket_create(
     service: str | None = None,
     priority: str = "normal",
     channel: str = "portal",
+    uploads: Iterable[UploadedFile] = (),
 ) -> Ticket:
-    """Save a contact's ticket at once; the scope check runs after the commit."""
+    """Save a contact's ticket, with its files, at once; the scope check runs
+    after the commit."""
     contact = getattr(requester, "contact", None)
     if contact is None:
         raise NotAContact(_("Only a customer's contacts can open tickets."))
@@ -39,7 +46,8 @@ def ticket_create(
         raise TicketError(
             _("Priority must be one of %(choices)s.") % {"choices": ", ".join(terms.PRIORITIES)}
         )
-    with transaction.atomic():
+    # The ticket and its files are saved together, or neither is.
+    with attachments.atomic_with_files():
         ticket = Ticket.objects.create(
             customer_id=contact.customer_id,
             requester=requester,
@@ -50,5 +58,6 @@ def ticket_create(
             channel=channel,
             language=contact.reply_language,
         )
+        attachments.attachments_add(ticket_id=ticket.pk, uploaded_by=requester, uploads=uploads)
         queue_after_commit(CHECK_SCOPE, ticket.pk)
     return ticket

@@ -4,10 +4,12 @@ service, messages, and the customer's rating or call for a manager."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -15,6 +17,9 @@ from django.utils.translation import gettext as _
 from contracts.engine import terms
 from contracts.models import Customer, Service
 from contracts.roles import LEADS
+
+# The module, not its names: tickets.attachments imports the services' errors.
+from tickets import attachments
 from tickets.models import Escalation, Message, Rating, ScopeDecision, Status, Ticket
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
 from tickets.services.decisions import _redecide
@@ -79,15 +84,24 @@ def _move(ticket: Ticket, status: Status) -> None:
     ticket.status = status
 
 
-def message_post(*, ticket_id: int, author: User, body: str, internal: bool = False) -> Message:
-    """A reply or an internal note. A technician's reply is e-mailed to the
-    requester; a customer's reply brings a waiting or resolved ticket back."""
+def message_post(
+    *,
+    ticket_id: int,
+    author: User,
+    body: str,
+    internal: bool = False,
+    uploads: Iterable[UploadedFile] = (),
+) -> Message:
+    """A reply or an internal note, with its files. A technician's reply is
+    e-mailed to the requester; a customer's reply brings a waiting or resolved
+    ticket back."""
     if not body.strip():
         raise TicketError(_("Write something first."))
     from_customer = not author.is_staff
     if internal and from_customer:
         raise NotAllowed(_("Only staff write internal notes."))
-    with transaction.atomic():
+    # The message and its files are saved together, or neither is.
+    with attachments.atomic_with_files():
         ticket = _locked(ticket_id)
         _refuse_if_closed(ticket)
         kind = Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC
@@ -97,6 +111,9 @@ def message_post(*, ticket_id: int, author: User, body: str, internal: bool = Fa
         )
         message = Message.objects.create(
             ticket=ticket, kind=kind, author=author, body=body, delivery=delivery
+        )
+        attachments.attachments_add(
+            ticket_id=ticket.pk, uploaded_by=author, uploads=uploads, message=message
         )
         if from_customer:
             if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):

@@ -1,0 +1,88 @@
+"""A lead's override is recorded like every other decision: one verdict→status
+rule for the engine's, a technician's and a lead's decisions.
+
+The override kept a rule of its own, and the two disagreed: an override to
+``over_allowance`` or ``no_contract`` resolved the ticket (though its time is
+billed as agreed work, as for ``paid_option``); an override that granted refused
+work left the ticket's resolved time standing on an open ticket; and an override
+pulled a ticket out of waiting for the customer's answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tickets.test_ticket_flow import (
+    MAIL,
+    PLUGIN,
+    SARA,
+    file,
+    monday_morning,  # noqa: F401 - autouse: the clock stands at Monday 10:00
+)
+from tickets import services
+from tickets.models import Offer, Status
+
+SEO = "Can you improve our search ranking with SEO and link building?"
+
+
+@pytest.fixture
+def desk(northwind, volga, daugava):
+    return northwind
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("verdict", ["over_allowance", "no_contract", "paid_option"])
+def test_an_override_to_paid_work_opens_the_ticket_for_billable_work(
+    desk, lead, technician, verdict
+):
+    ticket = file(SARA, PLUGIN)
+    offer = ticket.offers.get()
+    services.decision_override(
+        ticket_id=ticket.pk, lead=lead, verdict=verdict, reason="Agreed on the phone."
+    )
+    ticket.refresh_from_db()
+    assert (ticket.verdict, ticket.status, ticket.resolved_at) == (verdict, Status.OPEN, None)
+    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.EXPIRED
+    assert ticket.sla_started_at is not None
+    [entry] = services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=30)
+    assert entry.kind == "billable"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_override_that_grants_refused_work_reopens_it_without_a_resolved_time(desk, lead):
+    ticket = file(SARA, SEO)
+    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.RESOLVED)
+    assert ticket.resolved_at is not None
+    services.decision_override(
+        ticket_id=ticket.pk, lead=lead, verdict="in_scope", reason="Part of the relaunch deal."
+    )
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.resolved_at) == (Status.OPEN, None)
+    assert ticket.sla_started_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_override_leaves_a_ticket_waiting_for_the_customers_answer(desk, lead, technician):
+    ticket = file(SARA, MAIL)
+    services.ticket_change_status(ticket_id=ticket.pk, status="waiting_on_customer")
+    services.decision_override(
+        ticket_id=ticket.pk, lead=lead, verdict="in_scope", reason="Goodwill, our mistake."
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.WAITING_ON_CUSTOMER
+    current = ticket.decisions.get(is_current=True)
+    assert (current.is_override, current.decided_by, current.override_reason) == (
+        True,
+        lead,
+        "Goodwill, our mistake.",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_override_to_a_refusal_resolves_the_ticket(desk, lead):
+    ticket = file(SARA, MAIL)
+    services.decision_override(
+        ticket_id=ticket.pk, lead=lead, verdict="out_of_scope", reason="Their own server."
+    )
+    ticket.refresh_from_db()
+    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.RESOLVED)
+    assert ticket.resolved_at is not None
