@@ -277,7 +277,7 @@ def contract_coverage(*, customer: Customer, language: str, at: datetime) -> Con
     found = customer_terms_by_slug(customer.slug)
     contracts = found.contracts if found else ()
     latest = max(contracts, key=lambda c: c.precedence) if contracts else None
-    day = at.astimezone(hours.zone(customer.timezone)).date()
+    day = customer_day(customer, at)
     valid = found.contracts_on(day) if found else ()
     if not valid:
         return ContractCoverage(None, latest, (), frozenset())
