@@ -1,4 +1,5 @@
-"""What was asked and what was done: tickets, messages, decisions, offers, time."""
+"""What was asked and what was done: tickets, messages, decisions, offers, time;
+and what we owe when we fail: incidents, their notices, uptime credits."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from contracts.models import (
     LANGUAGE_CHOICES,
@@ -17,6 +19,7 @@ from contracts.models import (
     PRIORITY_CHOICES,
     VERDICT_CHOICES,
     Clause,
+    Contact,
     Contract,
     Customer,
     Service,
@@ -50,6 +53,19 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Portal")
     API = "api", _("API")
     EMAIL = "email", _("E-mail")
+
+
+class Delivery(models.TextChoices):
+    """Where an e-mail stands (a message's, an incident notice's). pending →
+    sending (claimed for a lease) → sent, or back to pending after a temporary
+    failure, or failed for good. Internal notes and the customer's own messages
+    are not e-mailed."""
+
+    NOT_EMAILED = "none", _("Not e-mailed")
+    PENDING = "pending", _("E-mail queued")
+    SENDING = "sending", _("E-mail being sent")
+    SENT = "sent", _("E-mailed")
+    FAILED = "failed", _("Could not be e-mailed")
 
 
 def new_message_id() -> str:
@@ -113,6 +129,16 @@ class Ticket(models.Model):
         _("channel"), max_length=8, choices=Channel.choices, default=Channel.PORTAL
     )
     verdict = models.CharField(_("verdict"), max_length=16, choices=VERDICT_CHOICES, blank=True)
+    # The outage this ticket reports: answered with the incident's news, costs no
+    # allowance, resolved with it.
+    incident = models.ForeignKey(
+        "Incident",
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -259,16 +285,7 @@ class Message(models.Model):
         related_name="messages",
     )
 
-    class Delivery(models.TextChoices):
-        """Where the message's e-mail stands. pending → sending (claimed for a
-        lease) → sent, or back to pending after a temporary failure, or failed
-        for good. Internal notes and the customer's own messages are not e-mailed."""
-
-        NOT_EMAILED = "none", _("Not e-mailed")
-        PENDING = "pending", _("E-mail queued")
-        SENDING = "sending", _("E-mail being sent")
-        SENT = "sent", _("E-mailed")
-        FAILED = "failed", _("Could not be e-mailed")
+    Delivery = Delivery
 
     # Kinds that are e-mailed to the requester (when staff or the desk wrote them).
     EMAILED_KINDS = (Kind.PUBLIC, Kind.AUTOMATIC)
@@ -553,3 +570,207 @@ class CustomerAllowance(Customer):
         proxy = True
         verbose_name = _("allowance this month")
         verbose_name_plural = _("allowances this month")
+
+
+class Incident(models.Model):
+    """Something of ours is broken (or will be, for announced maintenance): the
+    desk tells the affected customers first, keeps them posted, and credits the
+    downtime their contracts promise."""
+
+    class Kind(models.TextChoices):
+        OUTAGE = "outage", _("Outage")
+        DEGRADED = "degraded", _("Degraded service")
+        MAINTENANCE = "maintenance", _("Announced maintenance")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OUTAGE)
+    services = models.ManyToManyField(
+        Service, verbose_name=_("affected services"), related_name="incidents"
+    )
+    customers = models.ManyToManyField(
+        Customer,
+        verbose_name=_("affected customers"),
+        blank=True,
+        related_name="incidents",
+        help_text=_("Blank: every customer whose contract includes an affected service."),
+    )
+    our_fault = models.BooleanField(
+        _("our fault"), default=True, help_text=_("We say so plainly when it is.")
+    )
+    started_at = models.DateTimeField(_("started"))
+    detected_at = models.DateTimeField(_("detected"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_incidents",
+        help_text=_("The named person customers may contact."),
+    )
+    # The internal post-incident review: never shown to customers.
+    cause = models.TextField(_("cause"), blank=True)
+    changes = models.TextField(_("what we change"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            models.Index(
+                fields=["started_at"], condition=Q(resolved_at=None), name="incident_open"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at=None) | Q(resolved_at__gte=models.F("started_at")),
+                name="incident_resolved_after_start",
+                violation_error_message=_("An incident cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class IncidentUpdate(models.Model):
+    """A public word on an incident: its opening, news, the all-clear. Each is
+    e-mailed once to every affected contact."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        UPDATE = "update", _("Update")
+        RESOLVED = "resolved", _("Resolved")
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="updates"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.UPDATE)
+    # {"en": "...", "fi": "..."}: a language with no text gets the first one given,
+    # with a line saying the translation follows.
+    texts = models.JSONField(_("text per language"), default=dict)
+    eta = models.DateTimeField(_("expected fix"), null=True, blank=True)
+    next_update_at = models.DateTimeField(_("next update due"), null=True, blank=True)
+    # The owner was warned that next_update_at passed with no update: once.
+    overdue_warned_at = models.DateTimeField(_("owner warned"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["posted_at", "pk"]
+        verbose_name = _("incident update")
+        verbose_name_plural = _("incident updates")
+        indexes = [
+            models.Index(
+                fields=["next_update_at"],
+                condition=Q(overdue_warned_at=None),
+                name="incident_update_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on incident {self.incident_id}"
+
+
+class IncidentNotice(models.Model):
+    """One update e-mailed to one contact: at least once, never twice (the same
+    delivery claim as a ticket's messages)."""
+
+    update = models.ForeignKey(
+        IncidentUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="notices"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    message_id = models.CharField(
+        _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
+    )
+    delivery = models.CharField(
+        _("e-mail delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    delivery_lease_until = models.DateTimeField(_("sending until"), null=True, blank=True)
+    delivery_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
+    delivery_error = models.TextField(_("e-mail error"), blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("incident notice")
+        verbose_name_plural = _("incident notices")
+        indexes = [
+            models.Index(
+                fields=["delivery_attempts", "created_at"],
+                condition=Q(delivery__in=["pending", "sending"]),
+                name="notice_to_send",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "contact"], name="one_notice_per_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"notice of update {self.update_id} to {self.contact_id}"
+
+
+class UptimeCredit(models.Model):
+    """The credit a contract's uptime clause owes for a month: computed at month
+    end, confirmed or adjusted (with a reason) by a lead, then told to the
+    customer's managers."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="credits_owed"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    downtime_minutes = models.PositiveIntegerField(_("downtime (minutes)"))
+    availability = models.DecimalField(_("availability (%)"), max_digits=7, decimal_places=3)
+    credit_percent = models.DecimalField(_("credit (%)"), max_digits=5, decimal_places=2)
+    computed_amount = models.DecimalField(_("computed credit"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("credit"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.TextField(
+        _("reason for the change"), blank=True, help_text=_("Required when the amount differs.")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("computed"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "contract"]
+        verbose_name = _("uptime credit owed")
+        verbose_name_plural = _("uptime credits owed")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "month"], name="one_credit_per_month"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(computed_amount__gte=0),
+                name="credit_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} for {self.month:%Y-%m}"

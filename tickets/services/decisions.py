@@ -26,7 +26,7 @@ from contracts.selectors import (
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
-from tickets.services.mail import _server_unreachable, _to_send, message_email
+from tickets.services.mail import _server_unreachable, due_to_send, message_email
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
@@ -287,7 +287,9 @@ def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) ->
     # Failed messages are left out and messages tried often come last, so a few
     # that keep failing never crowd out the rest.
     unsent = (
-        Message.objects.filter(_to_send(timezone.now()), created_at__lt=cutoff)
+        Message.objects.filter(
+            due_to_send(timezone.now()), kind__in=Message.EMAILED_KINDS, created_at__lt=cutoff
+        )
         .order_by("delivery_attempts", "created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )

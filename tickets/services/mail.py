@@ -6,15 +6,17 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tickets.models import Message, Offer
+from tickets.models import Delivery, Message, Offer
 from tickets.services.base import one_line
 from tickets.services.offers import offer_link
 
@@ -23,9 +25,17 @@ log = logging.getLogger(__name__)
 
 def message_email(*, message_id: int) -> bool:
     """E-mail a public or automatic message to the ticket's requester: at least
-    once, and never lost without a trace. True if this call sent it.
+    once, and never lost without a trace. True if this call sent it."""
+    emailed = Message.objects.filter(kind__in=Message.EMAILED_KINDS)
+    return deliver_once(emailed.select_related("ticket__requester"), message_id, build=ticket_email)
 
-    The message is claimed with a conditional update (pending, or sending with a
+
+def deliver_once(rows: QuerySet[Any], pk: int, *, build: Callable[[Any], EmailMessage]) -> bool:
+    """Send the e-mail ``build`` makes of row ``pk`` of ``rows`` (a model with the
+    delivery fields: a ticket's message, an incident notice). True if this call
+    sent it.
+
+    The row is claimed with a conditional update (pending, or sending with a
     lease that has run out, becomes sending until now + the lease), so two
     workers never send it at once, and one killed mid-send leaves a claim that
     runs out and is taken again by the sweep. Should a worker die after the
@@ -33,43 +43,36 @@ def message_email(*, message_id: int) -> bool:
     second copy with the same Message-ID, which mail clients show once.
 
     A temporary failure (the server down or slow, a recipient to try later)
-    gives the message back and raises, so the task retries; a permanent one
-    marks it failed with the reason, for staff to see, and the sweep leaves it."""
+    gives the row back and raises, so the task retries; a permanent one marks it
+    failed with the reason, for staff to see, and the sweep leaves it."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
     claimed = (
-        Message.objects.filter(pk=message_id)
-        .filter(_to_send(now))
+        rows.filter(pk=pk)
+        .filter(due_to_send(now))
         .update(
-            delivery=Message.Delivery.SENDING,
+            delivery=Delivery.SENDING,
             delivery_lease_until=lease,
             delivery_attempts=F("delivery_attempts") + 1,
         )
     )
     if not claimed:
         return False
-    # Only this claim may settle the message: a worker whose lease ran out and was
+    # Only this claim may settle the row: a worker whose lease ran out and was
     # taken over must not undo the attempt that took over.
-    mine = Message.objects.filter(
-        pk=message_id, delivery=Message.Delivery.SENDING, delivery_lease_until=lease
-    )
-    message = Message.objects.select_related("ticket__requester").get(pk=message_id)
+    mine = rows.model.objects.filter(pk=pk, delivery=Delivery.SENDING, delivery_lease_until=lease)
     try:
-        ticket_email(message).send()
+        build(rows.get(pk=pk)).send()
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
         if _fails_for_good(exc):
-            log.error("the e-mail of message %s cannot be delivered: %s", message_id, error)
-            mine.update(
-                delivery=Message.Delivery.FAILED, delivery_lease_until=None, delivery_error=error
-            )
+            log.error("the e-mail of %s %s cannot be delivered: %s", rows.model.__name__, pk, error)
+            mine.update(delivery=Delivery.FAILED, delivery_lease_until=None, delivery_error=error)
             return False
-        mine.update(
-            delivery=Message.Delivery.PENDING, delivery_lease_until=None, delivery_error=error
-        )
+        mine.update(delivery=Delivery.PENDING, delivery_lease_until=None, delivery_error=error)
         raise
     mine.update(
-        delivery=Message.Delivery.SENT,
+        delivery=Delivery.SENT,
         delivery_lease_until=None,
         delivery_error="",
         emailed_at=timezone.now(),
@@ -77,13 +80,10 @@ def message_email(*, message_id: int) -> bool:
     return True
 
 
-def _to_send(now: datetime) -> Q:
-    """Messages whose e-mail is due: waiting, or claimed by a worker whose lease has
-    run out (it died, or hangs)."""
-    return Q(kind__in=Message.EMAILED_KINDS) & (
-        Q(delivery=Message.Delivery.PENDING)
-        | Q(delivery=Message.Delivery.SENDING, delivery_lease_until__lt=now)
-    )
+def due_to_send(now: datetime) -> Q:
+    """E-mails that are due: waiting, or claimed by a worker whose lease has run
+    out (it died, or hangs)."""
+    return Q(delivery=Delivery.PENDING) | Q(delivery=Delivery.SENDING, delivery_lease_until__lt=now)
 
 
 def _server_unreachable(exc: Exception) -> bool:
