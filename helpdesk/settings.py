@@ -351,6 +351,8 @@ CELERY_TASK_DEFAULT_QUEUE = "periodic"
 CELERY_TASK_ROUTES = {
     "tickets.tasks.check_scope": {"queue": "scope"},
     "tickets.tasks.send_message_email": {"queue": "mail"},
+    "tickets.tasks.send_incident_notice": {"queue": "mail"},
+    "tickets.tasks.watch_incident_updates": {"queue": "periodic"},
     "tickets.tasks.sweep_undecided": {"queue": "periodic"},
     "tickets.tasks.expire_offers": {"queue": "periodic"},
     "tickets.tasks.watch_sla": {"queue": "periodic"},
@@ -391,6 +393,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
     "watch-sla": {"task": "tickets.tasks.watch_sla", "schedule": 60.0, "options": {"expires": 60}},
+    "watch-incident-updates": {
+        "task": "tickets.tasks.watch_incident_updates",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # /readyz wants a heartbeat from the last minute: proof that beat and a worker run.
     "heartbeat": {"task": "helpdesk.heartbeat", "schedule": 20.0, "options": {"expires": 20}},
 }

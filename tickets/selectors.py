@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
+    Exists,
     F,
     Min,
     OuterRef,
@@ -28,9 +29,9 @@ from django.utils import timezone
 
 from contracts.engine import hours, terms
 from contracts.engine.scope import Usage
-from contracts.models import Contract, Customer, TopUp
+from contracts.models import Clause, Contract, Customer, TopUp
 from tickets.filters import sla_breached
-from tickets.models import Message, Offer, ScopeDecision, Ticket, TimeEntry
+from tickets.models import Incident, Message, Offer, ScopeDecision, Ticket, TimeEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,3 +494,40 @@ def desk_backlog(*, now: datetime) -> Backlog:
         emails_failed=Message.objects.filter(delivery=Message.Delivery.FAILED).count(),
         sla_overdue=Ticket.objects.filter(sla_breached(now)).count(),
     )
+
+
+def incidents_visible_to(user) -> QuerySet[Incident]:
+    """Staff see every incident; a contact those that affect their customer
+    (chosen for it, or on a service its valid contract includes)."""
+    incidents = Incident.objects.prefetch_related("services", "updates")
+    if user.is_staff:
+        return incidents
+    contact = getattr(user, "contact", None)
+    if contact is None:
+        return incidents.none()
+    customer = contact.customer
+    included = Clause.objects.filter(
+        contract__in=Contract.objects.filter(customer=customer).valid_on(
+            customer_day(customer, timezone.now())
+        ),
+        coverage=terms.Coverage.INCLUDED,
+    ).values("service")
+    everyone = ~Exists(Incident.customers.through.objects.filter(incident=OuterRef("pk")))
+    return incidents.filter(
+        Q(customers=customer) | (everyone & Q(services__in=included))
+    ).distinct()
+
+
+def incident_customers(incident: Incident) -> QuerySet[Customer]:
+    """Who an incident affects: the customers chosen for it, or else every
+    customer with a valid contract that includes one of its services (the rule
+    ``incidents_visible_to`` reads the other way round)."""
+    chosen = incident.customers.all()
+    if chosen.exists():
+        return chosen
+    today = timezone.localdate()
+    return Customer.objects.filter(
+        contracts__in=Contract.objects.valid_on(today),
+        contracts__clauses__service__in=incident.services.all(),
+        contracts__clauses__coverage=terms.Coverage.INCLUDED,
+    ).distinct()

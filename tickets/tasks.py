@@ -41,6 +41,16 @@ def send_message_email(message_id: int) -> None:
     services.message_email(message_id=message_id)
 
 
+@shared_task(**RETRY, **ONE_ITEM)
+def send_incident_notice(notice_id: int) -> None:
+    services.incident_notice_email(notice_id=notice_id)
+
+
+@shared_task(**SWEEP)
+def watch_incident_updates() -> int:
+    return services.incident_updates_watch()
+
+
 @shared_task(**SWEEP)
 def sweep_undecided() -> int:
     """Check tickets whose scope-check task was lost (broker down, worker killed)."""

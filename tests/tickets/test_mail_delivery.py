@@ -23,7 +23,7 @@ from tests.tickets.test_ticket_flow import (
 )
 from tickets import services
 from tickets.models import Message, Ticket
-from tickets.services import decisions
+from tickets.services import sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,7 +129,7 @@ def test_a_message_that_can_never_be_built_is_failed_with_its_reason(desk):
 def test_a_failed_message_no_longer_holds_up_the_sweep(desk, settings, monkeypatch):
     """The sweep takes a bounded number of messages at a time: failed ones must not
     be among them, or a few hundred would starve every newer message for ever."""
-    monkeypatch.setattr(decisions, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(sweep, "SWEEP_BATCH", 2)
     settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
     failed = [file(SARA, MAIL, subject=f"Old {n}") for n in range(2)]
     settings.EMAIL_BACKEND = f"{__name__}.DownMailServer"

@@ -33,6 +33,7 @@ from tickets.selectors import (
     allowance_summary,
     attachments_visible_to,
     contract_coverage,
+    incidents_visible_to,
     messages_visible_to,
     portal_tickets,
     ticket_current_offer,
@@ -413,4 +414,37 @@ def coverage(request):
             "customer": customer,
             "today": timezone.localdate(now),
         },
+    )
+
+
+# --- our incidents ---------------------------------------------------------------
+
+
+@portal_page
+@require_GET
+def incident_list(request):
+    incidents = incidents_visible_to(request.user)
+    return render(
+        request,
+        "portal/incidents.html",
+        {
+            "open": [i for i in incidents if i.is_open],
+            "past": [i for i in incidents if not i.is_open][:50],
+        },
+    )
+
+
+@portal_page
+@require_GET
+def incident_detail(request, pk: int):
+    incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
+    language = request.contact.reply_language
+    news = [
+        {"update": update, "text": services.incident_update_text(update, language)}
+        for update in incident.updates.all()
+    ]
+    return render(
+        request,
+        "portal/incident.html",
+        {"incident": incident, "news": list(reversed(news)), "language": language},
     )

@@ -7,17 +7,28 @@ and the tests call are re-exported here:
 
 - ``base``: the errors, the row locks and their order;
 - ``intake``: a contact's new ticket;
-- ``decisions``: the scope check, re-deciding, a lead's override, the sweep;
+- ``decisions``: the scope check, re-deciding, a lead's override;
+- ``sweep``: what lost tasks left undone (decisions, e-mail);
+- ``incidents``: our own failures: opening, news, the all-clear, notices;
 - ``offers``: signed links, the customer's answer, lapsing;
 - ``workflow``: status, assignment, priority, service, messages, ratings, escalations;
 - ``time``: work logged against the allowance;
 - ``notices``: allowance notices, the SLA watch, staff e-mail;
-- ``mail``: a message's e-mail and its delivery;
+- ``mail``: a message's e-mail, and the delivery of every e-mail row;
 - ``queueing``: Celery work queued after the commit.
 """
 
 from tickets.services.base import NotAllowed, TicketError, one_line
-from tickets.services.decisions import decision_override, ticket_decide, tickets_decide_forgotten
+from tickets.services.decisions import decision_override, ticket_decide
+from tickets.services.incidents import (
+    incident_notice_email,
+    incident_open,
+    incident_post_update,
+    incident_resolve,
+    incident_ticket_link,
+    incident_update_text,
+    incident_updates_watch,
+)
 from tickets.services.intake import NotAContact, ticket_create
 from tickets.services.mail import message_email
 from tickets.services.notices import send_mail_safely, sla_watch
@@ -28,6 +39,7 @@ from tickets.services.offers import (
     offer_link,
     offers_expire,
 )
+from tickets.services.sweep import tickets_decide_forgotten
 from tickets.services.time import time_entry_log
 from tickets.services.workflow import (
     MANUAL_TRANSITIONS,
@@ -49,6 +61,13 @@ __all__ = [
     "NotAllowed",
     "TicketError",
     "decision_override",
+    "incident_notice_email",
+    "incident_open",
+    "incident_post_update",
+    "incident_resolve",
+    "incident_ticket_link",
+    "incident_update_text",
+    "incident_updates_watch",
     "message_email",
     "message_post",
     "offer_answer",

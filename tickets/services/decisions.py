@@ -26,7 +26,6 @@ from contracts.selectors import (
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
-from tickets.services.mail import _server_unreachable, due_to_send, message_email
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
@@ -264,43 +263,6 @@ def _clause_snapshot(decision: Decision) -> dict:
         "estimate": str(price.estimate) if price and price.estimate else None,
         "max_minutes_per_ticket": clause.max_minutes_per_ticket,
     }
-
-
-SWEEP_BATCH = 500  # tickets and messages the sweep takes up at a time
-
-
-def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Decide tickets that have waited over a minute without a decision."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Ticket.objects.filter(decided_at=None, created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    decided = 0
-    for ticket_id in ids:
-        # One ticket that cannot be decided (or mailed) must not hold up the rest.
-        try:
-            decided += ticket_decide(ticket_id=ticket_id) is not None
-        except Exception:
-            log.exception("the sweep could not decide ticket %s", ticket_id)
-    # Failed messages are left out and messages tried often come last, so a few
-    # that keep failing never crowd out the rest.
-    unsent = (
-        Message.objects.filter(
-            due_to_send(timezone.now()), kind__in=Message.EMAILED_KINDS, created_at__lt=cutoff
-        )
-        .order_by("delivery_attempts", "created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    for message_id in unsent:
-        try:
-            message_email(message_id=message_id)
-        except Exception as exc:
-            log.exception("the sweep could not e-mail message %s", message_id)
-            if _server_unreachable(exc):
-                break  # the rest would each wait on it too; the next sweep tries again
-    return decided
 
 
 def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) -> ScopeDecision:

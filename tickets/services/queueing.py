@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 CHECK_SCOPE = "tickets.tasks.check_scope"
 SEND_MESSAGE_EMAIL = "tickets.tasks.send_message_email"
+SEND_INCIDENT_NOTICE = "tickets.tasks.send_incident_notice"
 
 # A broker that is down must answer fast: filing a ticket or posting a reply never
 # fails or hangs on it. What could not be queued, the periodic sweep finds.
