@@ -9,7 +9,8 @@ and the tests call are re-exported here:
 - ``intake``: a contact's new ticket;
 - ``decisions``: the scope check, re-deciding, a lead's override;
 - ``sweep``: what lost tasks left undone (decisions, e-mail);
-- ``incidents``: our own failures: opening, news, the all-clear, notices;
+- ``incidents``: our own failures: opening, news, the all-clear;
+- ``incident_notices``: what each affected contact is e-mailed of them;
 - ``offers``: signed links, the customer's answer, lapsing;
 - ``workflow``: status, assignment, priority, service, messages, ratings, escalations;
 - ``time``: work logged against the allowance;
@@ -20,13 +21,12 @@ and the tests call are re-exported here:
 
 from tickets.services.base import NotAllowed, TicketError, one_line
 from tickets.services.decisions import decision_override, ticket_decide
+from tickets.services.incident_notices import incident_notice_email, incident_update_text
 from tickets.services.incidents import (
-    incident_notice_email,
     incident_open,
     incident_post_update,
     incident_resolve,
     incident_ticket_link,
-    incident_update_text,
     incident_updates_watch,
 )
 from tickets.services.intake import NotAContact, ticket_create

@@ -8,11 +8,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
@@ -20,11 +19,9 @@ from contracts.models import Contact, Customer, Service
 from tickets.models import Incident, IncidentNotice, IncidentUpdate, Status, Ticket
 from tickets.selectors import incident_customers
 from tickets.services.base import NotAllowed, TicketError, one_line
-from tickets.services.mail import deliver_once
+from tickets.services.incident_notices import LANGUAGES, when
 from tickets.services.notices import send_mail_safely
 from tickets.services.queueing import SEND_INCIDENT_NOTICE, queue_after_commit
-
-LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 def incident_open(
@@ -200,127 +197,6 @@ def _require(user: User, permission: str, message: str) -> None:
         raise NotAllowed(message)
 
 
-# E-mail
-
-
-def incident_notice_email(*, notice_id: int) -> bool:
-    """E-mail one notice: at least once, never twice. True if this call sent it."""
-    rows = IncidentNotice.objects.select_related(
-        "update__incident__owner", "contact__user", "contact__customer"
-    )
-    return deliver_once(rows, notice_id, build=notice_email)
-
-
-def incident_update_text(update: IncidentUpdate, language: str) -> tuple[str, bool]:
-    """The update's text in ``language``, or the first one written with True:
-    the translation is still to come."""
-    if language in update.texts:
-        return update.texts[language], False
-    for lang in ("en", *LANGUAGES):
-        if lang in update.texts:
-            return update.texts[lang], True
-    return "", True
-
-
-def notice_email(notice: IncidentNotice) -> EmailMessage:
-    update = notice.update
-    incident = update.incident
-    with translation.override(notice.language), timezone.override(notice.contact.customer.timezone):
-        subject = {
-            IncidentUpdate.Kind.OPENED: _("We have a problem: %(title)s"),
-            IncidentUpdate.Kind.UPDATE: _("Update: %(title)s"),
-            IncidentUpdate.Kind.RESOLVED: _("Resolved: %(title)s"),
-        }[IncidentUpdate.Kind(update.kind)] % {"title": incident.title}
-        body = notice_text(update, notice.language)
-    return EmailMessage(
-        subject=one_line(subject),
-        body=body,
-        to=[notice.contact.user.email],
-        headers={
-            "Message-ID": notice.message_id,
-            "Auto-Submitted": "auto-generated",
-            # Every notice of one incident threads under its opening.
-            "References": f"<incident-{incident.pk}@scopedesk>",
-        },
-    )
-
-
-def notice_text(update: IncidentUpdate, language: str) -> str:
-    """What a contact reads: the news, whose fault, sorry, when it is fixed, when
-    they hear from us next, and whom to call. In the active language and zone."""
-    incident = update.incident
-    text, untranslated = incident_update_text(update, language)
-    services = ", ".join(s.name(language) for s in incident.services.all())
-    lines = [_("Hello,"), ""]
-    if update.kind == IncidentUpdate.Kind.RESOLVED:
-        lines.append(
-            _("%(services)s work again since %(when)s. The problem lasted %(duration)s.")
-            % {
-                "services": services,
-                "when": _when(incident.resolved_at),
-                "duration": _duration(incident),
-            }
-        )
-    elif incident.kind == Incident.Kind.MAINTENANCE:
-        lines.append(
-            _("We will carry out maintenance on %(services)s from %(when)s.")
-            % {"services": services, "when": _when(incident.started_at)}
-        )
-    else:
-        lines.append(
-            _("%(services)s are not working as they should since %(when)s.")
-            % {"services": services, "when": _when(incident.started_at)}
-        )
-    if incident.our_fault and incident.kind != Incident.Kind.MAINTENANCE:
-        lines.append(
-            _("This is our fault, and we are sorry for the trouble it causes you.")
-            if update.kind != IncidentUpdate.Kind.RESOLVED
-            else _("This was our fault, and we are sorry for the trouble it caused you.")
-        )
-    lines += ["", text]
-    if untranslated:
-        lines += ["", _("(We are translating this update and will send it in your language.)")]
-    if update.kind != IncidentUpdate.Kind.RESOLVED:
-        lines.append("")
-        if update.eta:
-            lines.append(_("We expect it to be fixed by %(eta)s.") % {"eta": _when(update.eta)})
-        if update.next_update_at:
-            lines.append(
-                _("You will hear from us again by %(when)s, sooner if there is news.")
-                % {"when": _when(update.next_update_at)}
-            )
-        else:
-            lines.append(_("You will hear from us as soon as there is news."))
-        lines.append(_("You do not need to open a ticket: we are already on it."))
-    owner = incident.owner
-    lines += [
-        "",
-        _("If you need anything, %(name)s is your contact for this: %(email)s")
-        % {"name": owner.get_full_name() or owner.email, "email": owner.email},
-        "",
-        _("Follow the incident: %(link)s")
-        % {"link": settings.SITE_URL + reverse("portal:incident", args=[incident.pk])},
-        "",
-        _("Kind regards,\nYour support team"),
-    ]
-    return "\n".join(lines)
-
-
-def _when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-def _duration(incident: Incident) -> str:
-    end = incident.resolved_at or timezone.now()
-    minutes = max(1, round((end - incident.started_at).total_seconds() / 60))
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)d min") % {"minutes": minutes}
-
-
 def incident_updates_watch(*, now: datetime | None = None) -> int:
     """Warn an incident's owner when its next update was due and none came: once
     per promise. The number of owners warned."""
@@ -337,7 +213,7 @@ def incident_updates_watch(*, now: datetime | None = None) -> int:
         if not claimed:
             continue
         incident = update.incident
-        facts = {"title": incident.title, "due": _when(update.next_update_at)}
+        facts = {"title": incident.title, "due": when(update.next_update_at)}
         send_mail_safely(
             subject=_("Incident update overdue: %(title)s") % facts,
             body=_(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tickets.models import IncidentNotice, Message, Ticket
 from tickets.services.decisions import ticket_decide
-from tickets.services.incidents import incident_notice_email
+from tickets.services.incident_notices import incident_notice_email
 from tickets.services.mail import _server_unreachable, due_to_send, message_email
 
 log = logging.getLogger(__name__)
