@@ -15,6 +15,8 @@ from helpdesk.celery import app
 QUEUE_OF = {
     "tickets.tasks.check_scope": "scope",
     "tickets.tasks.send_message_email": "mail",
+    "tickets.tasks.send_incident_notice": "mail",
+    "tickets.tasks.watch_incident_updates": "periodic",
     "tickets.tasks.sweep_undecided": "periodic",
     "tickets.tasks.expire_offers": "periodic",
     "tickets.tasks.watch_sla": "periodic",
@@ -77,7 +79,14 @@ def test_every_scheduled_task_is_one_of_ours_and_expires_before_piling_up():
         assert 0 < entry["options"]["expires"] <= entry["schedule"]
 
 
-@pytest.mark.parametrize("name", ["tickets.tasks.check_scope", "tickets.tasks.send_message_email"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tickets.tasks.check_scope",
+        "tickets.tasks.send_message_email",
+        "tickets.tasks.send_incident_notice",
+    ],
+)
 def test_one_ticket_or_one_email_holds_a_worker_a_minute_at_most(name):
     """Not the sweeps' five minutes: a stalled check would hold the scope queue."""
     assert app.tasks[name].time_limit <= 60
