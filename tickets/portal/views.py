@@ -219,7 +219,7 @@ def ticket_reply(request, pk: int):
     ticket = _visible_ticket(request, pk)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        reopens = ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER)
+        reopens = services.customer_reply_reopens(ticket)
         try:
             message = services.message_post(
                 ticket_id=ticket.pk,

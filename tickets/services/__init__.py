@@ -32,6 +32,7 @@ from tickets.services.time import time_entry_log
 from tickets.services.workflow import (
     MANUAL_TRANSITIONS,
     MAX_BULK,
+    customer_reply_reopens,
     message_post,
     ticket_assign,
     ticket_change_priority,
@@ -48,6 +49,7 @@ __all__ = [
     "NotAContact",
     "NotAllowed",
     "TicketError",
+    "customer_reply_reopens",
     "decision_override",
     "message_email",
     "message_post",
