@@ -51,8 +51,6 @@ from tickets.services import MANUAL_TRANSITIONS
 
 PER_PAGE = 25
 OPEN = list(Status.UNRESOLVED)
-# A ticket waiting for the answer to an offer is no review for the desk to make.
-WORKING = [s for s in Status.UNRESOLVED if s != Status.AWAITING_DECISION]
 # The parameters that narrow the list; ``view``, ``ordering`` and ``page`` do not.
 FILTER_KEYS = ("q", "customer", "verdict", "status", "priority", "service", "assignee", "sla")
 
@@ -78,7 +76,7 @@ SAVED_VIEWS = (
     SavedView(
         "review",
         _("Needs review"),
-        {"verdict": ["needs_review"], "status": WORKING},
+        {"verdict": sorted(terms.REVIEW_VERDICTS), "status": Status.REVIEWABLE},
         _("The service is unclear: a technician decides"),
     ),
     SavedView("all", _("All tickets"), {}, _("Resolved and closed tickets too")),
