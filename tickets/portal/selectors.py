@@ -104,7 +104,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         ),
         clause=decision.clause_snapshot if decision else {},
         service_name=ticket.service.name(language) if ticket.service else "",
-        priority_text=str(words.SHORT_PRIORITY_WORDS.get(ticket.priority, ticket.priority)),
+        priority_text=words.priority_words(ticket.priority),
         requester_name=person_name(ticket.requester),
         conversation=conversation,
         request_files=list(ticket.attachments.filter(message=None)),

@@ -18,17 +18,6 @@ from contracts.models import PRIORITY_LABELS, VERDICT_LABELS
 from tickets.filters import DUE_SOON
 from tickets.models import Status, Ticket
 
-COVERAGE_LABELS = {
-    "included": gettext_lazy("Included"),
-    "paid": gettext_lazy("Paid"),
-    "excluded": gettext_lazy("Not covered"),
-}
-PRICING_LABELS = {
-    "fixed": gettext_lazy("fixed price"),
-    "hourly": gettext_lazy("per hour"),
-}
-
-
 # What a technician needs to know about a verdict that names no clause.
 VERDICT_NOTES = {
     "not_authorized": gettext_lazy("The sender is not a contact of a customer with a contract."),

@@ -17,7 +17,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from contracts.engine import terms
-from contracts.models import Customer, Service
+from contracts.models import (
+    COVERAGE_LABELS,
+    PRICING_LABELS,
+    PRIORITY_LABELS,
+    VERDICT_LABELS,
+    Customer,
+    Service,
+)
 from tickets.filters import TicketFilter, sla_breached, sla_due_soon
 from tickets.models import (
     Attachment,
@@ -30,10 +37,6 @@ from tickets.models import (
     TimeEntry,
 )
 from tickets.queue.display import (
-    COVERAGE_LABELS,
-    PRICING_LABELS,
-    PRIORITY_LABELS,
-    VERDICT_LABELS,
     VERDICT_NOTES,
     SlaClock,
     format_span,

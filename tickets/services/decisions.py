@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
-from contracts.engine.scope import Decision, ScopeRequest, decide
-from contracts.engine.scope import Offer as PaidOption
+from contracts.engine.scope import Decision, PriceQuote, ScopeRequest, decide
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
 from contracts.selectors import (
@@ -174,7 +173,7 @@ def _decision_take(
     *,
     previous: ScopeDecision | None,
     verdict: terms.Verdict,
-    price: PaidOption | None,
+    price: PriceQuote | None,
     sla: SlaTerms | None,
     work_starts: datetime,
     language: str | None = None,
