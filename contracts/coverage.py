@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from contracts.engine.scope import Catalogue, Offer
+from contracts.engine.scope import Catalogue, PriceQuote
 from contracts.engine.terms import ContractTerms, Coverage, Pricing
 from contracts.replies import format_money, format_offer
 
@@ -46,7 +46,7 @@ def _line(contract: ContractTerms, catalogue: Catalogue, code: str, language: st
         label = _("Included")
     elif clause.coverage is Coverage.PAID:
         assert clause.price is not None
-        offer = Offer(
+        offer = PriceQuote(
             clause.price.amount, contract.currency, clause.price.pricing, clause.price.estimate
         )
         price = format_offer(offer)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from contracts.engine import hours
-from contracts.engine.scope import Catalogue, Decision, Offer, Reason
+from contracts.engine.scope import Catalogue, Decision, PriceQuote, Reason
 from contracts.engine.terms import Coverage, Duration, Pricing, Role, Verdict
 
 
@@ -214,7 +214,7 @@ def format_duration(duration: Duration, *, support_time: bool = True) -> str:
     return ngettext("%(n)d week", "%(n)d weeks", n) % {"n": n}
 
 
-def format_offer(offer: Offer) -> str:
+def format_offer(offer: PriceQuote) -> str:
     """The price as the customer reads it: fixed, or hourly with the estimate."""
     if offer.pricing is Pricing.FIXED:
         return format_money(offer.amount, offer.currency)

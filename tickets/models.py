@@ -41,12 +41,16 @@ class Status(models.TextChoices):
     CUSTOMERS_TURN: ClassVar[tuple[Status, ...]]  # a reply or an answer to an offer
     DONE: ClassVar[tuple[Status, ...]]
     UNRESOLVED: ClassVar[tuple[Status, ...]]  # what "open" means on the queue and the portal
+    # Unresolved, but not waiting for the answer to an offer: the desk can still
+    # review the ticket (the queue's "needs review").
+    REVIEWABLE: ClassVar[tuple[Status, ...]]
 
 
 Status.OUR_TURN = (Status.NEW, Status.OPEN)
 Status.CUSTOMERS_TURN = (Status.WAITING_ON_CUSTOMER, Status.AWAITING_DECISION)
 Status.DONE = (Status.RESOLVED, Status.CLOSED)
 Status.UNRESOLVED = Status.OUR_TURN + Status.CUSTOMERS_TURN
+Status.REVIEWABLE = tuple(s for s in Status.UNRESOLVED if s != Status.AWAITING_DECISION)
 
 
 class Channel(models.TextChoices):

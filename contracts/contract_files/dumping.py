@@ -1,5 +1,5 @@
-"""Writing a customer back in the form that loadcontract reads: load, dump and
-load again is a fixed point."""
+"""Writing a customer back in the form that loadcontract reads, and the catalogue
+in the form that loadservices reads: load, dump and load again is a fixed point."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import yaml
 
 from contracts.contract_files.contract_entry import NO_HOLIDAYS
 from contracts.engine import hours, terms
-from contracts.models import Clause, Customer
+from contracts.models import Clause, Customer, Service
 
 
 class _Dumper(yaml.SafeDumper):
@@ -108,8 +108,26 @@ def dump_customer(customer: Customer) -> str:
                 item["uptime"]["credits"] = credits
         item["clauses"] = [_dump_clause(c) for c in contract.clauses.select_related("service")]
         contracts.append(item)
+    return _yaml({"customer": head, "contracts": contracts})
+
+
+def dump_catalogue() -> str:
+    """The service catalogue, in catalogue order, in the form that loadservices
+    reads; phrases and everyday words are left out where there are none."""
+    services = []
+    for service in Service.objects.order_by("position", "code"):
+        item: dict[str, Any] = {"code": service.code, "name": service.names}
+        if service.phrases:
+            item["phrases"] = service.phrases
+        if service.everyday_words:
+            item["everyday_words"] = service.everyday_words
+        services.append(item)
+    return _yaml({"services": services})
+
+
+def _yaml(data: dict[str, Any]) -> str:
     return yaml.dump(
-        {"customer": head, "contracts": contracts},
+        data,
         Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,

@@ -71,7 +71,10 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
-class Offer:
+class PriceQuote:
+    """The price a decision quotes the customer; the desk stores it as the
+    ticket's ``Offer`` (tickets.models) for the customer to accept or decline."""
+
     amount: Decimal  # the fixed price, or the price per hour
     currency: str
     pricing: Pricing
@@ -110,7 +113,7 @@ class Decision:
     contract: ContractTerms | None = None
     service: str | None = None
     clause: ClauseTerms | None = None  # for an unlisted service: the contract's policy as a clause
-    offer: Offer | None = None
+    offer: PriceQuote | None = None
     starts_at: datetime | None = None  # outside_hours: when work starts
     candidates: tuple[str, ...] = ()  # needs_review: the services a technician chooses from
     confidence: float = 0.0
@@ -151,7 +154,7 @@ def decide(
             customer,
             contact,
             contract=latest,
-            offer=Offer(latest.hourly_rate, latest.currency, Pricing.HOURLY),
+            offer=PriceQuote(latest.hourly_rate, latest.currency, Pricing.HOURLY),
             priority=request.priority,
         )
 
@@ -197,7 +200,7 @@ def decide(
     if clause.coverage is Coverage.PAID:
         assert clause.price is not None  # a database constraint guarantees it
         price = clause.price
-        offer = Offer(price.amount, contract.currency, price.pricing, price.estimate)
+        offer = PriceQuote(price.amount, contract.currency, price.pricing, price.estimate)
         return replace(judged, verdict=Verdict.PAID_OPTION, offer=offer)
 
     used_up = _allowance_used_up(contract, clause, usage)
@@ -205,7 +208,7 @@ def decide(
         estimate = (
             Duration(clause.max_minutes_per_ticket, "m") if clause.max_minutes_per_ticket else None
         )
-        offer = Offer(contract.hourly_rate, contract.currency, Pricing.HOURLY, estimate)
+        offer = PriceQuote(contract.hourly_rate, contract.currency, Pricing.HOURLY, estimate)
         return replace(judged, verdict=Verdict.OVER_ALLOWANCE, reason=used_up, offer=offer)
 
     if not clause.round_the_clock and not hours.is_open(contract.support_hours, at):
@@ -218,7 +221,7 @@ def decide(
                 judged,
                 verdict=Verdict.NO_CONTRACT,
                 reason=Reason.ENDS_BEFORE_OPENING,
-                offer=Offer(contract.hourly_rate, contract.currency, Pricing.HOURLY),
+                offer=PriceQuote(contract.hourly_rate, contract.currency, Pricing.HOURLY),
             )
         return replace(
             judged,

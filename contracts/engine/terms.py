@@ -30,6 +30,9 @@ class Verdict(StrEnum):
 # The verdicts whose work the contract covers: they count against the month's
 # allowance, and time on them is included (or goodwill, when a lead granted it).
 COVERED_VERDICTS: frozenset[Verdict] = frozenset({Verdict.IN_SCOPE, Verdict.OUTSIDE_HOURS})
+# The verdicts that leave the judgement to a technician: the queue's "needs
+# review" lists their tickets until someone names the service.
+REVIEW_VERDICTS: frozenset[Verdict] = frozenset({Verdict.NEEDS_REVIEW})
 
 
 class Coverage(StrEnum):

@@ -1,5 +1,6 @@
 """What `loadservices` and `loadcontract` share: reading the file, naming the
-person the history records, and turning problems into one clear error."""
+person the history records, and turning problems into one clear error; and what
+`dumpcontract` and `dumpservices` share: writing the text out."""
 
 from __future__ import annotations
 
@@ -45,3 +46,17 @@ class FileCommand(BaseCommand, ABC):
         except ContractFileError as exc:
             raise CommandError(f"nothing was loaded:\n{exc}") from None
         self.stdout.write(self.describe(path.name, result))
+
+
+class DumpCommand(BaseCommand):
+    def add_arguments(self, parser):
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    def write(self, text: str, output: str | None) -> None:
+        if not output:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{output}: {exc.strerror}") from None

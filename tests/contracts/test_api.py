@@ -59,6 +59,23 @@ def test_every_contact_reads_the_whole_catalogue(northwind):
     assert len(codes) == min(25, Service.objects.count())
 
 
+def test_the_catalogue_shows_each_services_everyday_words_as_the_file_gives_them(northwind):
+    [email] = results(api(SARA).get("/api/v1/services/?code=hosting.email"))
+    assert email["everyday_words"]["en"] == ["email", "e-mail", "mail", "inbox"]
+    assert email["everyday_words"] == Service.objects.get(code="hosting.email").everyday_words
+
+
+def test_a_lead_writes_a_services_everyday_words(northwind, lead):
+    service = Service.objects.get(code="hosting.email")
+    words = {"en": ["mailbox"], "fi": ["sähköposti"]}
+    response = api(lead).patch(
+        f"/api/v1/services/{service.pk}/", {"everyday_words": words}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    service.refresh_from_db()
+    assert service.everyday_words == words
+
+
 def test_a_manager_reads_the_organisations_contacts_and_a_requester_only_herself(northwind):
     assert {c["email"] for c in results(api(AINO).get("/api/v1/contacts/"))} == {
         AINO,

@@ -163,6 +163,24 @@ def test_dumpcontract_prints_a_file_that_loads_back_unchanged(northwind, tmp_pat
 
 
 @pytest.mark.django_db
+def test_dumpservices_prints_the_catalogue_with_its_everyday_words_and_it_loads_back_unchanged(
+    catalogue, tmp_path, capsys
+):
+    code, dumped, _ = run_manage(capsys, "dumpservices")
+    assert code == 0
+    email = next(s for s in yaml.safe_load(dumped)["services"] if s["code"] == "hosting.email")
+    assert email["everyday_words"]["en"] == ["email", "e-mail", "mail", "inbox"]
+    path = tmp_path / "services-dumped.yaml"
+    path.write_text(dumped, encoding="utf-8")
+    before = row_counts()
+    code, out, _ = run_manage(capsys, "loadservices", str(path))
+    assert code == 0
+    assert "0 created, 0 updated" in out
+    assert row_counts() == before
+    assert run_manage(capsys, "dumpservices")[1] == dumped
+
+
+@pytest.mark.django_db
 def test_dumpcontract_exits_non_zero_for_an_unknown_customer(catalogue, capsys):
     code, out, err = run_manage(capsys, "dumpcontract", "nobody")
     assert (code, out) == (1, "")

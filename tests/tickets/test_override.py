@@ -86,3 +86,51 @@ def test_an_override_to_a_refusal_resolves_the_ticket(desk, lead):
     ticket.refresh_from_db()
     assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.RESOLVED)
     assert ticket.resolved_at is not None
+
+
+def sla_state(ticket) -> tuple:
+    return (
+        ticket.status,
+        ticket.resolved_at is not None,
+        ticket.sla_started_at,
+        ticket.sla_paused_at,
+        ticket.first_response_due,
+        ticket.resolution_due,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "text, service, verdict",
+    [
+        (SEO, "hosting.email", "in_scope"),  # a technician names a covered service
+        (MAIL, "marketing.seo", "out_of_scope"),  # a technician names an excluded one
+    ],
+)
+def test_an_override_leaves_the_ticket_as_an_engine_decision_with_its_verdict_would(
+    desk, lead, technician, text, service, verdict
+):
+    by_engine = file(SARA, text)
+    by_lead = file(SARA, text)
+    assert sla_state(by_engine) == sla_state(by_lead)
+    services.ticket_change_service(ticket_id=by_engine.pk, service=service, by=technician)
+    services.decision_override(
+        ticket_id=by_lead.pk, lead=lead, verdict=verdict, reason="Decided with the customer."
+    )
+    by_engine.refresh_from_db()
+    by_lead.refresh_from_db()
+    assert by_engine.verdict == by_lead.verdict == verdict
+    assert sla_state(by_lead) == sla_state(by_engine)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("text", [MAIL, SEO])
+def test_an_override_to_the_engines_own_verdict_changes_nothing_but_the_author(desk, lead, text):
+    ticket = file(SARA, text)
+    before = sla_state(ticket)
+    services.decision_override(
+        ticket_id=ticket.pk, lead=lead, verdict=ticket.verdict, reason="Checked by hand."
+    )
+    ticket.refresh_from_db()
+    assert sla_state(ticket) == before
+    assert ticket.decisions.get(is_current=True).decided_by == lead

@@ -18,7 +18,7 @@ from tests.tickets.test_ticket_flow import (
 from tickets.filters import sla_breached
 from tickets.models import Status, Ticket
 from tickets.portal.views import STATES
-from tickets.queue.selectors import queue_counts
+from tickets.queue.selectors import VIEWS, queue_counts
 from tickets.services.notices import sla_watch
 
 
@@ -59,3 +59,16 @@ def test_the_sla_filter_and_the_sla_watch_see_the_same_running_clocks(one_ticket
 
     assert sla_watch(now=now) == len(Status.OUR_TURN)
     assert statuses(Ticket.objects.exclude(sla_breached_at=None)) == set(Status.OUR_TURN)
+
+
+@pytest.mark.django_db
+def test_needs_review_lists_the_reviewable_statuses_of_the_review_verdicts(
+    one_ticket_per_status, lead
+):
+    Ticket.objects.update(verdict="needs_review")
+    assert queue_counts(user=lead)["review"] == len(Status.REVIEWABLE)
+    Ticket.objects.update(verdict="in_scope")
+    assert queue_counts(user=lead)["review"] == 0
+    assert VIEWS["review"].params["verdict"] == ["needs_review"]
+    assert Status.AWAITING_DECISION not in Status.REVIEWABLE
+    assert set(Status.REVIEWABLE) < set(Status.UNRESOLVED)

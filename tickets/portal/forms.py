@@ -7,8 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contracts.engine import terms
 from tickets.attachments import attachment_check
-from tickets.portal.words import PRIORITY_WORDS, SCORE_WORDS
+from tickets.portal.words import SCORE_WORDS, priority_choice
 from tickets.services import TicketError
 
 
@@ -80,7 +81,7 @@ class TicketForm(forms.Form):
             choices.append((line.service, f"{line.name} · {line.label}"))
         self.fields["service"].choices = choices
         self.fields["priority"].choices = [
-            (p, PRIORITY_WORDS[p]) for p in ("low", "normal", "high", "urgent")
+            (p, priority_choice(p)) for p in reversed(terms.PRIORITIES)
         ]
 
     def clean_body(self):

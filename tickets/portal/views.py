@@ -26,17 +26,16 @@ from contracts.engine import hours, terms
 from contracts.replies import format_money
 from tickets import services
 from tickets.attachments import attachment_response
-from tickets.models import Offer, Rating, Status, Ticket
+from tickets.models import Offer, Status, Ticket
 from tickets.portal import words
 from tickets.portal.forms import EscalateForm, RatingForm, ReplyForm, TicketForm
+from tickets.portal.selectors import person_name, portal_ticket
 from tickets.selectors import (
     allowance_summary,
     attachments_visible_to,
     contract_coverage,
     incidents_visible_to,
-    messages_visible_to,
     portal_tickets,
-    ticket_current_offer,
     tickets_visible_to,
 )
 
@@ -82,13 +81,6 @@ def _visible_ticket(request, pk: int) -> Ticket:
     )
 
 
-def _person(user) -> str:
-    contact = getattr(user, "contact", None)
-    if contact is not None:
-        return contact.name
-    return user.get_full_name() or user.get_username()
-
-
 # --- my tickets ----------------------------------------------------------------
 
 
@@ -118,7 +110,7 @@ def ticket_list(request):
         ticket.verdict_text = words.verdict_tag(ticket.verdict)
         ticket.your_turn = ticket.status in Status.CUSTOMERS_TURN or ticket.has_pending_offer
         ticket.service_name = ticket.service.name(language) if ticket.service else ""
-        ticket.requester_name = _person(ticket.requester)
+        ticket.requester_name = person_name(ticket.requester)
     return render(
         request,
         "portal/ticket_list.html",
@@ -190,67 +182,15 @@ def ticket_new(request):
 
 
 def _ticket_page(request, ticket: Ticket, *, status: int = 200, **forms):
-    """The ticket with its conversation, verdict, offer and the customer's actions,
-    in a fixed number of queries however long the conversation is."""
-    user = request.user
-    language = get_language()
-    conversation = list(
-        messages_visible_to(user, ticket)
-        .select_related("author__contact")
-        .prefetch_related("attachments")
-    )
-    for message in conversation:
-        message.mine = message.author_id == user.pk  # type: ignore[attr-defined]  # for the template
-        message.from_customer = (  # type: ignore[attr-defined]  # for the template
-            message.author is not None and not message.author.is_staff
-        )
-        message.author_name = _person(message.author) if message.author else ""  # type: ignore[attr-defined]  # for the template
-    request_files = list(ticket.attachments.filter(message=None))
-    decision = ticket.decisions.filter(is_current=True).first()
-    offer = ticket_current_offer(ticket)
-    now = timezone.now()
-    offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
-    rating = Rating.objects.filter(ticket=ticket).first()
-    escalation = ticket.escalations.filter(handled_at=None).first()
-    done = ticket.status in Status.DONE
-    under_way = done or ticket.first_responded_at is not None
-    # The customer's answer to this verdict's own offer, not an earlier one.
-    answered_here = bool(offer and not offer_open and decision and offer.decision_id == decision.pk)
-    manager = ticket.customer.account_manager
+    """The ticket with its conversation, verdict, offer and the customer's actions;
+    ``forms`` holds a form that failed, to show with its errors."""
+    page = portal_ticket(ticket=ticket, user=request.user, now=timezone.now())
     context = {
+        "page": page,
         "ticket": ticket,
-        "status_text": words.status_words(ticket.status),
-        "verdict_text": words.verdict_tag(ticket.verdict),
-        "verdict_sentence": words.verdict_sentence(
-            ticket.verdict,
-            under_way=under_way,
-            offer_status=offer.status if offer and answered_here else None,
-        ),
-        "decided": ticket.decided_at is not None,
-        "decision": decision,
-        "starts_later": bool(
-            not under_way and decision and decision.starts_at and decision.starts_at > now
-        ),
-        "clause": decision.clause_snapshot if decision else {},
-        "service_name": ticket.service.name(language) if ticket.service else "",
-        "priority_text": words.SHORT_PRIORITY_WORDS.get(ticket.priority, ticket.priority),
-        "requester_name": _person(ticket.requester),
-        "conversation": conversation,
-        "request_files": request_files,
-        "offer": offer,
-        "offer_words": words.offer_words(offer) if offer else None,
-        "offer_open": offer_open,
-        "offer_lapsed": bool(offer and offer.status == Offer.Status.PENDING and not offer_open),
-        "rating": rating,
-        "score_text": words.SCORE_WORDS.get(rating.score) if rating else "",
-        "escalation": escalation,
-        "account_manager": _person(manager) if manager else "",
-        "done": done,
-        "closed": ticket.status == Status.CLOSED,
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
         "rating_form": forms.get("rating_form") or RatingForm(),
-        "can_rate": done and rating is None,
     }
     return render(request, "portal/ticket_detail.html", context, status=status)
 
@@ -280,7 +220,7 @@ def ticket_reply(request, pk: int):
     ticket = _visible_ticket(request, pk)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        reopens = ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER)
+        reopens = services.customer_reply_reopens(ticket)
         try:
             message = services.message_post(
                 ticket_id=ticket.pk,

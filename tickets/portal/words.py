@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from contracts.engine import terms
-from contracts.engine.scope import Offer as PriceOffer
+from contracts.engine.scope import PriceQuote
 from contracts.replies import format_duration, format_money, format_offer
 from tickets.models import Offer, Status
 
@@ -105,17 +105,18 @@ OFFER_STATUS_WORDS: dict[str, Promise] = {
     Offer.Status.DECLINED: gettext_lazy("You declined this offer"),
     Offer.Status.EXPIRED: gettext_lazy("This offer has lapsed"),
 }
+# A priority as the customer reads it, and what choosing it means (the
+# new-ticket form); staff read contracts.models.PRIORITY_LABELS.
 PRIORITY_WORDS = {
-    "low": gettext_lazy("Low: whenever you get to it"),
-    "normal": gettext_lazy("Normal"),
-    "high": gettext_lazy("High: it gets in the way of our work"),
-    "urgent": gettext_lazy("Urgent: something is down right now"),
-}
-SHORT_PRIORITY_WORDS = {
     "low": pgettext_lazy("priority", "Low"),
     "normal": pgettext_lazy("priority", "Normal"),
     "high": pgettext_lazy("priority", "High"),
     "urgent": pgettext_lazy("priority", "Urgent"),
+}
+PRIORITY_MEANINGS = {
+    "low": gettext_lazy("whenever you get to it"),
+    "high": gettext_lazy("it gets in the way of our work"),
+    "urgent": gettext_lazy("something is down right now"),
 }
 SCORE_WORDS = {
     1: gettext_lazy("Poor"),
@@ -124,6 +125,22 @@ SCORE_WORDS = {
     4: gettext_lazy("Good"),
     5: gettext_lazy("Excellent"),
 }
+
+
+def priority_words(priority: str) -> str:
+    return str(PRIORITY_WORDS.get(priority, priority))
+
+
+def priority_choice(priority: str) -> str:
+    """A priority with what it means, for choosing one: "Urgent: something is
+    down right now"."""
+    meaning = PRIORITY_MEANINGS.get(priority)
+    if meaning is None:
+        return priority_words(priority)
+    return _("%(priority)s: %(meaning)s") % {
+        "priority": priority_words(priority),
+        "meaning": meaning,
+    }
 
 
 def status_words(status: str) -> str:
@@ -167,7 +184,7 @@ class OfferWords:
 
 def offer_words(offer: Offer) -> OfferWords:
     estimate = estimate_duration(offer.estimate_minutes)
-    priced = PriceOffer(offer.amount, offer.currency, terms.Pricing(offer.pricing), estimate)
+    priced = PriceQuote(offer.amount, offer.currency, terms.Pricing(offer.pricing), estimate)
     hourly = priced.pricing is terms.Pricing.HOURLY
     if hourly and estimate is not None:
         total = _("around %(money)s") % {
@@ -226,7 +243,7 @@ def sla_rows(contract: terms.ContractTerms) -> list[SlaWords]:
     """How soon we answer and solve, by priority, most urgent first."""
     return [
         SlaWords(
-            priority=str(SHORT_PRIORITY_WORDS[priority]),
+            priority=priority_words(priority),
             first_response=format_duration(contract.sla[priority].first_response),
             resolution=format_duration(contract.sla[priority].resolution),
         )

@@ -9,23 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import PRIORITY_LABELS, VERDICT_LABELS
 from tickets.filters import DUE_SOON
 from tickets.models import Status, Ticket
-
-COVERAGE_LABELS = {
-    "included": gettext_lazy("Included"),
-    "paid": gettext_lazy("Paid"),
-    "excluded": gettext_lazy("Not covered"),
-}
-PRICING_LABELS = {
-    "fixed": gettext_lazy("fixed price"),
-    "hourly": gettext_lazy("per hour"),
-}
-
 
 # What a technician needs to know about a verdict that names no clause.
 VERDICT_NOTES = {
@@ -34,6 +25,20 @@ VERDICT_NOTES = {
     "needs_review": gettext_lazy("The service is unclear: choose it to decide the ticket."),
     "": gettext_lazy("Being checked against the contract."),
 }
+
+
+def customer_options(customers: list[tuple[str, str]], chosen: list[str]) -> SafeString:
+    """The customer filter's options, ``(slug, name)``. A desk has a thousand
+    customers or more; joined here, they cost a millisecond instead of a template
+    loop's fifty."""
+    selected = set(chosen)
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(slug)}"{" selected" if slug in selected else ""}>'
+            f"{escape(name)}</option>"
+            for slug, name in customers
+        )
+    )
 
 
 def verdict_label(verdict: str) -> str:

@@ -8,9 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Service
+from contracts.models import PRIORITY_LABELS, VERDICT_LABELS, Service
 from tickets.models import Status, Ticket
-from tickets.queue.display import PRIORITY_LABELS, VERDICT_LABELS
 
 MAX_BODY = 50_000
 

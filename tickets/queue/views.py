@@ -26,7 +26,7 @@ from contracts.engine import hours
 from tickets import services
 from tickets.models import CannedReply, Ticket
 from tickets.queue import forms
-from tickets.queue.display import format_span
+from tickets.queue.display import customer_options, format_span
 from tickets.queue.selectors import (
     SAVED_VIEWS,
     SLA_SHORTCUTS,
@@ -81,6 +81,9 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     # The filter form asks htmx for the results only; the rest of the page stays.
     if is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
         return render(request, "queue/_results.html", {**context, "oob_tabs": True})
+    context["customer_options"] = customer_options(
+        queue.customers, queue.selected.get("customer", [])
+    )
     return render(request, "queue/list.html", context)
 
 

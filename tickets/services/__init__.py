@@ -44,6 +44,7 @@ from tickets.services.time import time_entry_log
 from tickets.services.workflow import (
     MANUAL_TRANSITIONS,
     MAX_BULK,
+    customer_reply_reopens,
     message_post,
     ticket_assign,
     ticket_change_priority,
@@ -60,6 +61,7 @@ __all__ = [
     "NotAContact",
     "NotAllowed",
     "TicketError",
+    "customer_reply_reopens",
     "decision_override",
     "incident_notice_email",
     "incident_open",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
-from contracts.engine.scope import Decision, ScopeRequest, decide
+from contracts.engine.scope import Decision, PriceQuote, ScopeRequest, decide
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
 from contracts.selectors import (
@@ -132,8 +132,7 @@ def _record_decision(
     decided_by: User | None = None,
     service_confirmed: bool = False,
 ) -> ScopeDecision:
-    """Store the engine's decision (for a technician's change too) as the
-    ticket's current one (``previous`` was) and act on its verdict."""
+    """The engine's decision, for a technician's change too, in the ticket's records."""
     contract = (
         Contract.objects.filter(reference=decision.contract.reference).first()
         if decision.contract
@@ -145,11 +144,14 @@ def _record_decision(
         if contract and service
         else None
     )
-    verdict = decision.verdict
-    record = _store(
+    return _decision_take(
         ticket,
         previous=previous,
-        verdict=verdict.value,
+        verdict=decision.verdict,
+        price=decision.offer,
+        sla=sla_terms(decision) if decision.contract is not None else None,
+        work_starts=decision.starts_at or at,
+        language=decision.language,
         reason=decision.reason,
         contract=contract,
         service=service,
@@ -158,54 +160,61 @@ def _record_decision(
         usage_snapshot=usage,
         candidates=list(decision.candidates),
         starts_at=decision.starts_at,
-        counts_against_allowance=verdict in terms.COVERED_VERDICTS
+        counts_against_allowance=decision.verdict in terms.COVERED_VERDICTS
         and bool(decision.clause and decision.clause.counts_against_allowance),
         decided_by=decided_by,
         service_confirmed=service_confirmed,
     )
+
+
+def _decision_take(
+    ticket: Ticket,
+    *,
+    previous: ScopeDecision | None,
+    verdict: terms.Verdict,
+    price: PriceQuote | None,
+    sla: SlaTerms | None,
+    work_starts: datetime,
+    language: str | None = None,
+    **fields,
+) -> ScopeDecision:
+    """The one way a decision (the engine's, a technician's, a lead's) takes effect:
+    it supersedes ``previous``; unless it repeats the customer's answer, it withdraws
+    the old offer, makes one for ``price`` and sets the status and SLA clock."""
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    record = ScopeDecision.objects.create(
+        ticket=ticket, supersedes=previous, verdict=verdict.value, **fields
+    )
+    ticket.contract = record.contract
     if _same_answer(previous, record):
         # The same answer again (a changed priority, a contract re-read): the offer
         # the customer holds stays valid, and so do the status and the clock.
         Offer.objects.filter(decision=previous).update(decision=record)
-        ticket.contract = contract
-        if ticket.sla_started_at is not None and contract is not None:
-            sla_recompute(ticket, sla_terms(decision))
+        if sla is not None:
+            sla_recompute(ticket, sla)  # a clock not started stays so
         return record
     if previous is not None:
         # A different answer withdraws the offer of the old one.
         _withdraw_pending_offers(decision=previous)
-    if decision.offer is not None:
+    if price is not None:
         Offer.objects.create(
             ticket=ticket,
             decision=record,
-            amount=decision.offer.amount,
-            currency=decision.offer.currency,
-            pricing=decision.offer.pricing.value,
-            estimate_minutes=decision.offer.estimate.minutes if decision.offer.estimate else None,
-            # From the decision, not the ticket's arrival (``at``): a new decision
-            # on an old ticket must not make an offer that has already lapsed.
+            amount=price.amount,
+            currency=price.currency,
+            pricing=price.pricing.value,
+            estimate_minutes=price.estimate.minutes if price.estimate else None,
+            # From the decision, not the ticket's arrival: a new decision on an
+            # old ticket must not make an offer that has already lapsed.
             expires_at=record.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
         )
     ticket.verdict = verdict.value
-    ticket.contract = contract
-    ticket.service = service
-    ticket.language = decision.language
-    _apply_verdict(
-        ticket,
-        verdict,
-        offered=decision.offer is not None,
-        sla=sla_terms(decision) if decision.contract is not None else None,
-        work_starts=decision.starts_at or at,
-    )
+    ticket.service = record.service
+    ticket.language = language or ticket.language
+    _apply_verdict(ticket, verdict, offered=price is not None, sla=sla, work_starts=work_starts)
     return record
-
-
-def _store(ticket: Ticket, *, previous: ScopeDecision | None, **fields) -> ScopeDecision:
-    """The new decision becomes the ticket's current one, superseding ``previous``."""
-    if previous is not None:
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
-    return ScopeDecision.objects.create(ticket=ticket, supersedes=previous, **fields)
 
 
 def _apply_verdict(
@@ -226,10 +235,8 @@ def _apply_verdict(
     # A new decision does not take a ticket out of waiting for the customer.
     if not (status == Status.OPEN and ticket.status == Status.WAITING_ON_CUSTOMER):
         ticket.status = status
-    if status == Status.RESOLVED:
-        ticket.resolved_at = ticket.resolved_at or timezone.now()
-    else:
-        ticket.resolved_at = None
+    resolved = status == Status.RESOLVED
+    ticket.resolved_at = (ticket.resolved_at or timezone.now()) if resolved else None
     if status == Status.OPEN and sla is not None:
         if ticket.sla_started_at is None:
             sla_start(ticket, sla, at=work_starts)
@@ -240,10 +247,12 @@ def _apply_verdict(
 
 
 def _same_answer(previous: ScopeDecision | None, record: ScopeDecision) -> bool:
-    """The customer was told this already: the same verdict on the same service."""
-    return previous is not None and (previous.verdict, previous.service_id) == (
-        record.verdict,
-        record.service_id,
+    """The customer was told this already: the same verdict on the same service.
+    A lead's override is never a repeat: the lead's word replaces the offer."""
+    return (
+        previous is not None
+        and not record.is_override
+        and (previous.verdict, previous.service_id) == (record.verdict, record.service_id)
     )
 
 
@@ -278,11 +287,16 @@ def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) 
         previous = ticket.decisions.filter(is_current=True).first()
         if previous is None:
             raise TicketError(_("The ticket has no decision to override yet."))
-        _withdraw_pending_offers(decision=previous)
-        record = _store(
+        # The lead judges the same request under the same clause: only the
+        # verdict is the lead's own. Work the lead grants starts now, not at the
+        # ticket's arrival.
+        record = _decision_take(
             ticket,
             previous=previous,
-            verdict=new_verdict.value,
+            verdict=new_verdict,
+            price=None,
+            sla=sla_terms_for_ticket(ticket) if ticket.contract_id else None,
+            work_starts=timezone.now(),
             reason="override",
             contract=previous.contract,
             service=previous.service,
@@ -292,15 +306,6 @@ def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) 
             decided_by=lead,
             is_override=True,
             override_reason=reason.strip(),
-        )
-        ticket.verdict = new_verdict.value
-        # Work granted by a lead starts now, not at the ticket's arrival.
-        _apply_verdict(
-            ticket,
-            new_verdict,
-            offered=False,
-            sla=sla_terms_for_ticket(ticket) if ticket.contract_id else None,
-            work_starts=timezone.now(),
         )
         ticket.save()
     return record

@@ -42,6 +42,16 @@ MANUAL_TRANSITIONS = {
 }
 
 
+# A customer's reply brings back to the desk a ticket that waited on them or was
+# resolved; the portal's thank-you says so.
+REOPENED_BY_CUSTOMER_REPLY = (Status.WAITING_ON_CUSTOMER, Status.RESOLVED)
+
+
+def customer_reply_reopens(ticket: Ticket) -> bool:
+    """Whether a reply from the customer would bring the ticket back to the desk."""
+    return ticket.status in REOPENED_BY_CUSTOMER_REPLY
+
+
 def ticket_assign(*, ticket_id: int, assignee: User | None) -> Ticket:
     if assignee is not None and not assignee.is_staff:
         raise TicketError(_("Tickets can be assigned to staff only."))
@@ -116,7 +126,7 @@ def message_post(
             ticket_id=ticket.pk, uploaded_by=author, uploads=uploads, message=message
         )
         if from_customer:
-            if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
+            if customer_reply_reopens(ticket):
                 _move(ticket, Status.OPEN)
                 ticket.save()
             # emailed_at NULL reads "waiting to be e-mailed" (the metrics too).

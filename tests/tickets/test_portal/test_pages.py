@@ -275,6 +275,25 @@ def test_a_reply_reopens_a_resolved_ticket(northwind, file, post, technician):
     assert ticket.status == Status.OPEN
 
 
+def test_a_reply_to_a_ticket_waiting_on_the_customer_brings_it_back(
+    northwind, file, post, technician
+):
+    ticket = file(SARA, MAIL)
+    services.ticket_change_status(ticket_id=ticket.pk, status="waiting_on_customer")
+    response = post(SARA, reverse("portal:reply", args=[ticket.pk]), {"body": "Here it is."})
+    assert "A technician will continue from here" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
+def test_a_reply_to_an_open_ticket_leaves_it_as_it_is(northwind, file, post, technician):
+    ticket = file(SARA, MAIL)
+    response = post(SARA, reverse("portal:reply", args=[ticket.pk]), {"body": "One more thing."})
+    assert "your reply has been added" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
 def test_a_closed_ticket_offers_a_new_one_instead_of_a_reply(northwind, file, technician):
     ticket = file(SARA, MAIL)
     services.ticket_change_status(ticket_id=ticket.pk, status="resolved")
