@@ -13,10 +13,17 @@ and the tests call are re-exported here:
 - ``time``: work logged against the allowance;
 - ``notices``: allowance notices, the SLA watch, staff e-mail;
 - ``mail``: a message's e-mail and its delivery;
+- ``credits``: uptime credits: the month's records, a lead's confirmation, the e-mail;
 - ``queueing``: Celery work queued after the commit.
 """
 
 from tickets.services.base import NotAllowed, TicketError, one_line
+from tickets.services.credits import (
+    credit_confirm,
+    credit_notice_email,
+    credits_compute_month,
+    previous_month,
+)
 from tickets.services.decisions import decision_override, ticket_decide, tickets_decide_forgotten
 from tickets.services.intake import NotAContact, ticket_create
 from tickets.services.mail import message_email
@@ -48,6 +55,9 @@ __all__ = [
     "NotAContact",
     "NotAllowed",
     "TicketError",
+    "credit_confirm",
+    "credit_notice_email",
+    "credits_compute_month",
     "decision_override",
     "message_email",
     "message_post",
@@ -57,6 +67,7 @@ __all__ = [
     "offer_link",
     "offers_expire",
     "one_line",
+    "previous_month",
     "send_mail_safely",
     "sla_watch",
     "ticket_assign",

@@ -1,5 +1,6 @@
 """Decisions: the scope check of a ticket, re-deciding it, a lead's override, and
-the sweep that decides (and e-mails) what a lost task left behind."""
+the sweep that decides (and e-mails: messages, credit notices) what a lost task
+left behind."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from contracts.selectors import (
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
-from tickets.services.mail import _server_unreachable, due_to_send, message_email
+from tickets.services.credits import credit_notice_email, credit_notices_due
+from tickets.services.mail import due_to_send, message_email, send_each
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
@@ -270,7 +272,8 @@ SWEEP_BATCH = 500  # tickets and messages the sweep takes up at a time
 
 
 def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Decide tickets that have waited over a minute without a decision."""
+    """Decide tickets that have waited over a minute without a decision, and e-mail
+    what is still due: messages, then credit notices."""
     cutoff = timezone.now() - older_than
     ids = list(
         Ticket.objects.filter(decided_at=None, created_at__lt=cutoff)
@@ -293,13 +296,10 @@ def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) ->
         .order_by("delivery_attempts", "created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    for message_id in unsent:
-        try:
-            message_email(message_id=message_id)
-        except Exception as exc:
-            log.exception("the sweep could not e-mail message %s", message_id)
-            if _server_unreachable(exc):
-                break  # the rest would each wait on it too; the next sweep tries again
+    reachable = send_each(unsent, lambda pk: message_email(message_id=pk), "message")
+    if reachable:
+        notices = credit_notices_due(cutoff).values_list("pk", flat=True)[:SWEEP_BATCH]
+        send_each(notices, lambda pk: credit_notice_email(notice_id=pk), "credit notice")
     return decided
 
 
