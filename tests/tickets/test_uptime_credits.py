@@ -231,7 +231,9 @@ def test_a_lead_confirms_and_the_manager_hears_once_in_her_language(
     assert sent.extra_headers["Message-ID"] == notice.message_id
     assert "Aino Virtanen" in sent.body
     assert "40,00 EUR" in sent.body and "99,826" in sent.body and "75" in sent.body
+    assert "99,9 %" in sent.body  # the target as the contract writes it
     assert "huhtikuu" in sent.subject.lower()  # April, in Finnish
+    assert "Pahoittelemme" in sent.body  # her language, not the desk's
     assert "Web servers down" in sent.body and "Mail down" in sent.body
     # Sending again, as a retried task or the sweep would: nothing more goes out.
     assert services.credit_notice_email(notice_id=notice.pk) is False
@@ -291,6 +293,7 @@ def test_volgas_manager_reads_it_in_russian(volga, lead, django_capture_on_commi
     assert "350,00 RUB" in sent.body.replace("\xa0", " ")
     assert "Сбой сервера" in sent.body
     assert "апрел" in sent.subject.lower()
+    assert "Приносим извинения" in sent.body
 
 
 class DownMailServer:

@@ -184,7 +184,7 @@ def credit_email(notice: CreditNotice) -> EmailMessage:
             "contract": f"{contract.reference} ({contract.title})",
             "minutes": credit.downtime_minutes,
             "availability": formats.number_format(credit.availability, 3),
-            "target": formats.number_format(contract.uptime_target or 0, 3),
+            "target": _percent(contract.uptime_target or Decimal(0)),
             "amount": formats.number_format(credit.amount, 2),
             "computed": formats.number_format(credit.computed_amount, 2),
             "currency": credit.currency,
@@ -220,6 +220,7 @@ def credit_email(notice: CreditNotice) -> EmailMessage:
                 % figures
             )
         lines += [
+            "",
             _("You do not need to do anything: the credit comes to you without a claim."),
             "",
             _(
@@ -236,3 +237,10 @@ def credit_email(notice: CreditNotice) -> EmailMessage:
         to=[notice.contact.email],
         headers={"Message-ID": notice.message_id, "Auto-Submitted": "auto-generated"},
     )
+
+
+def _percent(value: Decimal) -> str:
+    """A target as the contract writes it: 99.9 %, not 99.900 %, in the reader's
+    number format."""
+    places = max(0, -value.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return formats.number_format(value, places)
