@@ -370,7 +370,10 @@ class ContractAdmin(HistoryAdmin):
             _("Support hours"),
             {"fields": ["support_hours", "support_timezone", "holiday_calendar"]},
         ),
-        (_("Uptime"), {"fields": ["uptime_target"]}),
+        (
+            _("Uptime"),
+            {"fields": ["uptime_target", ("maintenance_excluded", "maintenance_notice")]},
+        ),
     ]
     inlines = [ClauseInline, SlaTargetInline, UptimeCreditInline, TopUpInline]
 

@@ -191,6 +191,8 @@ class ContractForm(forms.ModelForm):
             "support_timezone",
             "holiday_calendar",
             "uptime_target",
+            "maintenance_excluded",
+            "maintenance_notice",
         ]
 
     def clean(self):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from contracts.engine import terms
+from contracts.engine import terms, uptime
 
 LANGUAGE_CHOICES = [(code, code) for code in terms.LANGUAGES]
 PRIORITY_LABELS = {
@@ -280,6 +280,21 @@ class Contract(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    maintenance_excluded = models.BooleanField(
+        _("maintenance is no downtime"),
+        default=True,
+        help_text=_("Announced maintenance does not count against the uptime target."),
+    )
+    maintenance_notice = models.CharField(
+        _("maintenance notice"),
+        max_length=16,
+        default=uptime.MAINTENANCE_NOTICE,
+        validators=[validate_duration],
+        help_text=_(
+            "How long before maintenance it must be announced to count as no downtime, "
+            "e.g. 2d or 48h; a day is 24 hours here."
+        ),
     )
     history = HistoricalRecords()
 

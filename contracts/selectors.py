@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 
 from contracts.engine import terms
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
+from contracts.engine.uptime import CreditBand, UptimeTerms, parse_notice
 from contracts.models import Clause, Contact, Contract, Customer, ReplyWording, Service
 from contracts.replies import Reply, render_reply
 
@@ -86,6 +87,21 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
             )
             for target in contract.sla_targets.all()
         },
+    )
+
+
+def uptime_terms(contract: Contract) -> UptimeTerms:
+    """What the contract promises about uptime, for ``engine.uptime.uptime_month``."""
+    return UptimeTerms(
+        target=contract.uptime_target,
+        bands=tuple(
+            CreditBand(below=band.below, credit_percent=band.credit_percent)
+            for band in contract.uptime_credits.all()
+        ),
+        monthly_fee=contract.monthly_fee,
+        currency=contract.currency,
+        maintenance_excluded=contract.maintenance_excluded,
+        maintenance_notice=parse_notice(contract.maintenance_notice),
     )
 
 

@@ -356,6 +356,8 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.sweep_undecided": {"queue": "periodic"},
     "tickets.tasks.expire_offers": {"queue": "periodic"},
     "tickets.tasks.watch_sla": {"queue": "periodic"},
+    "tickets.tasks.send_credit_notice": {"queue": "mail"},
+    "tickets.tasks.compute_uptime_credits": {"queue": "periodic"},
     "helpdesk.heartbeat": {"queue": "periodic"},
 }
 CELERY_TASK_ACKS_LATE = True
@@ -397,6 +399,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.watch_incident_updates",
         "schedule": 60.0,
         "options": {"expires": 60},
+    },
+    # Daily, for the month just ended (idempotent: later days change nothing made).
+    "compute-uptime-credits": {
+        "task": "tickets.tasks.compute_uptime_credits",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
     },
     # /readyz wants a heartbeat from the last minute: proof that beat and a worker run.
     "heartbeat": {"task": "helpdesk.heartbeat", "schedule": 20.0, "options": {"expires": 20}},

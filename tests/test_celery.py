@@ -20,6 +20,8 @@ QUEUE_OF = {
     "tickets.tasks.sweep_undecided": "periodic",
     "tickets.tasks.expire_offers": "periodic",
     "tickets.tasks.watch_sla": "periodic",
+    "tickets.tasks.send_credit_notice": "mail",
+    "tickets.tasks.compute_uptime_credits": "periodic",
     "helpdesk.heartbeat": "periodic",
 }
 ROOT = Path(__file__).resolve().parent.parent

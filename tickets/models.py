@@ -768,6 +768,7 @@ class UptimeCredit(models.Model):
         ordering = ["-month", "contract"]
         verbose_name = _("uptime credit owed")
         verbose_name_plural = _("uptime credits owed")
+        permissions = [("confirm_credit", "Can confirm or adjust an uptime credit")]
         constraints = [
             models.UniqueConstraint(fields=["contract", "month"], name="one_credit_per_month"),
             models.CheckConstraint(
@@ -778,3 +779,51 @@ class UptimeCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} for {self.month:%Y-%m}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class CreditNotice(models.Model):
+    """A confirmed credit e-mailed to one of the customer's managers: at least
+    once, never twice (the same delivery claim as a ticket's messages)."""
+
+    credit = models.ForeignKey(
+        UptimeCredit, verbose_name=_("credit"), on_delete=models.CASCADE, related_name="notices"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    message_id = models.CharField(
+        _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
+    )
+    delivery = models.CharField(
+        _("e-mail delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    delivery_lease_until = models.DateTimeField(_("sending until"), null=True, blank=True)
+    delivery_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
+    delivery_error = models.TextField(_("e-mail error"), blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("credit notice")
+        verbose_name_plural = _("credit notices")
+        indexes = [
+            models.Index(
+                fields=["delivery_attempts", "created_at"],
+                condition=Q(delivery__in=["pending", "sending"]),
+                name="credit_notice_to_send",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit", "contact"], name="one_credit_notice_per_contact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notice of credit {self.credit_id} to {self.contact_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from tickets import services
 
@@ -65,3 +66,16 @@ def expire_offers() -> int:
 @shared_task(**SWEEP)
 def watch_sla() -> int:
     return services.sla_watch()
+
+
+@shared_task(**RETRY, **ONE_ITEM)
+def send_credit_notice(notice_id: int) -> None:
+    services.credit_notice_email(notice_id=notice_id)
+
+
+@shared_task(**SWEEP)
+def compute_uptime_credits() -> int:
+    """Daily: the credits of the month just ended. A customer west of UTC ends it
+    later than we do, and is found by a later day's run; each run is a no-op for
+    what an earlier one did."""
+    return services.credits_compute_month(month=services.previous_month(timezone.now()))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts.contract_files.reading import Reader, key_path
-from contracts.engine import hours, terms
+from contracts.engine import hours, terms, uptime
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -205,13 +205,29 @@ def _read_sla(reader: Reader, value: Any, path: str) -> list[dict]:
 
 
 def _read_uptime(reader: Reader, value: Any, path: str, fields: dict) -> list[dict]:
-    fields["uptime_target"] = None
+    fields.update(
+        uptime_target=None, maintenance_excluded=True, maintenance_notice=uptime.MAINTENANCE_NOTICE
+    )
     if value is None:
         return []
-    entry = reader.mapping(value, path, required=["target"], allowed=["credits"])
+    entry = reader.mapping(
+        value,
+        path,
+        required=["target"],
+        allowed=["credits", "maintenance_excluded", "maintenance_notice"],
+    )
     if entry is None:
         return []
     fields["uptime_target"] = reader.percent(entry.get("target"), f"{path}.target")
+    fields["maintenance_excluded"] = reader.flag(
+        entry.get("maintenance_excluded"), f"{path}.maintenance_excluded", default=True
+    )
+    if entry.get("maintenance_notice") is not None:
+        # Clock time: "2d" is 48 hours, whatever the support hours say.
+        fields["maintenance_notice"] = (
+            reader.duration(entry["maintenance_notice"], f"{path}.maintenance_notice")
+            or uptime.MAINTENANCE_NOTICE
+        )
     credits, levels = [], set()
     for i, item in enumerate(reader.items(entry.get("credits"), f"{path}.credits")):
         band = reader.mapping(item, f"{path}.credits[{i}]", required=["below", "credit_percent"])

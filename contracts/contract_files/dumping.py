@@ -99,7 +99,12 @@ def dump_customer(customer: Customer) -> str:
                 if p in targets
             }
         if contract.uptime_target is not None:
-            item["uptime"] = {"target": _number(contract.uptime_target)}
+            # The whole block, defaults too: the terms a credit is computed from.
+            item["uptime"] = {
+                "target": _number(contract.uptime_target),
+                "maintenance_excluded": contract.maintenance_excluded,
+                "maintenance_notice": contract.maintenance_notice,
+            }
             credits = [
                 {"below": _number(b.below), "credit_percent": _number(b.credit_percent)}
                 for b in contract.uptime_credits.order_by("-below")

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from contracts.engine import terms
@@ -35,7 +36,7 @@ from contracts.models import (
     TopUp,
     UptimeCredit,
 )
-from tickets.models import CannedReply, Ticket
+from tickets.models import CannedReply, Incident, IncidentUpdate, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +117,21 @@ def _ticket() -> Ticket:
     )
 
 
+def _incident() -> Incident:
+    lead = _user("lead", is_staff=True)
+    incident = Incident.objects.create(
+        title=f"Servers down {next(_serial)}",
+        started_at=timezone.now(),
+        detected_at=timezone.now(),
+        owner=lead,
+        created_by=lead,
+    )
+    incident.services.set([_service()])
+    incident.customers.set([_customer()])
+    IncidentUpdate.objects.create(incident=incident, texts={"en": "We are on it."}, posted_by=lead)
+    return incident
+
+
 def _reply_wording() -> ReplyWording:
     # One per verdict and language: at most 8 × 4 of them can exist.
     n = next(_serial) % (len(terms.Verdict) * len(terms.LANGUAGES))
@@ -160,6 +176,7 @@ ROW: dict[str, Callable[[], Model]] = {
         title=f"Canned {next(_serial)}", body="We are on it."
     ),
     "tickets.Ticket": _ticket,
+    "tickets.Incident": _incident,
     "tickets.CustomerAllowance": lambda: _contract().customer,
     "auth.User": lambda: _user("someone"),
     "auth.Group": lambda: Group.objects.create(name=f"Group {next(_serial)}"),
@@ -179,6 +196,7 @@ LEAD_MAY = {
     **{label: EDITOR for label in ROW if label.startswith("contracts.")},
     "tickets.CannedReply": EDITOR,
     "tickets.Ticket": {"changelist", "change"},
+    "tickets.Incident": EDITOR,
     "tickets.CustomerAllowance": {"changelist", "change"},
     "auth.User": set(),
     "auth.Group": set(),

@@ -53,6 +53,7 @@ def test_the_engine_has_its_modules():
         "contracts.engine.terms",
         "contracts.engine.matching",
         "contracts.engine.hours",
+        "contracts.engine.uptime",
     }
 
 

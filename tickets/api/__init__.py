@@ -10,6 +10,7 @@ from tickets.api.views import (
     OfferViewSet,
     TicketViewSet,
     TimeEntryViewSet,
+    UptimeView,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "OfferViewSet",
     "TicketViewSet",
     "TimeEntryViewSet",
+    "UptimeView",
 ]

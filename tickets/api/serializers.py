@@ -385,3 +385,56 @@ class AllowanceSerializer(serializers.Serializer):
     tickets = MeterSerializer()
     minutes = MeterSerializer()
     topup_minutes_left = serializers.IntegerField()
+
+
+class UptimeQuerySerializer(serializers.Serializer):
+    customer = serializers.SlugField(required=False, help_text="the customer's slug (staff)")
+    month = serializers.RegexField(
+        r"^\d{4}-\d{2}$",
+        required=False,
+        help_text="YYYY-MM; this month (in the customer's time zone) if left out",
+    )
+
+
+class CreditOwedSerializer(serializers.Serializer):
+    """A month's credit record. Contacts see it once a lead has confirmed it."""
+
+    id = serializers.IntegerField()
+    downtime_minutes = serializers.IntegerField()
+    availability = serializers.DecimalField(max_digits=7, decimal_places=3)
+    credit_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    computed_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    reason = serializers.CharField(help_text="why the amount differs from the computed one")
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ContractUptimeSerializer(serializers.Serializer):
+    contract = serializers.CharField(help_text="the contract's reference")
+    minutes_in_month = serializers.IntegerField()
+    downtime_minutes = serializers.IntegerField()
+    availability = serializers.DecimalField(
+        max_digits=7, decimal_places=3, help_text="percent, cut to three decimals"
+    )
+    target = serializers.DecimalField(
+        max_digits=6, decimal_places=3, allow_null=True, help_text="null: no uptime promise"
+    )
+    met = serializers.BooleanField()
+    credit_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    credit = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="what the contract's bands give"
+    )
+    currency = serializers.CharField()
+    incidents = serializers.ListField(
+        child=serializers.CharField(), help_text="titles of the incidents counted as downtime"
+    )
+    credit_record = CreditOwedSerializer(
+        allow_null=True, help_text="the month's credit record; null if none (yet)"
+    )
+
+
+class UptimeSerializer(serializers.Serializer):
+    customer = serializers.CharField(help_text="the customer's slug")
+    month = serializers.DateField(help_text="the first day of the month")
+    contracts = ContractUptimeSerializer(many=True)

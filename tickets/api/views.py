@@ -63,12 +63,15 @@ from tickets.api.serializers import (
     TicketSerializer,
     TimeEntrySerializer,
     TimeSerializer,
+    UptimeQuerySerializer,
+    UptimeSerializer,
 )
 from tickets.attachments import attachment_add, attachment_response
 from tickets.models import CannedReply, Offer, ScopeDecision
 from tickets.selectors import (
     allowance_summary,
     attachments_visible_to,
+    calendar_month,
     current_offer_prefetch,
     messages_visible_to,
     month_start,
@@ -76,6 +79,7 @@ from tickets.selectors import (
     time_by_technician,
     time_entries_visible_to,
 )
+from tickets.uptime import customer_uptime
 
 
 class IsStaff(BasePermission):
@@ -473,4 +477,60 @@ class AllowanceView(GenericAPIView):
             "minutes": summary.minutes,
             "topup_minutes_left": summary.topup_minutes_left,
         }
+        return Response(self.get_serializer(data).data)
+
+
+class UptimeView(GenericAPIView):
+    """A month's availability and uptime credit per contract (``?month=YYYY-MM``,
+    this month by default). A contact reads their own customer's, and a credit
+    record only once a lead has confirmed it; staff name the customer with
+    ``?customer=slug`` and read every record."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = UptimeSerializer
+
+    @extend_schema(parameters=[UptimeQuerySerializer])
+    def get(self, request):
+        # Checked before any lookup: PostgreSQL refuses text with a NUL byte.
+        query = UptimeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        slug = query.validated_data.get("customer")
+        contact = contact_of(request.user)
+        if contact is not None:
+            customer = contact.customer
+            if slug and slug != customer.slug:
+                raise NotFound()  # another customer's: as if it did not exist
+        elif request.user.is_staff:
+            if not slug:
+                raise refused("Name the customer: ?customer=slug.")
+            customer = get_object_or_404(Customer, slug=slug)
+        else:
+            raise PermissionDenied("Only staff and customers' contacts read uptime.")
+        now = timezone.now()
+        try:
+            month = query.validated_data.get("month")
+            first_day = month_start(month) if month else calendar_month(customer, now).first_day
+        except ValueError:
+            raise refused("month: use the form YYYY-MM.") from None
+        rows = []
+        for uptime, record in customer_uptime(customer, first_day, now):
+            if record is not None and not (request.user.is_staff or record.is_confirmed):
+                record = None
+            figures = uptime.figures
+            rows.append(
+                {
+                    "contract": uptime.contract.reference,
+                    "minutes_in_month": figures.minutes_in_month,
+                    "downtime_minutes": figures.downtime_minutes,
+                    "availability": figures.availability,
+                    "target": figures.target,
+                    "met": figures.met,
+                    "credit_percent": figures.credit_percent,
+                    "credit": figures.credit,
+                    "currency": figures.currency,
+                    "incidents": [incident.title for incident in uptime.incidents],
+                    "credit_record": record,
+                }
+            )
+        data = {"customer": customer.slug, "month": first_day, "contracts": rows}
         return Response(self.get_serializer(data).data)

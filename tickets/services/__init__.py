@@ -16,10 +16,17 @@ and the tests call are re-exported here:
 - ``time``: work logged against the allowance;
 - ``notices``: allowance notices, the SLA watch, staff e-mail;
 - ``mail``: a message's e-mail, and the delivery of every e-mail row;
+- ``credits``: uptime credits: the month's records, a lead's confirmation, the e-mail;
 - ``queueing``: Celery work queued after the commit.
 """
 
 from tickets.services.base import NotAllowed, TicketError, one_line
+from tickets.services.credits import (
+    credit_confirm,
+    credit_notice_email,
+    credits_compute_month,
+    previous_month,
+)
 from tickets.services.decisions import decision_override, ticket_decide
 from tickets.services.incident_notices import incident_notice_email, incident_update_text
 from tickets.services.incidents import (
@@ -61,6 +68,9 @@ __all__ = [
     "NotAContact",
     "NotAllowed",
     "TicketError",
+    "credit_confirm",
+    "credit_notice_email",
+    "credits_compute_month",
     "customer_reply_reopens",
     "decision_override",
     "incident_notice_email",
@@ -78,6 +88,7 @@ __all__ = [
     "offer_link",
     "offers_expire",
     "one_line",
+    "previous_month",
     "send_mail_safely",
     "sla_watch",
     "ticket_assign",

@@ -1,5 +1,6 @@
 """Decisions: the scope check of a ticket, re-deciding it, a lead's override, and
-the sweep that decides (and e-mails) what a lost task left behind."""
+the sweep that decides (and e-mails: messages, credit notices) what a lost task
+left behind."""
 
 from __future__ import annotations
 

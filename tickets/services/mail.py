@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -77,6 +77,19 @@ def deliver_once(rows: QuerySet[Any], pk: int, *, build: Callable[[Any], EmailMe
         delivery_error="",
         emailed_at=timezone.now(),
     )
+    return True
+
+
+def send_each(ids: Iterable[int], send: Callable[[int], object], what: str) -> bool:
+    """E-mail each row in turn; False once the mail server is unreachable: the
+    rest would each wait on it too, and the next sweep tries again."""
+    for pk in ids:
+        try:
+            send(pk)
+        except Exception as exc:
+            log.exception("could not e-mail %s %s", what, pk)
+            if _server_unreachable(exc):
+                return False
     return True
 
 

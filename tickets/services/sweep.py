@@ -4,14 +4,17 @@ decision, an e-mail never sent) is done here, a batch at a time."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.utils import timezone
 
-from tickets.models import IncidentNotice, Message, Ticket
+from tickets.models import CreditNotice, IncidentNotice, Message, Ticket
+from tickets.services.credits import credit_notice_email
 from tickets.services.decisions import ticket_decide
 from tickets.services.incident_notices import incident_notice_email
-from tickets.services.mail import _server_unreachable, due_to_send, message_email
+from tickets.services.mail import due_to_send, message_email, send_each
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +41,14 @@ def tickets_decide_forgotten(*, older_than: timedelta = timedelta(minutes=1)) ->
 
 
 def _email_unsent(cutoff: datetime) -> None:
-    """E-mail what is still unsent: tickets' messages, then incident notices.
-    Failed ones are left out and those tried often come last, so a few that keep
-    failing never crowd out the rest."""
+    """E-mail what is still unsent: tickets' messages, then incident and credit
+    notices. Failed ones are left out and those tried often come last, so a few
+    that keep failing never crowd out the rest."""
     now = timezone.now()
     outboxes = (
         (Message.objects.filter(kind__in=Message.EMAILED_KINDS), message_email, "message_id"),
         (IncidentNotice.objects.all(), incident_notice_email, "notice_id"),
+        (CreditNotice.objects.all(), credit_notice_email, "notice_id"),
     )
     for rows, send, argument in outboxes:
         unsent = (
@@ -52,10 +56,10 @@ def _email_unsent(cutoff: datetime) -> None:
             .order_by("delivery_attempts", "created_at")
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
-        for pk in unsent:
-            try:
-                send(**{argument: pk})
-            except Exception as exc:
-                log.exception("the sweep could not e-mail %s %s", rows.model.__name__, pk)
-                if _server_unreachable(exc):
-                    return  # the rest would each wait on it too; the next sweep tries again
+        reachable = send_each(unsent, partial(_send_one, send, argument), rows.model.__name__)
+        if not reachable:
+            return  # the rest would each wait on it too; the next sweep tries again
+
+
+def _send_one(send: Callable[..., object], argument: str, pk: int) -> object:
+    return send(**{argument: pk})
