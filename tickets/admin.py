@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -23,6 +24,7 @@ from tickets.models import (
     Message,
     ScopeDecision,
     Ticket,
+    UptimeCredit,
 )
 from tickets.selectors import customers_with_allowance, usage_reader
 
@@ -202,6 +204,75 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(UptimeCredit)
+class UptimeCreditAdmin(admin.ModelAdmin):
+    """A month's credit owed under an uptime clause: computed at month end, here
+    confirmed as it is, or adjusted with a written reason. Saving confirms it and
+    tells the customer's managers; a confirmed credit no longer changes."""
+
+    list_display = [
+        "contract",
+        "month",
+        "availability",
+        "downtime_minutes",
+        "computed_amount",
+        "amount",
+        "currency",
+        "confirmed_at",
+    ]
+    list_filter = ["month", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["contract__customer"]
+    search_fields = ["contract__reference", "contract__customer__name"]
+    figures = [
+        "contract",
+        "month",
+        "downtime_minutes",
+        "availability",
+        "credit_percent",
+        "computed_amount",
+        "currency",
+    ]
+
+    def get_fields(self, request, obj=None):
+        return [*self.figures, "amount", "reason", "confirmed_by", "confirmed_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        settled = ["confirmed_by", "confirmed_at"]
+        if obj is not None and obj.is_confirmed:
+            return [*self.figures, "amount", "reason", *settled]
+        return [*self.figures, *settled]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.credit_confirm(
+                credit_id=obj.pk,
+                lead=request.user,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.TicketError as error:
+            # The form was valid; the rule (a reason for a changed amount) is the
+            # service's. Shown at the top of the page, nothing saved.
+            self.message_user(request, str(error), level="error")
+            raise _Refused from error
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused:
+            return redirect(request.get_full_path())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class _Refused(Exception):
+    pass
 
 
 # --- the contract editor, with what only the tickets know ----------------------

@@ -37,6 +37,7 @@ from contracts.models import (
     UptimeCredit,
 )
 from tickets.models import CannedReply, Incident, IncidentUpdate, Ticket
+from tickets.models import UptimeCredit as TicketsUptimeCredit
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +133,19 @@ def _incident() -> Incident:
     return incident
 
 
+def _credit() -> TicketsUptimeCredit:
+    return TicketsUptimeCredit.objects.create(
+        contract=_contract(),
+        month=date(2026, 10, 1),
+        downtime_minutes=300,
+        availability="99.327",
+        credit_percent=10,
+        computed_amount="40.00",
+        amount="40.00",
+        currency="EUR",
+    )
+
+
 def _reply_wording() -> ReplyWording:
     # One per verdict and language: at most 8 × 4 of them can exist.
     n = next(_serial) % (len(terms.Verdict) * len(terms.LANGUAGES))
@@ -177,6 +191,7 @@ ROW: dict[str, Callable[[], Model]] = {
     ),
     "tickets.Ticket": _ticket,
     "tickets.Incident": _incident,
+    "tickets.UptimeCredit": _credit,
     "tickets.CustomerAllowance": lambda: _contract().customer,
     "auth.User": lambda: _user("someone"),
     "auth.Group": lambda: Group.objects.create(name=f"Group {next(_serial)}"),
@@ -197,6 +212,7 @@ LEAD_MAY = {
     "tickets.CannedReply": EDITOR,
     "tickets.Ticket": {"changelist", "change"},
     "tickets.Incident": EDITOR,
+    "tickets.UptimeCredit": {"changelist", "change"},
     "tickets.CustomerAllowance": {"changelist", "change"},
     "auth.User": set(),
     "auth.Group": set(),
