@@ -194,11 +194,11 @@ def editor_form(model: type[Model], fields: list[str], form: type[forms.ModelFor
 
 
 class ServiceSerializer(EditorFormSerializer):
-    form_class = editor_form(Service, ["code", "names", "phrases", "position"])
+    form_class = editor_form(Service, ["code", "names", "phrases", "always_covered", "position"])
 
     class Meta:
         model = Service
-        fields = ["id", "code", "names", "phrases", "position"]
+        fields = ["id", "code", "names", "phrases", "always_covered", "position"]
 
 
 class CustomerSerializer(StaffOnlyFieldsMixin, EditorFormSerializer):
