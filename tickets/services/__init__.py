@@ -9,7 +9,9 @@ and the tests call are re-exported here:
 - ``intake``: a contact's new ticket;
 - ``decisions``: the scope check, re-deciding, a lead's override, the sweep;
 - ``offers``: signed links, the customer's answer, lapsing;
-- ``workflow``: status, assignment, priority, service, messages, ratings, escalations;
+- ``workflow``: status, assignment, priority, service, messages, ratings;
+- ``escalations``: a call for a manager, at once to the account manager or the leads;
+- ``claims``: the answer to a compensation claim or a complaint;
 - ``time``: work logged against the allowance;
 - ``notices``: allowance notices, the SLA watch, staff e-mail;
 - ``mail``: a message's e-mail and its delivery;
@@ -18,6 +20,7 @@ and the tests call are re-exported here:
 
 from tickets.services.base import NotAllowed, TicketError, one_line
 from tickets.services.decisions import decision_override, ticket_decide, tickets_decide_forgotten
+from tickets.services.escalations import ticket_escalate
 from tickets.services.intake import NotAContact, ticket_create
 from tickets.services.mail import message_email
 from tickets.services.notices import send_mail_safely, sla_watch
@@ -37,7 +40,6 @@ from tickets.services.workflow import (
     ticket_change_priority,
     ticket_change_service,
     ticket_change_status,
-    ticket_escalate,
     ticket_rate,
     tickets_assign,
 )
