@@ -9,6 +9,7 @@ import contextlib
 from decimal import Decimal
 
 from django.utils import formats, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -130,7 +131,8 @@ def _incident_line(facts: CreditClaimFacts, incident) -> str:
 
 def _month_line(month: ClaimMonth) -> str:
     uptime = month.uptime
-    name = formats.date_format(uptime.month, "YEAR_MONTH_FORMAT")
+    # Finnish month names are lower-case; this one starts a line.
+    name = capfirst(formats.date_format(uptime.month, "YEAR_MONTH_FORMAT"))
     values = {
         "month": name if month.complete else _("%(month)s so far") % {"month": name},
         "downtime": _span(uptime.downtime_minutes) if uptime.downtime_minutes else "",
