@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from contracts.contract_files import ContractFileError, load_services
 from contracts.engine import terms
 from contracts.engine.scope import Catalogue, Reason, ScopeRequest, Usage, decide
 from contracts.engine.terms import ClauseTerms, Coverage, Price, Pricing, Verdict
+from contracts.models import Service
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -229,3 +231,20 @@ def test_picking_complaint_does_not_turn_paid_work_into_free_work(catalogue):
 def test_a_technician_may_make_any_ticket_a_complaint(catalogue):
     decision = judge(catalogue, "The site is down!", service=COMPLAINT, service_confirmed=True)
     assert (decision.verdict, decision.service) == (Verdict.IN_SCOPE, COMPLAINT)
+
+
+@pytest.mark.django_db
+def test_the_catalogue_file_marks_only_claims_and_complaints_always_covered():
+    load_services((EXAMPLES / "services.yaml").read_text(encoding="utf-8"), source="services.yaml")
+    marked = Service.objects.filter(always_covered=True).values_list("code", flat=True)
+    assert sorted(marked) == [CLAIM, COMPLAINT]
+    assert Service.objects.filter(always_covered=False).count() == 15
+
+
+@pytest.mark.django_db
+def test_a_catalogue_file_with_a_flag_that_is_no_flag_is_refused():
+    text = "services:\n  - {code: service.complaint, name: {en: Complaint}, always_covered: 'always'}\n"
+    with pytest.raises(ContractFileError) as raised:
+        load_services(text, source="bad.yaml")
+    assert "services[0].always_covered: expected true or false" in str(raised.value)
+    assert not Service.objects.exists()
