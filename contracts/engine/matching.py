@@ -33,8 +33,9 @@ How it reads a text:
   for the service it names.
 - a service marked ``always_covered`` (a complaint, a compensation claim) is a
   request *about* another service, which the text names too ("we were down six
-  hours, we want compensation"): when one of them is clearly asked for, it wins
-  over the service the text talks about.
+  hours, we want compensation"): when one of them is clearly asked for, with
+  evidence nearly as strong as any other service has, it wins over the service
+  the text talks about.
 """
 
 from __future__ import annotations
@@ -367,6 +368,19 @@ class ServiceMatcher:
             scores[code] = -best + min(extra, MAX_EXTRA)
         return scores
 
+    def _asked_first(self, first: list[tuple[str, float]], scores: dict[str, float]) -> bool:
+        """Whether the text clearly asks for one complaint or claim, with evidence
+        nearly as strong as for any other service."""
+        score = first[0][1]
+        others = (s for code, s in scores.items() if code not in self.first)
+        # Up to one further phrase behind: a claim usually describes the outage at
+        # length ("the site was down all Tuesday"), and its own words are few.
+        return (
+            score >= MIN_SCORE
+            and score - _second(first) >= MIN_LEAD
+            and score + EXTRA_PHRASE + 1e-9 >= max(others, default=0.0)
+        )
+
     def recognise(self, text: str, *, subject: str = "") -> Recognition:
         """The service that a request asks for. The subject is read with the text,
         and as the writer's own summary it counts once more for the one service it
@@ -385,7 +399,7 @@ class ServiceMatcher:
         if not ranked:
             return Recognition(None, 0.0, ())
         first = _ranked({c: s for c, s in scores.items() if c in self.first}) if self.first else []
-        if first and first[0][1] >= MIN_SCORE and first[0][1] - _second(first) >= MIN_LEAD:
+        if first and self._asked_first(first, scores):
             # A complaint or claim names the service it is about: only the other
             # complaints and claims compete with it.
             ranked = [first[0], *(item for item in ranked if item[0] != first[0][0])][:3]

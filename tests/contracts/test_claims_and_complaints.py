@@ -124,6 +124,7 @@ CLAIMS = [
 COMPLAINTS = [
     ("en", "I want to speak to a manager. This is the third time nobody answers."),
     ("en", "Your technician was rude to me on the phone and I want to make a complaint."),
+    ("en", "I want to speak to a manager, the site has been down three days and nobody answers."),
     ("ru", "Хочу пожаловаться на вашу поддержку, позовите руководителя."),
     ("ru", "Соедините меня с начальником, так работать невозможно."),
     ("fi", "Haluan puhua esimiehen kanssa, tämä ei voi jatkua näin."),
@@ -142,6 +143,18 @@ NOT_CLAIMS = [
     ("lv", "Vietne nedarbojas jau stundu.", "hosting.availability"),
     ("en", "I paid the invoice twice, please refund one payment.", "billing.invoice"),
     ("en", "Please create a mailbox for our new manager Anna.", "hosting.email"),
+]
+
+
+# Complaints that are not ours to answer: the customer's own customers complain
+# about an outage. Never a page to the manager; at worst a technician decides.
+THEIR_CUSTOMERS_COMPLAIN = [
+    ("en", "Our customers complain that the site is down since morning."),
+    ("en", "We got complaints from customers that their emails bounce."),
+    ("en", "URGENT site down, customers are complaining, fix it!"),
+    ("ru", "Клиенты жалуются, что сайт не открывается."),
+    ("fi", "Asiakkaat valittavat, että sivusto ei toimi."),
+    ("lv", "Klienti sūdzas, ka vietne nedarbojas."),
 ]
 
 
@@ -167,6 +180,13 @@ def test_a_complaint_or_a_call_for_a_manager_is_recognised(catalogue, language, 
 @pytest.mark.parametrize(("language", "text", "service"), NOT_CLAIMS)
 def test_an_outage_report_is_no_claim(catalogue, language, text, service):
     assert judge(catalogue, text, language=language).service == service
+
+
+@pytest.mark.parametrize(("language", "text"), THEIR_CUSTOMERS_COMPLAIN)
+def test_their_customers_complaints_about_an_outage_are_no_complaint(catalogue, language, text):
+    decision = judge(catalogue, text, language=language)
+    assert decision.service != COMPLAINT
+    assert decision.verdict in {Verdict.IN_SCOPE, Verdict.NEEDS_REVIEW}
 
 
 def test_it_is_covered_though_no_clause_names_it_and_unlisted_work_is_excluded(catalogue):
@@ -243,7 +263,10 @@ def test_the_catalogue_file_marks_only_claims_and_complaints_always_covered():
 
 @pytest.mark.django_db
 def test_a_catalogue_file_with_a_flag_that_is_no_flag_is_refused():
-    text = "services:\n  - {code: service.complaint, name: {en: Complaint}, always_covered: 'always'}\n"
+    text = (
+        "services:\n"
+        "  - {code: service.complaint, name: {en: Complaint}, always_covered: 'always'}\n"
+    )
     with pytest.raises(ContractFileError) as raised:
         load_services(text, source="bad.yaml")
     assert "services[0].always_covered: expected true or false" in str(raised.value)
