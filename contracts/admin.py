@@ -88,7 +88,7 @@ class ServiceAdmin(HistoryAdmin):
     list_display = ["code", "local_name", "position"]
     list_editable = ["position"]
     search_fields = ["code", "names", "phrases"]
-    fields = ["code", "names", "phrases", "everyday_words", "position"]
+    fields = ["code", "names", "phrases", "everyday_words", "always_covered", "position"]
 
     @admin.display(description=_("name"))
     def local_name(self, service: Service) -> str:

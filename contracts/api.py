@@ -194,11 +194,13 @@ def editor_form(model: type[Model], fields: list[str], form: type[forms.ModelFor
 
 
 class ServiceSerializer(EditorFormSerializer):
-    form_class = editor_form(Service, ["code", "names", "phrases", "everyday_words", "position"])
+    form_class = editor_form(
+        Service, ["code", "names", "phrases", "everyday_words", "always_covered", "position"]
+    )
 
     class Meta:
         model = Service
-        fields = ["id", "code", "names", "phrases", "everyday_words", "position"]
+        fields = ["id", "code", "names", "phrases", "everyday_words", "always_covered", "position"]
 
 
 class CustomerSerializer(StaffOnlyFieldsMixin, EditorFormSerializer):

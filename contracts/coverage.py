@@ -40,7 +40,7 @@ def coverage_lines(
 
 
 def _line(contract: ContractTerms, catalogue: Catalogue, code: str, language: str) -> CoverageLine:
-    clause = contract.clause_for(code)
+    clause = catalogue.clause_for(contract, code)
     price = ""
     if clause.coverage is Coverage.INCLUDED:
         label = _("Included")

@@ -105,6 +105,14 @@ class Service(models.Model):
         blank=True,
         help_text=_("Everyday words customers use for this service, per language."),
     )
+    always_covered = models.BooleanField(
+        _("always covered"),
+        default=False,
+        help_text=_(
+            "A complaint or compensation claim: covered under every contract and never "
+            "counted against the allowance."
+        ),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 

@@ -21,6 +21,7 @@ def service_catalogue() -> tuple[terms.ServiceEntry, ...]:
             names=dict(service.names),
             phrases={lang: tuple(p) for lang, p in (service.phrases or {}).items()},
             everyday_words={lang: tuple(w) for lang, w in (service.everyday_words or {}).items()},
+            always_covered=service.always_covered,
         )
         for service in Service.objects.all()
     )

@@ -1,5 +1,5 @@
 """What the catalogue file says: services by code, with names, phrases and everyday
-words per language."""
+words per language, and whether every contract covers them."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ def read_catalogue(reader: Reader, data: Any) -> list[dict]:
     for i, item in enumerate(reader.items(root.get("services") if root else None, "services")):
         path = f"services[{i}]"
         entry = reader.mapping(
-            item, path, required=["code", "name"], allowed=["phrases", "everyday_words"]
+            item,
+            path,
+            required=["code", "name"],
+            allowed=["phrases", "everyday_words", "always_covered"],
         )
         if entry is None:
             continue
@@ -45,6 +48,9 @@ def read_catalogue(reader: Reader, data: Any) -> list[dict]:
                 "names": names,
                 "phrases": phrases,
                 "everyday_words": everyday_words,
+                "always_covered": reader.flag(
+                    entry.get("always_covered"), f"{path}.always_covered", default=False
+                ),
                 "position": i,
             }
         )

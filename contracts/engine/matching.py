@@ -31,6 +31,11 @@ How it reads a text:
   word that the catalogue repeats in four languages is one piece of evidence, not
   four. The subject line, the writer's own summary, is one more piece of evidence
   for the service it names.
+- a service marked ``always_covered`` (a complaint, a compensation claim) is a
+  request *about* another service, which the text names too ("we were down six
+  hours, we want compensation"): when one of them is clearly asked for, with
+  evidence nearly as strong as any other service has, it wins over the service
+  the text talks about.
 """
 
 from __future__ import annotations
@@ -225,6 +230,8 @@ class _Stems:
 
 class ServiceMatcher:
     def __init__(self, catalogue: Iterable[ServiceEntry]) -> None:
+        catalogue = tuple(catalogue)
+        self.first = frozenset(entry.code for entry in catalogue if entry.always_covered)
         texts: list[tuple[str, list[tuple[str, Term]]]] = []
         for code, language, text in self._texts(catalogue):
             slots = [(word, self._own_term(word, language)) for word in dict.fromkeys(words(text))]
@@ -361,6 +368,19 @@ class ServiceMatcher:
             scores[code] = -best + min(extra, MAX_EXTRA)
         return scores
 
+    def _asked_first(self, first: list[tuple[str, float]], scores: dict[str, float]) -> bool:
+        """Whether the text clearly asks for one complaint or claim, with evidence
+        nearly as strong as for any other service."""
+        score = first[0][1]
+        others = (s for code, s in scores.items() if code not in self.first)
+        # Up to one further phrase behind: a claim usually describes the outage at
+        # length ("the site was down all Tuesday"), and its own words are few.
+        return (
+            score >= MIN_SCORE
+            and score - _second(first) >= MIN_LEAD
+            and score + EXTRA_PHRASE + 1e-9 >= max(others, default=0.0)
+        )
+
     def recognise(self, text: str, *, subject: str = "") -> Recognition:
         """The service that a request asks for. The subject is read with the text,
         and as the writer's own summary it counts once more for the one service it
@@ -378,7 +398,14 @@ class ServiceMatcher:
         ranked = _ranked(scores)
         if not ranked:
             return Recognition(None, 0.0, ())
-        (code, score), runner_up = ranked[0], _second(ranked)
+        first = _ranked({c: s for c, s in scores.items() if c in self.first}) if self.first else []
+        if first and self._asked_first(first, scores):
+            # A complaint or claim names the service it is about: only the other
+            # complaints and claims compete with it.
+            ranked = [first[0], *(item for item in ranked if item[0] != first[0][0])][:3]
+            (code, score), runner_up = first[0], _second(first)
+        else:
+            (code, score), runner_up = ranked[0], _second(ranked)
         confidence = min(1.0, score) * min(1.0, (score - runner_up) / MIN_LEAD)
         confident = score >= MIN_SCORE and score - runner_up >= MIN_LEAD
         candidates = tuple((c, round(s, 3)) for c, s in ranked)

@@ -26,6 +26,7 @@ from contracts.engine.terms import (
     Pricing,
     ServiceEntry,
     Verdict,
+    always_covered_clause,
     contract_for,
 )
 
@@ -40,6 +41,15 @@ class Catalogue:
     def __init__(self, entries: Iterable[ServiceEntry]) -> None:
         self.entries: dict[str, ServiceEntry] = {entry.code: entry for entry in entries}
         self.matcher = ServiceMatcher(self.entries.values())
+        self.always_covered = frozenset(c for c, e in self.entries.items() if e.always_covered)
+
+    def clause_for(self, contract: ContractTerms, code: str) -> ClauseTerms:
+        """The clause that holds for the service under the contract: for an
+        always-covered service the same under every contract, else the contract's
+        clause or its policy for unlisted services."""
+        if code in self.always_covered:
+            return always_covered_clause(code)
+        return contract.clause_for(code)
 
     def __contains__(self, code: object) -> bool:
         return code in self.entries
@@ -101,6 +111,8 @@ class Reason:
     MINUTES_USED_UP = "minutes_used_up"
     OUTSIDE_SUPPORT_HOURS = "outside_support_hours"
     COVERED = "covered"
+    # A complaint or a compensation claim: covered under any contract, even an ended one.
+    ALWAYS_COVERED = "always_covered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +157,18 @@ def decide(
 
     local_day = at.astimezone(hours.zone(customer.timezone)).date()
     valid = list(customer.contracts_on(local_day))
-    if not valid:
-        latest = max(customer.contracts, key=lambda c: c.precedence)
+    latest = max(customer.contracts, key=lambda c: c.precedence)
+    recognition = catalogue.matcher.recognise(request.text, subject=request.subject)
+    service: str | None
+    review: tuple[str, ...]
+    if request.service_confirmed and request.service:
+        service, review = request.service, ()
+    else:
+        service, review = _service_to_judge(
+            request.service, recognition, valid or [latest], catalogue
+        )
+    always = service in catalogue.always_covered
+    if not valid and not always:
         return Decision(
             Verdict.NO_CONTRACT,
             Reason.NO_VALID_CONTRACT,
@@ -157,14 +179,6 @@ def decide(
             offer=PriceQuote(latest.hourly_rate, latest.currency, Pricing.HOURLY),
             priority=request.priority,
         )
-
-    recognition = catalogue.matcher.recognise(request.text, subject=request.subject)
-    service: str | None
-    review: tuple[str, ...]
-    if request.service_confirmed and request.service:
-        service, review = request.service, ()
-    else:
-        service, review = _service_to_judge(request.service, recognition, valid)
     if service is None:
         return Decision(
             Verdict.NEEDS_REVIEW,
@@ -179,9 +193,14 @@ def decide(
             priority=request.priority,
         )
 
-    contract = contract_for(valid, service)
-    clause = contract.clause_for(service)
-    reason = Reason.CLAUSE if service in contract.clauses else Reason.UNLISTED
+    # A complaint or claim from a customer whose contract has ended is still
+    # answered, under the contract that was theirs last.
+    contract = contract_for(valid, service) if valid else latest
+    clause = catalogue.clause_for(contract, service)
+    if always:
+        reason = Reason.ALWAYS_COVERED
+    else:
+        reason = Reason.CLAUSE if service in contract.clauses else Reason.UNLISTED
     judged = Decision(
         Verdict.IN_SCOPE,
         reason,
@@ -213,7 +232,7 @@ def decide(
 
     if not clause.round_the_clock and not hours.is_open(contract.support_hours, at):
         starts_at = hours.next_opening(contract.support_hours, at)
-        if starts_at is not None and not _any_valid_on(customer, starts_at):
+        if starts_at is not None and not always and not _any_valid_on(customer, starts_at):
             # Late on a contract's last day: the desk opens again only after every
             # contract has ended, so no work under it can be promised. Answer as
             # for an ended contract: renewal, or paid one-off work now.
@@ -229,7 +248,7 @@ def decide(
             reason=Reason.OUTSIDE_SUPPORT_HOURS,
             starts_at=starts_at,
         )
-    return replace(judged, reason=Reason.COVERED)
+    return replace(judged, reason=Reason.ALWAYS_COVERED if always else Reason.COVERED)
 
 
 def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:
@@ -239,27 +258,36 @@ def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:
 
 
 def _service_to_judge(
-    picked: str | None, recognition: Recognition, contracts: list[ContractTerms]
+    picked: str | None,
+    recognition: Recognition,
+    contracts: list[ContractTerms],
+    catalogue: Catalogue,
 ) -> tuple[str | None, tuple[str, ...]]:
     """The service to judge, or None and the services a technician must choose from.
 
     A picked service is taken unless the text clearly asks for another whose
     coverage differs: customers sometimes pick "Site down" to get a plugin
-    installed, and that must not turn paid work into free work.
+    installed, and that must not turn paid work into free work. A complaint or
+    claim that the text makes wins over the picked service: the customer picked
+    what the complaint is about.
     """
     recognised = recognition.service
     if picked is None:
         return recognised, ()
     if recognised is None or recognised == picked:
         return picked, ()
+    if recognised in catalogue.always_covered:
+        return recognised, ()
     contract = contract_for(contracts, picked)
-    if _coverage_of(contract, picked) != _coverage_of(contract, recognised):
+    if _coverage_of(catalogue, contract, picked) != _coverage_of(catalogue, contract, recognised):
         return None, (picked, recognised)
     return picked, ()
 
 
-def _coverage_of(contract: ContractTerms, service: str) -> tuple[Coverage, Price | None]:
-    clause = contract.clause_for(service)
+def _coverage_of(
+    catalogue: Catalogue, contract: ContractTerms, service: str
+) -> tuple[Coverage, Price | None]:
+    clause = catalogue.clause_for(contract, service)
     return clause.coverage, clause.price
 
 

@@ -292,6 +292,11 @@ class CustomerTerms:
         return contract_for(valid, service) if valid else None
 
 
+def always_covered_clause(service: str) -> ClauseTerms:
+    """The clause every contract has for an always-covered service."""
+    return ClauseTerms(service=service, coverage=Coverage.INCLUDED, counts_against_allowance=False)
+
+
 # The database's order for ``ContractTerms.precedence``, the winner first.
 CONTRACT_PRECEDENCE = ("-valid_from", "-reference")
 
@@ -311,6 +316,11 @@ class ServiceEntry:
     # Single everyday words customers use for the service ("inbox", "почта"), by
     # language: weaker hints than the phrases, read only where the catalogue has them.
     everyday_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # A request about our service rather than for work (a complaint, a claim for
+    # downtime compensation): covered under every contract, whatever its clauses
+    # say, never counted against the allowance, and recognised before the service
+    # the text is about.
+    always_covered: bool = False
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code

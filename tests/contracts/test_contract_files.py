@@ -34,7 +34,7 @@ def load(data: dict, source: str = "contract-x.yaml"):
 
 @pytest.mark.django_db
 def test_it_loads_every_example_file(northwind, volga, daugava):
-    assert Service.objects.count() == 15
+    assert Service.objects.count() == 17
     contract = Contract.objects.get(reference="HOST-2026-014")
     assert (contract.currency, contract.hourly_rate, contract.unlisted_services) == (
         "EUR",

@@ -12,7 +12,9 @@ and the tests call are re-exported here:
 - ``incidents``: our own failures: opening, news, the all-clear;
 - ``incident_notices``: what each affected contact is e-mailed of them;
 - ``offers``: signed links, the customer's answer, lapsing;
-- ``workflow``: status, assignment, priority, service, messages, ratings, escalations;
+- ``workflow``: status, assignment, priority, service, messages, ratings;
+- ``escalations``: a call for a manager, at once to the account manager or the leads;
+- ``claims``: the answer to a compensation claim or a complaint;
 - ``time``: work logged against the allowance;
 - ``notices``: allowance notices, the SLA watch, staff e-mail;
 - ``mail``: a message's e-mail, and the delivery of every e-mail row;
@@ -28,6 +30,7 @@ from tickets.services.credits import (
     previous_month,
 )
 from tickets.services.decisions import decision_override, ticket_decide
+from tickets.services.escalations import ticket_escalate
 from tickets.services.incident_notices import incident_notice_email, incident_update_text
 from tickets.services.incidents import (
     incident_open,
@@ -57,7 +60,6 @@ from tickets.services.workflow import (
     ticket_change_priority,
     ticket_change_service,
     ticket_change_status,
-    ticket_escalate,
     ticket_rate,
     tickets_assign,
 )

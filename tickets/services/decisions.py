@@ -27,6 +27,7 @@ from contracts.selectors import (
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
+from tickets.services.claims import our_service_answer
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
@@ -113,9 +114,12 @@ def _redecide(
     ticket.decided_at = ticket.decided_at or timezone.now()
     ticket.save()
     if not _same_answer(previous, record):
-        reply = render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings())
+        text = (
+            our_service_answer(ticket=ticket, decision=decision)
+            or render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings()).text
+        )
         message = Message.objects.create(
-            ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
+            ticket=ticket, kind=Message.Kind.AUTOMATIC, body=text, decision=record
         )
         queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
     if record.counts_against_allowance:

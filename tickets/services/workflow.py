@@ -1,29 +1,26 @@
 """A ticket's life in the queue: status, assignment (one or many), priority,
-service, messages, and the customer's rating or call for a manager."""
+service, messages, and the customer's rating (a call for a manager is in
+escalations.py)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
-from contracts.models import Customer, Service
-from contracts.roles import LEADS
+from contracts.models import Service
 
 # The module, not its names: tickets.attachments imports the services' errors.
 from tickets import attachments
-from tickets.models import Escalation, Message, Rating, ScopeDecision, Status, Ticket
+from tickets.models import Message, Rating, ScopeDecision, Status, Ticket
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
 from tickets.services.decisions import _redecide
-from tickets.services.notices import _queue_link, send_mail_safely
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import sla_pause, sla_recompute, sla_resume, sla_terms_for_ticket
@@ -186,60 +183,6 @@ def ticket_rate(*, ticket_id: int, user: User, score: int, comment: str = "") ->
         return Rating.objects.create(
             ticket=ticket, score=score, comment=comment.strip(), rated_by=user
         )
-
-
-def ticket_escalate(*, ticket_id: int, user: User, reason: str) -> Escalation:
-    """The customer asks for a manager: the account manager (or, for a customer
-    without one, the leads) is told by e-mail and the technicians see an
-    internal note. Staff read both in the desk's language."""
-    if not reason.strip():
-        raise TicketError(_("Tell us briefly what went wrong, so the manager can help."))
-    with transaction.atomic():
-        ticket = _locked(ticket_id)
-        if ticket.escalations.filter(handled_at=None).exists():
-            raise TicketError(_("A manager has already been asked to look at this ticket."))
-        escalation = Escalation.objects.create(
-            ticket=ticket, requested_by=user, reason=reason.strip()
-        )
-        facts = {
-            "customer": ticket.customer.name,
-            "email": user.email,
-            "id": ticket.pk,
-            "subject": ticket.subject,
-            "reason": reason.strip(),
-        }
-        with translation.override(settings.LANGUAGE_CODE):
-            Message.objects.create(
-                ticket=ticket,
-                kind=Message.Kind.INTERNAL,
-                delivery=Message.Delivery.NOT_EMAILED,
-                author=user,
-                body=_("Asked for a manager: %(reason)s") % facts,
-            )
-            subject = _("[#%(id)s] %(customer)s asks for a manager") % facts
-            body = (
-                _("%(email)s asked for a manager on ticket #%(id)s (%(subject)s):\n\n%(reason)s")
-                % facts
-                + f"\n\n{_queue_link(ticket)}"
-            )
-        to = _escalation_recipients(ticket.customer)
-        if to:
-            transaction.on_commit(lambda: send_mail_safely(subject=subject, body=body, to=to))
-        else:
-            log.error("nobody to tell that ticket %s asks for a manager", ticket.pk)
-    return escalation
-
-
-def _escalation_recipients(customer: Customer) -> list[str]:
-    manager = customer.account_manager
-    if manager is not None and manager.is_active and manager.email:
-        return [manager.email]
-    leads = (
-        get_user_model()
-        .objects.filter(groups__name=LEADS, is_active=True, is_staff=True)
-        .exclude(email="")
-    )
-    return sorted(set(leads.values_list("email", flat=True)))
 
 
 MAX_BULK = 200
