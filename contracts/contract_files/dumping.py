@@ -118,7 +118,7 @@ def dump_customer(customer: Customer) -> str:
 
 def dump_catalogue() -> str:
     """The service catalogue, in catalogue order, in the form that loadservices
-    reads; phrases and everyday words are left out where there are none."""
+    reads; phrases, everyday words and always_covered are left out where there are none."""
     services = []
     for service in Service.objects.order_by("position", "code"):
         item: dict[str, Any] = {"code": service.code, "name": service.names}
@@ -126,6 +126,8 @@ def dump_catalogue() -> str:
             item["phrases"] = service.phrases
         if service.everyday_words:
             item["everyday_words"] = service.everyday_words
+        if service.always_covered:
+            item["always_covered"] = True
         services.append(item)
     return _yaml({"services": services})
 
