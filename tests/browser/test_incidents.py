@@ -77,6 +77,11 @@ def test_a_lead_opens_an_incident_posts_an_update_and_resolves_it(
     expect(page.locator(".delivery").first).to_contain_text("notices")
     tab.shot("incident-opened")
 
+    page.get_by_role("link", name="Incidents", exact=True).click()
+    expect(page.locator(".incident-card")).to_contain_text(TITLE)
+    expect(page.locator(".incident-card")).to_contain_text("0 open tickets")
+    tab.shot("incidents-open")
+
     # Sara's report of the outage joins it from the ticket's page.
     tab.goto(f"/queue/tickets/{sara_reports.pk}/")
     panel = page.locator("#incident")
@@ -99,6 +104,11 @@ def test_a_lead_opens_an_incident_posts_an_update_and_resolves_it(
     update.get_by_role("button", name="Post the update").click()
     expect(page.locator(".flash")).to_contain_text("Update posted")
     expect(page.locator(".incident-updates > li").first).to_contain_text(NEWS)
+    latest = page.locator(".incident-updates > li").first
+    latest.get_by_text("Who was told").click()
+    told = latest.locator("table.notices tbody tr")
+    expect(told).to_have_count(5)  # Northwind's three, Volga's two
+    expect(latest.locator("table.notices")).to_contain_text("sara@northwind.example")
     tab.shot("incident-updated")
 
     review = page.locator("#review")

@@ -417,6 +417,8 @@ def test_the_queue_shows_an_incident_as_one_row_and_leaves_its_tickets_out(
 
     response = client.get(reverse("queue:list") + "?incident=all")
     assert sorted(rows(response)) == sorted([alone.pk, *(t.pk for t in linked)])
+    # Each says which incident it belongs to.
+    assert response.content.decode().count('class="tag incident-tag"') == 3
     assert response.context["queue"].counts["open"] == 4
     response = client.get(reverse("queue:list") + f"?incident={incident.pk}&view=all")
     assert sorted(rows(response)) == sorted(t.pk for t in linked)
