@@ -505,7 +505,12 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
     contact = getattr(user, "contact", None)
     if contact is None:
         return incidents.none()
-    customer = contact.customer
+    return incidents.filter(pk__in=incidents_affecting(contact.customer).values("pk"))
+
+
+def incidents_affecting(customer: Customer) -> QuerySet[Incident]:
+    """The incidents that affect a customer: chosen for it, or on a service its
+    valid contract includes. The queue's link picker and the portal read it."""
     included = Clause.objects.filter(
         contract__in=Contract.objects.filter(customer=customer).valid_on(
             customer_day(customer, timezone.now())
@@ -513,7 +518,7 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
         coverage=terms.Coverage.INCLUDED,
     ).values("service")
     everyone = ~Exists(Incident.customers.through.objects.filter(incident=OuterRef("pk")))
-    return incidents.filter(
+    return Incident.objects.filter(
         Q(customers=customer) | (everyone & Q(services__in=included))
     ).distinct()
 

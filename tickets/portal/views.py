@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,10 +27,11 @@ from contracts.engine import hours, terms
 from contracts.replies import format_money
 from tickets import services
 from tickets.attachments import attachment_response
-from tickets.models import Offer, Status, Ticket
+from tickets.models import Incident, Offer, Status, Ticket
 from tickets.portal import words
 from tickets.portal.forms import EscalateForm, RatingForm, ReplyForm, TicketForm
 from tickets.portal.selectors import person_name, portal_ticket
+from tickets.queue.display import format_span
 from tickets.selectors import (
     allowance_summary,
     attachments_visible_to,
@@ -62,6 +64,8 @@ def portal_page(view):
         if contact is None:
             return render(request, "no_access.html", status=403)
         request.contact = contact
+        # The banner on every portal page: one query, made once, when it is shown.
+        request.open_incidents = SimpleLazyObject(lambda: open_incidents(user))
         with timezone.override(hours.zone(contact.customer.timezone)):
             return view(request, *args, **kwargs)
 
@@ -360,10 +364,43 @@ def coverage(request):
 # --- our incidents ---------------------------------------------------------------
 
 
+def open_incidents(user) -> list[Incident]:
+    """The open incidents that affect the contact's customer, oldest first."""
+    return list(
+        incidents_visible_to(user)
+        .filter(resolved_at=None)
+        .prefetch_related(None)
+        .order_by("started_at", "pk")
+    )
+
+
+def _describe(incident: Incident, language: str) -> None:
+    """Its services' names and how long it lasted (or lasts so far), for the page."""
+    end = incident.resolved_at or timezone.now()
+    names = [s.name(language) for s in incident.services.all()]
+    incident.service_names = names  # type: ignore[attr-defined]  # for the template
+    minutes = int((end - incident.started_at).total_seconds() // 60)
+    incident.duration = format_span(minutes)  # type: ignore[attr-defined]  # for the template
+
+
+def _news(incident: Incident, language: str) -> list[dict]:
+    """The incident's updates, newest first, each in the contact's language (or
+    the first written, with ``untranslated`` set)."""
+    news = []
+    for update in incident.updates.all():
+        text, untranslated = services.incident_update_text(update, language)
+        news.append({"update": update, "text": text, "untranslated": untranslated})
+    return news[::-1]
+
+
 @portal_page
 @require_GET
 def incident_list(request):
-    incidents = incidents_visible_to(request.user)
+    language = request.contact.reply_language
+    incidents = list(incidents_visible_to(request.user).select_related("owner")[:100])
+    for incident in incidents:
+        _describe(incident, language)
+        incident.latest = (_news(incident, language) or [None])[0]
     return render(
         request,
         "portal/incidents.html",
@@ -377,14 +414,22 @@ def incident_list(request):
 @portal_page
 @require_GET
 def incident_detail(request, pk: int):
-    incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
+    incident = get_object_or_404(incidents_visible_to(request.user).select_related("owner"), pk=pk)
     language = request.contact.reply_language
-    news = [
-        {"update": update, "text": services.incident_update_text(update, language)}
-        for update in incident.updates.all()
-    ]
+    _describe(incident, language)
+    news = _news(incident, language)
     return render(
         request,
         "portal/incident.html",
-        {"incident": incident, "news": list(reversed(news)), "language": language},
+        {
+            "incident": incident,
+            "news": news,
+            "next_update_at": news[0]["update"].next_update_at
+            if news and incident.is_open
+            else None,
+            "eta": next((n["update"].eta for n in news if n["update"].eta), None),
+            "tickets": tickets_visible_to(request.user)
+            .filter(incident=incident)
+            .order_by("-created_at")[:20],
+        },
     )

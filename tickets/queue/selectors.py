@@ -29,6 +29,7 @@ from tickets.filters import TicketFilter, sla_breached, sla_due_soon
 from tickets.models import (
     Attachment,
     CannedReply,
+    Incident,
     Message,
     Offer,
     ScopeDecision,
@@ -47,15 +48,31 @@ from tickets.queue.display import (
 from tickets.selectors import (
     AllowanceSummary,
     allowance_summary,
+    incidents_affecting,
     ticket_current_offer,
     tickets_visible_to,
 )
 from tickets.services import MANUAL_TRANSITIONS
 
 PER_PAGE = 25
+INCIDENT_TICKETS_SHOWN = 10
 OPEN = list(Status.UNRESOLVED)
 # The parameters that narrow the list; ``view``, ``ordering`` and ``page`` do not.
 FILTER_KEYS = ("q", "customer", "verdict", "status", "priority", "service", "assignee", "sla")
+# The tickets of an open incident are one piece of work: the incident's row stands
+# for them above the list, which leaves them out unless ``?incident=all`` (or an
+# incident's number) asks for them.
+INCIDENT_ALL = "all"
+MAX_ID = 2**63 - 1
+
+
+def incident_scope(value: str) -> tuple[str, Q]:
+    """The ``incident`` parameter as (the value understood, the condition)."""
+    if value == INCIDENT_ALL:
+        return value, Q()
+    if value.isdecimal() and 0 < int(value) <= MAX_ID:
+        return value, Q(incident_id=int(value))
+    return "", Q(incident=None) | Q(incident__resolved_at__isnull=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +160,8 @@ class QueuePage:
     services: list[tuple[str, str]]
     staff: list
     options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    incident: str = ""  # "", "all" or an incident's number: see ``incident_scope``
+    incidents: list[Incident] = field(default_factory=list)  # open, with their tickets
 
     @property
     def tabs(self) -> list[tuple[SavedView, int | None, bool]]:
@@ -159,6 +178,11 @@ class QueuePage:
             (view, self.counts.get(view.key, 0), self.selected.get("sla") == view.params["sla"])
             for view in SLA_SHORTCUTS
         ]
+
+    @property
+    def tickets_in_incidents(self) -> int:
+        """The unresolved tickets that the open incidents' rows stand for."""
+        return sum(incident.open_tickets for incident in self.incidents)  # type: ignore[attr-defined]
 
     @property
     def title(self) -> str:
@@ -215,15 +239,16 @@ def _condition(params: Mapping[str, Sequence[str]], *, user, now: datetime) -> Q
     return condition
 
 
-def queue_counts(*, user, with_all: bool = False) -> dict[str, int]:
+def queue_counts(*, user, with_all: bool = False, scope: Q | None = None) -> dict[str, int]:
     """How many tickets each saved view and SLA shortcut holds, in one query.
 
     Every view but "all" lists unresolved tickets only, and on a desk of any age
     those are a small part of all tickets: they are counted over the status index.
     Counting all of a desk's history costs as much again, so "all" is counted only
-    ``with_all`` (when it is the list shown)."""
+    ``with_all`` (when it is the list shown). ``scope`` narrows the tickets as the
+    list does (by default: those of open incidents left out)."""
     now = timezone.now()
-    visible = tickets_visible_to(user)
+    visible = tickets_visible_to(user).filter(incident_scope("")[1] if scope is None else scope)
     counts = visible.filter(status__in=OPEN).aggregate(
         **{
             view.key: Count("pk", filter=_condition(view.params, user=user, now=now))
@@ -252,7 +277,9 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
     if ordering not in _ORDER_BY:
         ordering = "sla_due"
     # The filter set validates every value; anything it does not know is ignored.
-    filterset = TicketFilter(data, queryset=tickets_visible_to(user), request=request)
+    incident, scope = incident_scope(params.get("incident", ""))
+    visible = tickets_visible_to(user).filter(scope)
+    filterset = TicketFilter(data, queryset=visible, request=request)
     tickets = filterset.qs
     ignored = [str(filterset.filters[name].label) for name in filterset.form.errors]
     if "ordering" in params and params.get("ordering") not in _ORDER_BY:
@@ -270,7 +297,7 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
             )
         )
     )
-    counts = queue_counts(user=user, with_all=not filtered and view.key == "all")
+    counts = queue_counts(user=user, with_all=not filtered and view.key == "all", scope=scope)
     paginator = Paginator(tickets, PER_PAGE)
     if not filtered:
         # A saved view's size is one of the counts already made: no second COUNT.
@@ -306,6 +333,28 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
         services=service_options(language),
         staff=staff_members(),
         options=filter_options(),
+        incident=incident,
+        incidents=open_incidents_with_tickets(),
+    )
+
+
+def open_incidents_with_tickets() -> list[Incident]:
+    """The open incidents as the queue's rows: each with the number of its
+    unresolved tickets and the first of them (two queries, however many)."""
+    return list(
+        Incident.objects.filter(resolved_at=None)
+        .select_related("owner")
+        .annotate(open_tickets=Count("tickets", filter=Q(tickets__status__in=OPEN)))
+        .prefetch_related(
+            Prefetch(
+                "tickets",
+                queryset=Ticket.objects.filter(status__in=OPEN)
+                .select_related("customer")
+                .order_by("created_at", "pk")[:INCIDENT_TICKETS_SHOWN],
+                to_attr="first_tickets",
+            )
+        )
+        .order_by("started_at", "pk")
     )
 
 
@@ -370,6 +419,7 @@ class Workspace:
     verdicts: list[tuple[str, str]]
     can_override: bool
     can_edit_contracts: bool
+    incidents: list[Incident]  # the open incidents of its customer, to link it to
 
 
 def _decision_view(decision: ScopeDecision) -> DecisionView:
@@ -388,7 +438,13 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
     ticket = (
         tickets_visible_to(user)
         .select_related(
-            "customer", "contract", "service", "assignee", "requester__contact", "picked_service"
+            "customer",
+            "contract",
+            "service",
+            "assignee",
+            "requester__contact",
+            "picked_service",
+            "incident",
         )
         .get(pk=ticket_id)
     )
@@ -455,4 +511,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         verdicts=[(value, str(label)) for value, label in VERDICT_LABELS.items()],
         can_override=user.has_perm("tickets.override_decision"),
         can_edit_contracts=user.has_perm("contracts.change_contract"),
+        incidents=list(
+            incidents_affecting(ticket.customer).filter(resolved_at=None).order_by("started_at")
+        ),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.queue import views
+from tickets.queue import incident_views, views
 
 app_name = "queue"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("tickets/<int:pk>/service/", views.change_service, name="service"),
     path("tickets/<int:pk>/time/", views.log_time, name="time"),
     path("tickets/<int:pk>/override/", views.override, name="override"),
+    path("tickets/<int:pk>/incident/", incident_views.ticket_incident, name="ticket-incident"),
+    path("incidents/", incident_views.incident_list, name="incidents"),
+    path("incidents/new/", incident_views.incident_new, name="incident-new"),
+    path("incidents/<int:pk>/", incident_views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/update/", incident_views.incident_update, name="incident-update"),
+    path("incidents/<int:pk>/resolve/", incident_views.incident_resolve, name="incident-resolve"),
+    path("incidents/<int:pk>/review/", incident_views.incident_review, name="incident-review"),
 ]

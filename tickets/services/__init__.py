@@ -36,8 +36,10 @@ from tickets.services.incidents import (
     incident_open,
     incident_post_update,
     incident_resolve,
+    incident_review_save,
     incident_ticket_link,
     incident_updates_watch,
+    may_review_incidents,
 )
 from tickets.services.intake import NotAContact, ticket_create
 from tickets.services.mail import message_email
@@ -79,9 +81,11 @@ __all__ = [
     "incident_open",
     "incident_post_update",
     "incident_resolve",
+    "incident_review_save",
     "incident_ticket_link",
     "incident_update_text",
     "incident_updates_watch",
+    "may_review_incidents",
     "message_email",
     "message_post",
     "offer_answer",

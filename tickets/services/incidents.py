@@ -223,8 +223,26 @@ def incident_updates_watch(*, now: datetime | None = None) -> int:
             % facts
             + "\n\n"
             + settings.SITE_URL
-            + reverse("admin:tickets_incident_change", args=[incident.pk]),
+            + reverse("queue:incident", args=[incident.pk]),
             to=[incident.owner.email],
         )
         warned += 1
     return warned
+
+
+def may_review_incidents(user: User) -> bool:
+    """Leads write the internal review: those holding the permission that only
+    leads hold (tickets.roles), as for overrides and everyone's time."""
+    return user.is_staff and user.has_perm("tickets.override_decision")
+
+
+def incident_review_save(*, incident_id: int, by: User, cause: str, changes: str) -> Incident:
+    """The internal post-incident review: why it happened, what we change. Never
+    shown to customers."""
+    if not may_review_incidents(by):
+        raise NotAllowed(_("Only leads write the post-incident review."))
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident_id)
+        incident.cause, incident.changes = cause.strip(), changes.strip()
+        incident.save(update_fields=["cause", "changes"])
+    return incident
