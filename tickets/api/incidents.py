@@ -37,6 +37,7 @@ from rest_framework.response import Response
 
 from contracts.api import IdFilter, StaffOnlyFieldsMixin, id_field, refused
 from contracts.models import Customer, Service
+from helpdesk.api import JSONParser
 from tickets import services
 from tickets.api.filters import StaffOnlyFiltersMixin
 from tickets.models import Delivery, Incident, IncidentNotice, IncidentUpdate
@@ -230,7 +231,7 @@ class IncidentOpenSerializer(IncidentNewsSerializer):
     customers = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
-        max_length=5_000,
+        max_length=1_000,
         help_text="slugs of the affected customers; "
         "none: every customer whose contract includes an affected service",
     )
@@ -350,6 +351,8 @@ class IncidentViewSet(
 
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
+    # Texts per language nest; a form cannot carry them.
+    parser_classes = [JSONParser]
 
     def get_permissions(self):
         if self.action in ("create", "updates", "resolve"):
