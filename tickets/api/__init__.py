@@ -1,6 +1,6 @@
 """The tickets REST API under /api/v1/: see ``views`` for who may do what and
-``serializers`` for what contacts and staff each read; ``incidents`` holds the
-incidents' views, serializers and filters together."""
+``serializers`` for what contacts and staff each read; the incidents' are in
+``incidents`` (views and filters) and ``incident_serializers``."""
 
 from tickets.api.incidents import IncidentViewSet
 from tickets.api.views import (
