@@ -20,12 +20,11 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from contracts.api import IdFilter, refused
+from contracts.api import IdFilter
 from contracts.models import Customer
 from helpdesk.api import JSONParser
 from tickets import services
@@ -37,6 +36,7 @@ from tickets.api.incident_serializers import (
     IncidentResolveSerializer,
     IncidentSerializer,
 )
+from tickets.api.views import IsStaff, _refusal
 from tickets.models import Delivery, Incident, IncidentNotice, IncidentUpdate
 from tickets.selectors import incidents_affecting, incidents_visible_to
 
@@ -96,20 +96,6 @@ class RunsIncidents(BasePermission):
         return bool(user and user.is_staff and user.has_perm(OPEN_PERMISSION))
 
 
-class IncidentsStaff(BasePermission):
-    message = "Only support staff read an incident's notices."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_staff)
-
-
-def _refusal(exc: services.TicketError) -> Exception:
-    """What the caller's role does not allow: 403; anything else refused: 400."""
-    if isinstance(exc, services.NotAllowed):
-        return PermissionDenied(str(exc))
-    return refused(str(exc))
-
-
 class IncidentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -127,7 +113,7 @@ class IncidentViewSet(
         if self.action in ("create", "updates", "resolve"):
             return [IsAuthenticated(), RunsIncidents()]
         if self.action == "notices":
-            return [IsAuthenticated(), IncidentsStaff()]
+            return [IsAuthenticated(), IsStaff()]
         return [IsAuthenticated()]
 
     def get_queryset(self):
