@@ -491,8 +491,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Tickets and offers both have a status, with different choices.
+    # Tickets and offers both have a status, with different choices (and messages,
+    # time entries, incidents and their updates a kind).
     "ENUM_NAME_OVERRIDES": {
+        "IncidentKindEnum": "tickets.models.Incident.Kind",
+        "IncidentUpdateKindEnum": "tickets.models.IncidentUpdate.Kind",
         "TicketStatusEnum": "tickets.models.Status",
         "OfferStatusEnum": "tickets.models.Offer.Status",
         "PriorityEnum": "contracts.models.PRIORITY_CHOICES",

@@ -52,6 +52,8 @@ def test_every_operation_documents_the_errors_it_can_answer_in_json(schema):
         ("Decision", {"decided_by", "override_reason", "usage"}),
         ("TimeEntry", {"technician", "note"}),
         ("Customer", {"account_manager"}),
+        ("Incident", {"customers", "owner", "cause", "changes"}),
+        ("IncidentUpdate", {"posted_by"}),
     ],
 )
 def test_fields_only_staff_read_are_not_promised_to_everyone(schema, name, staff_only):
@@ -68,6 +70,9 @@ def test_fields_only_staff_read_are_not_promised_to_everyone(schema, name, staff
         ("Scope", "service"),
         ("Scope", "decided_by"),
         ("Decision", "service"),
+        ("Incident", "resolved_at"),
+        ("Incident", "eta"),
+        ("Incident", "next_update_at"),
     ],
 )
 def test_what_can_be_null_is_documented_as_nullable(schema, name, field):
@@ -108,6 +113,9 @@ def test_json_that_names_files_is_refused(northwind):
         ("clauses", "coverage"),
         ("contracts", "customer"),
         ("services", "code"),
+        ("incidents", "state"),
+        ("incidents", "service"),
+        ("incidents", "customer"),
     ],
 )
 def test_an_empty_filter_value_is_refused_with_a_400_naming_it(northwind, lead, path, name):
@@ -122,3 +130,13 @@ def test_the_schema_says_a_text_filter_needs_a_value(schema):
     }
     assert parameters["q"]["minLength"] == 1
     assert parameters["customer"]["minLength"] == 1
+
+
+def test_an_incidents_texts_are_documented_per_language_and_nothing_else(schema):
+    texts = component(schema, "IncidentTexts")
+    assert set(texts["properties"]) == {"en", "ru", "fi", "lv"}
+    assert texts["additionalProperties"] is False
+    opening = component(schema, "IncidentOpen")
+    assert {"title", "services", "texts"} <= set(opening["required"])
+    notices = schema["paths"]["/api/v1/incidents/{id}/notices/"]["get"]
+    assert {p["name"] for p in notices["parameters"]} >= {"delivery", "update", "page"}

@@ -497,8 +497,7 @@ def desk_backlog(*, now: datetime) -> Backlog:
 
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
-    """Staff see every incident; a contact those that affect their customer
-    (chosen for it, or on a service its valid contract includes)."""
+    """Staff see every incident; a contact those that affect their customer."""
     incidents = Incident.objects.prefetch_related("services", "updates")
     if user.is_staff:
         return incidents
@@ -509,8 +508,10 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
 
 
 def incidents_affecting(customer: Customer) -> QuerySet[Incident]:
-    """The incidents that affect a customer: chosen for it, or on a service its
-    valid contract includes. The queue's link picker and the portal read it."""
+    """The incidents that affect a customer: chosen for it, or chosen for nobody
+    and on a service its valid contract includes (the rule ``incident_customers``
+    reads the other way round). The queue's link picker, the portal and the
+    API read it."""
     included = Clause.objects.filter(
         contract__in=Contract.objects.filter(customer=customer).valid_on(
             customer_day(customer, timezone.now())
@@ -526,7 +527,7 @@ def incidents_affecting(customer: Customer) -> QuerySet[Incident]:
 def incident_customers(incident: Incident) -> QuerySet[Customer]:
     """Who an incident affects: the customers chosen for it, or else every
     customer with a valid contract that includes one of its services (the rule
-    ``incidents_visible_to`` reads the other way round)."""
+    ``incidents_affecting`` reads the other way round)."""
     chosen = incident.customers.all()
     if chosen.exists():
         return chosen

@@ -1,6 +1,8 @@
 """The tickets REST API under /api/v1/: see ``views`` for who may do what and
-``serializers`` for what contacts and staff each read."""
+``serializers`` for what contacts and staff each read; the incidents' are in
+``incidents`` (views and filters) and ``incident_serializers``."""
 
+from tickets.api.incidents import IncidentViewSet
 from tickets.api.views import (
     AllowanceView,
     AttachmentViewSet,
@@ -18,6 +20,7 @@ __all__ = [
     "AttachmentViewSet",
     "CannedReplyViewSet",
     "DecisionViewSet",
+    "IncidentViewSet",
     "MessageViewSet",
     "OfferViewSet",
     "TicketViewSet",

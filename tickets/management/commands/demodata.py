@@ -1,21 +1,26 @@
-"""Demo data for `make run`: the example catalogue and contracts, staff users and a
-few tickets, so that the queue and the portal have something to show."""
+"""Demo data for `make run`: the example catalogue and contracts, staff users, a
+few tickets and two incidents (an outage resolved last month, with its review,
+and one open now), so that the queue and the portal have something to show."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from contracts.contract_files import load_contract_file, load_services
-from contracts.models import Contact, Customer
+from contracts.models import Contact, Customer, Service
 from contracts.roles import LEADS, TECHNICIANS
 from tickets import services
-from tickets.models import CannedReply, Ticket
+from tickets.models import CannedReply, Delivery, Incident, IncidentNotice, IncidentUpdate, Ticket
+from tickets.services.incidents import affected_contacts
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples"
 PASSWORD = "scopedesk-demo"
@@ -75,9 +80,92 @@ CANNED_REPLIES = [
     ),
 ]
 
+# Last month's outage: the whole hosting platform, three hours one night.
+PAST_OUTAGE = "Websites and shops down"
+PAST_UPDATES = [
+    # minutes after the start, kind, text per language
+    (
+        15,
+        IncidentUpdate.Kind.OPENED,
+        {
+            "en": "Our hosting platform is down: websites and shops on it do not load. A "
+            "storage controller in our data centre failed; we are moving the servers to "
+            "the spare one.",
+            "fi": "Hosting-alustamme on alhaalla: sillä olevat verkkosivut ja kaupat eivät "
+            "lataudu. Konesalimme tallennusohjain vikaantui; siirrämme palvelimet "
+            "varaohjaimelle.",
+            "ru": "Наша хостинг-платформа недоступна: сайты и магазины на ней не "
+            "открываются. В нашем дата-центре отказал контроллер хранилища; мы переносим "
+            "серверы на резервный.",
+            "lv": "Mūsu mitināšanas platforma nedarbojas: tajā esošās vietnes un veikali "
+            "neielādējas. Mūsu datu centrā sabojājās datu krātuves kontrolieris; mēs "
+            "pārceļam serverus uz rezerves kontrolieri.",
+        },
+    ),
+    (
+        95,
+        IncidentUpdate.Kind.UPDATE,
+        {
+            "en": "Half of the servers run again on the spare controller. The rest follow "
+            "within the next hour.",
+            "fi": "Puolet palvelimista toimii taas varaohjaimella. Loput seuraavat tunnin "
+            "kuluessa.",
+            "ru": "Половина серверов снова работает на резервном контроллере. Остальные "
+            "заработают в течение часа.",
+            "lv": "Puse serveru atkal darbojas ar rezerves kontrolieri. Pārējie sekos "
+            "stundas laikā.",
+        },
+    ),
+    (
+        180,
+        IncidentUpdate.Kind.RESOLVED,
+        {
+            "en": "All websites and shops work again, and no data was lost. Thank you for "
+            "your patience.",
+            "fi": "Kaikki verkkosivut ja kaupat toimivat taas, eikä tietoja kadonnut. "
+            "Kiitos kärsivällisyydestänne.",
+            "ru": "Все сайты и магазины снова работают, данные не потеряны. Спасибо за терпение.",
+            "lv": "Visas vietnes un veikali atkal darbojas, un dati nav zaudēti. Paldies "
+            "par pacietību.",
+        },
+    ),
+]
+PAST_OUTAGE_MINUTES = 180
+PAST_REVIEW = {
+    "cause": "A storage controller failed after a firmware update, and the standby "
+    "controller was not set up to take over by itself.",
+    "changes": "Standby controllers take over automatically, tested every month; firmware "
+    "goes to one controller at a time, in the maintenance window.",
+}
+# Today's trouble: slow DNS changes, with news promised within the hour.
+OPEN_INCIDENT = "DNS changes are slow to take effect"
+OPEN_TEXTS = {
+    "en": "Changes to DNS records take up to two hours to take effect instead of a few "
+    "minutes. Existing records and your websites work normally. We are restarting the "
+    "name server that lags behind.",
+    "fi": "DNS-tietueiden muutokset tulevat voimaan jopa kahden tunnin viiveellä "
+    "muutaman minuutin sijaan. Nykyiset tietueet ja verkkosivunne toimivat normaalisti. "
+    "Käynnistämme jäljessä olevan nimipalvelimen uudelleen.",
+    "ru": "Изменения DNS-записей вступают в силу с задержкой до двух часов вместо "
+    "нескольких минут. Существующие записи и ваши сайты работают как обычно. Мы "
+    "перезапускаем отстающий сервер имён.",
+    "lv": "DNS ierakstu izmaiņas stājas spēkā ar līdz divu stundu aizkavi, nevis dažu "
+    "minūšu laikā. Esošie ieraksti un jūsu vietnes darbojas kā parasti. Mēs restartējam "
+    "nosaukumu serveri, kas atpaliek.",
+}
+DEMO_ZONE = ZoneInfo("Europe/Helsinki")
+
+
+def last_month(now: datetime) -> date:
+    """The first day of the month before ``now`` (in the demo's time zone)."""
+    first_of_this = timezone.localtime(now, DEMO_ZONE).date().replace(day=1)
+    return (first_of_this - timedelta(days=1)).replace(day=1)
+
 
 class Command(BaseCommand):
-    help = "Load the example catalogue and contracts, demo users and tickets (idempotent)."
+    help = (
+        "Load the example catalogue and contracts, demo users, tickets and incidents (idempotent)."
+    )
 
     def handle(self, *args, **options):
         self.load()
@@ -119,6 +207,77 @@ class Command(BaseCommand):
                 services.ticket_create(
                     requester=users.objects.get(email=email), subject=subject, body=body
                 )
+        month = last_month(timezone.now())
+        if not Incident.objects.filter(title=PAST_OUTAGE).exists():
+            self.past_outage(month, by=users.objects.get(username="tech1"), owner=lead)
+        self.credits_owed(month)
+        if not Incident.objects.filter(title=OPEN_INCIDENT).exists():
+            # Through the service, as the queue opens one: the contacts are told now.
+            now = timezone.now()
+            services.incident_open(
+                by=users.objects.get(username="tech2"),
+                owner=lead,
+                title=OPEN_INCIDENT,
+                kind=Incident.Kind.DEGRADED,
+                services=[Service.objects.get(code="hosting.dns")],
+                texts=OPEN_TEXTS,
+                started_at=now - timedelta(minutes=40),
+                detected_at=now - timedelta(minutes=25),
+                eta=now + timedelta(hours=2),
+                next_update_at=now + timedelta(hours=1),
+            )
+
+    def past_outage(self, month: date, *, by, owner) -> Incident:
+        """Last month's outage as history: its updates posted then and their notices
+        e-mailed then (nobody is e-mailed now about an outage long over)."""
+        start = datetime.combine(month.replace(day=12), time(2, 10), tzinfo=DEMO_ZONE)
+        incident = Incident.objects.create(
+            title=PAST_OUTAGE,
+            kind=Incident.Kind.OUTAGE,
+            our_fault=True,
+            started_at=start,
+            detected_at=start + timedelta(minutes=5),
+            resolved_at=start + timedelta(minutes=PAST_OUTAGE_MINUTES),
+            owner=owner,
+            created_by=by,
+            **PAST_REVIEW,
+        )
+        incident.services.set([Service.objects.get(code="hosting.availability")])
+        contacts = list(affected_contacts(incident))
+        for minutes, kind, texts in PAST_UPDATES:
+            posted = start + timedelta(minutes=minutes)
+            update = IncidentUpdate.objects.create(
+                incident=incident,
+                kind=kind,
+                texts=texts,
+                eta=start + timedelta(hours=4) if kind != IncidentUpdate.Kind.RESOLVED else None,
+                next_update_at=posted + timedelta(hours=1)
+                if kind != IncidentUpdate.Kind.RESOLVED
+                else None,
+                posted_by=by,
+            )
+            # posted_at is set on creation; history has its own moment.
+            IncidentUpdate.objects.filter(pk=update.pk).update(posted_at=posted)
+            notices = IncidentNotice.objects.bulk_create(
+                IncidentNotice(
+                    update=update,
+                    contact=contact,
+                    language=contact.reply_language,
+                    delivery=Delivery.SENT,
+                    delivery_attempts=1,
+                    emailed_at=posted + timedelta(seconds=30),
+                )
+                for contact in contacts
+            )
+            IncidentNotice.objects.filter(pk__in=[n.pk for n in notices]).update(created_at=posted)
+        Incident.objects.filter(pk=incident.pk).update(created_at=start + timedelta(minutes=15))
+        return incident
+
+    def credits_owed(self, month: date) -> None:
+        """The uptime credits last month's outage earns the affected contracts,
+        left for a lead to confirm in the contract editor. The service makes each
+        month's record once, so running demodata again changes nothing."""
+        services.credits_compute_month(month=month)
 
     def print_logins(self) -> None:
         self.stdout.write(
