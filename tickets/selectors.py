@@ -67,6 +67,20 @@ def calendar_month(customer: Customer, at: datetime) -> Month:
     return allowance_month(customer, customer_day(customer, at))
 
 
+# What costs allowance, defined once: a ticket that reports one of our incidents
+# costs the customer neither a ticket nor the minutes worked on it (we pay for
+# our own failures). The counts here read it through ``charged_to_allowance``,
+# the kind of time logged (services/time.py) and the decision's own flag
+# (services/decisions.py) through ``charges_allowance``.
+def charges_allowance(ticket: Ticket) -> bool:
+    return ticket.incident_id is None
+
+
+def charged_to_allowance(ticket: str = "ticket") -> Q:
+    """``charges_allowance`` for rows that reach their ticket through ``ticket``."""
+    return Q(**{f"{ticket}__incident": None})
+
+
 def allowance_usage(
     *, customer: Customer, at: datetime, excluding_ticket: int | None = None
 ) -> Usage:
@@ -75,6 +89,7 @@ def allowance_usage(
     service, and the prepaid top-up minutes left for that month."""
     month = calendar_month(customer, at)
     covered = ScopeDecision.objects.filter(
+        charged_to_allowance(),
         ticket__customer=customer,
         is_current=True,
         verdict__in=terms.COVERED_VERDICTS,
@@ -91,6 +106,7 @@ def allowance_usage(
         .values_list("service__code", "n")
     )
     minutes_used = TimeEntry.objects.filter(
+        charged_to_allowance(),
         ticket__customer=customer,
         kind=TimeEntry.Kind.ALLOWANCE,
         worked_on__gte=month.first_day,
@@ -335,6 +351,7 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
     valid = Contract.objects.filter(customer=OuterRef("pk")).valid_on(OuterRef("today"))
     tickets_used = (
         ScopeDecision.objects.filter(
+            charged_to_allowance(),
             ticket__customer=OuterRef("pk"),
             is_current=True,
             verdict__in=terms.COVERED_VERDICTS,
@@ -348,6 +365,7 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
     )
     minutes_used = (
         TimeEntry.objects.filter(
+            charged_to_allowance(),
             ticket__customer=OuterRef("pk"),
             kind=TimeEntry.Kind.ALLOWANCE,
             worked_on__gte=OuterRef("month_first"),
@@ -505,7 +523,12 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
     contact = getattr(user, "contact", None)
     if contact is None:
         return incidents.none()
-    customer = contact.customer
+    return incidents.filter(_affects(contact.customer)).distinct()
+
+
+def _affects(customer: Customer) -> Q:
+    """Incidents that affect the customer: chosen for it, or (none chosen) on a
+    service its valid contract includes."""
     included = Clause.objects.filter(
         contract__in=Contract.objects.filter(customer=customer).valid_on(
             customer_day(customer, timezone.now())
@@ -513,9 +536,17 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
         coverage=terms.Coverage.INCLUDED,
     ).values("service")
     everyone = ~Exists(Incident.customers.through.objects.filter(incident=OuterRef("pk")))
-    return incidents.filter(
-        Q(customers=customer) | (everyone & Q(services__in=included))
-    ).distinct()
+    return Q(customers=customer) | (everyone & Q(services__in=included))
+
+
+def incidents_open_for(*, customer: Customer, service: str) -> QuerySet[Incident]:
+    """The open incidents that affect the customer (the rule of
+    ``incidents_visible_to`` and ``incident_customers``) and name ``service``
+    among their affected services; the latest started first."""
+    affected = Incident.objects.filter(_affects(customer)).values("pk")
+    return Incident.objects.filter(
+        pk__in=affected, resolved_at=None, services__code=service
+    ).order_by("-started_at", "-pk")
 
 
 def incident_customers(incident: Incident) -> QuerySet[Customer]:

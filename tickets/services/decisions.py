@@ -4,7 +4,7 @@ the sweep that decides (and e-mails) what a lost task left behind."""
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,8 +24,9 @@ from contracts.selectors import (
     reply_wordings,
 )
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
-from tickets.selectors import allowance_usage
+from tickets.selectors import allowance_usage, charges_allowance
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
+from tickets.services.incident_tickets import incident_reply, incident_reported, incident_work
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
@@ -98,6 +99,18 @@ def _redecide(
         catalogue=catalogue,
     )
     previous = ticket.decisions.filter(is_current=True).first()
+    incident, reported = incident_reported(ticket, decision, previous=previous)
+    if incident is not None:
+        if reported != decision.service:  # the text's service, not the one picked
+            confirmed = replace(request, service=reported, service_confirmed=True)
+            decision = decide(
+                customer=customer_terms(customer),
+                request=confirmed,
+                usage=usage,
+                at=at,
+                catalogue=catalogue,
+            )
+        decision = incident_work(decision)
     record = _record_decision(
         ticket,
         decision,
@@ -112,9 +125,14 @@ def _redecide(
     ticket.decided_at = ticket.decided_at or timezone.now()
     ticket.save()
     if not _same_answer(previous, record):
-        reply = render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings())
+        if incident is not None:
+            text = incident_reply(incident, ticket=ticket, decision=decision)
+        else:
+            text = render_reply(
+                decision, at=at, catalogue=catalogue, wordings=reply_wordings()
+            ).text
         message = Message.objects.create(
-            ticket=ticket, kind=Message.Kind.AUTOMATIC, body=reply.text, decision=record
+            ticket=ticket, kind=Message.Kind.AUTOMATIC, body=text, decision=record
         )
         queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
     if record.counts_against_allowance:
@@ -159,7 +177,8 @@ def _record_decision(
         candidates=list(decision.candidates),
         starts_at=decision.starts_at,
         counts_against_allowance=verdict in terms.COVERED_VERDICTS
-        and bool(decision.clause and decision.clause.counts_against_allowance),
+        and bool(decision.clause and decision.clause.counts_against_allowance)
+        and charges_allowance(ticket),
         decided_by=decided_by,
         service_confirmed=service_confirmed,
     )
