@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from contracts.contract_files import load_contract_file
 from contracts.models import Customer, Service
 from tests.helpers import api
-from tests.tickets.test_ticket_flow import MAIL, MONDAY_10, PLUGIN, file, user
+from tests.tickets.test_ticket_flow import MAIL, MONDAY_10, PLUGIN, file
 from tickets import services
 from tickets.models import Incident, Message, Rating, Status, Ticket, TimeEntry
 from tickets.selectors import allowance_usage, customers_with_allowance, usage_reader
