@@ -10,6 +10,8 @@ and the tests call are re-exported here:
 - ``decisions``: the scope check, re-deciding, a lead's override;
 - ``sweep``: what lost tasks left undone (decisions, e-mail);
 - ``incidents``: our own failures: opening, news, the all-clear, notices;
+- ``incident_mail``: an update's notices e-mailed in batches;
+- ``incident_tickets``: tickets during an incident: linked, answered, free;
 - ``offers``: signed links, the customer's answer, lapsing;
 - ``workflow``: status, assignment, priority, service, messages, ratings, escalations;
 - ``time``: work logged against the allowance;
@@ -20,6 +22,7 @@ and the tests call are re-exported here:
 
 from tickets.services.base import NotAllowed, TicketError, one_line
 from tickets.services.decisions import decision_override, ticket_decide
+from tickets.services.incident_mail import incident_notices_email
 from tickets.services.incidents import (
     incident_notice_email,
     incident_open,
@@ -62,6 +65,7 @@ __all__ = [
     "TicketError",
     "decision_override",
     "incident_notice_email",
+    "incident_notices_email",
     "incident_open",
     "incident_post_update",
     "incident_resolve",
