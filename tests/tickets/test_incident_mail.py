@@ -98,3 +98,12 @@ def test_an_unreachable_server_stops_the_batch_at_once(unsent, settings):
     # Only the first notice was tried, at opening and again now; the others wait
     # for the retry or the sweep.
     assert sorted(attempts) == [0] * (len(unsent) - 1) + [2]
+
+
+def test_every_task_of_the_desk_has_its_queue(settings):
+    """A task with no route lands in the default queue, where the mail workers
+    never look (the batch task once did)."""
+    from helpdesk.celery import app
+
+    tasks = {name for name in app.tasks if name.startswith("tickets.tasks.")}
+    assert tasks <= set(settings.CELERY_TASK_ROUTES)
