@@ -187,7 +187,9 @@ def run(args, processes: Processes) -> None:
     queued = broker.llen("mail")  # tasks, each of a batch of notices
     in_tasks = sum(len(_task_args(raw)[0]) for raw in broker.lrange("mail", 0, -1))
     if written != expected or in_tasks != expected:
-        sys.exit(f"{written} notices written, {in_tasks} queued in {queued} tasks; {expected} expected")
+        sys.exit(
+            f"{written} notices written, {in_tasks} queued ({queued} tasks); {expected} wanted"
+        )
 
     processes.start(
         "worker",

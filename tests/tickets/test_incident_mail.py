@@ -107,3 +107,15 @@ def test_every_task_of_the_desk_has_its_queue(settings):
 
     tasks = {name for name in app.tasks if name.startswith("tickets.tasks.")}
     assert tasks <= set(settings.CELERY_TASK_ROUTES)
+
+
+def test_a_batch_reads_the_incident_once_not_once_a_notice(unsent, settings):
+    """Three queries a notice (claim, read, mark sent): thousands of contacts are
+    e-mailed at the rate the mail server allows, not the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with CaptureQueriesContext(connection) as queries:
+        assert services.incident_notices_email(notice_ids=unsent) == len(unsent)
+    assert len(queries) <= 3 * len(unsent) + 1, [q["sql"][:60] for q in queries]

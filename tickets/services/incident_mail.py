@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import prefetch_related_objects
 
-from tickets.models import IncidentNotice
+from tickets.models import Incident, IncidentNotice
 from tickets.services.incidents import notice_email
 from tickets.services.mail import _server_unreachable, deliver_once
 
@@ -22,8 +23,15 @@ def incident_notices_email(*, notice_ids: Sequence[int]) -> int:
         "update__incident__owner", "contact__user", "contact__customer"
     )
     connection = get_connection()
+    incidents: dict[int, Incident] = {}
 
     def build(notice: IncidentNotice) -> EmailMessage:
+        # A batch's notices are of one update: its incident and services are read once.
+        update = notice.update
+        if update.incident_id not in incidents:
+            prefetch_related_objects([update.incident], "services")
+            incidents[update.incident_id] = update.incident
+        update.incident = incidents[update.incident_id]
         message = notice_email(notice)
         message.connection = connection
         return message
