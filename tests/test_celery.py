@@ -15,6 +15,9 @@ from helpdesk.celery import app
 QUEUE_OF = {
     "tickets.tasks.check_scope": "scope",
     "tickets.tasks.send_message_email": "mail",
+    "tickets.tasks.send_incident_notice": "mail",
+    "tickets.tasks.send_incident_notices": "mail",
+    "tickets.tasks.watch_incident_updates": "periodic",
     "tickets.tasks.sweep_undecided": "periodic",
     "tickets.tasks.expire_offers": "periodic",
     "tickets.tasks.watch_sla": "periodic",

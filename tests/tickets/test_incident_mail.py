@@ -100,15 +100,6 @@ def test_an_unreachable_server_stops_the_batch_at_once(unsent, settings):
     assert sorted(attempts) == [0] * (len(unsent) - 1) + [2]
 
 
-def test_every_task_of_the_desk_has_its_queue(settings):
-    """A task with no route lands in the default queue, where the mail workers
-    never look (the batch task once did)."""
-    from helpdesk.celery import app
-
-    tasks = {name for name in app.tasks if name.startswith("tickets.tasks.")}
-    assert tasks <= set(settings.CELERY_TASK_ROUTES)
-
-
 def test_a_batch_reads_the_incident_once_not_once_a_notice(unsent, settings):
     """Three queries a notice (claim, read, mark sent): thousands of contacts are
     e-mailed at the rate the mail server allows, not the database."""
