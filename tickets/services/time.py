@@ -140,7 +140,7 @@ def _time_kind(ticket: Ticket, decision: ScopeDecision) -> str:
             return TimeEntry.Kind.GOODWILL
         return TimeEntry.Kind.BILLABLE
     if verdict in terms.COVERED_VERDICTS:
-        # Linked to an incident by hand after its decision: free from then on.
+        # An incident's ticket is free, one linked by hand after its decision too.
         if decision.counts_against_allowance and charges_allowance(ticket):
             return TimeEntry.Kind.ALLOWANCE
         return TimeEntry.Kind.INCLUDED
