@@ -16,6 +16,7 @@ QUEUE_OF = {
     "tickets.tasks.check_scope": "scope",
     "tickets.tasks.send_message_email": "mail",
     "tickets.tasks.send_incident_notice": "mail",
+    "tickets.tasks.send_incident_notices": "mail",
     "tickets.tasks.watch_incident_updates": "periodic",
     "tickets.tasks.sweep_undecided": "periodic",
     "tickets.tasks.expire_offers": "periodic",

@@ -67,6 +67,20 @@ def calendar_month(customer: Customer, at: datetime) -> Month:
     return allowance_month(customer, customer_day(customer, at))
 
 
+# What costs allowance, defined once: a ticket that reports one of our incidents
+# costs the customer neither a ticket nor the minutes worked on it (we pay for
+# our own failures). The counts here read it through ``charged_to_allowance``,
+# the kind of time logged (services/time.py) and the decision's own flag
+# (services/decisions.py) through ``charges_allowance``.
+def charges_allowance(ticket: Ticket) -> bool:
+    return ticket.incident_id is None
+
+
+def charged_to_allowance(ticket: str = "ticket") -> Q:
+    """``charges_allowance`` for rows that reach their ticket through ``ticket``."""
+    return Q(**{f"{ticket}__incident": None})
+
+
 def allowance_usage(
     *, customer: Customer, at: datetime, excluding_ticket: int | None = None
 ) -> Usage:
@@ -75,6 +89,7 @@ def allowance_usage(
     service, and the prepaid top-up minutes left for that month."""
     month = calendar_month(customer, at)
     covered = ScopeDecision.objects.filter(
+        charged_to_allowance(),
         ticket__customer=customer,
         is_current=True,
         verdict__in=terms.COVERED_VERDICTS,
@@ -91,6 +106,7 @@ def allowance_usage(
         .values_list("service__code", "n")
     )
     minutes_used = TimeEntry.objects.filter(
+        charged_to_allowance(),
         ticket__customer=customer,
         kind=TimeEntry.Kind.ALLOWANCE,
         worked_on__gte=month.first_day,
@@ -335,6 +351,7 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
     valid = Contract.objects.filter(customer=OuterRef("pk")).valid_on(OuterRef("today"))
     tickets_used = (
         ScopeDecision.objects.filter(
+            charged_to_allowance(),
             ticket__customer=OuterRef("pk"),
             is_current=True,
             verdict__in=terms.COVERED_VERDICTS,
@@ -348,6 +365,7 @@ def customers_with_allowance(*, at: datetime) -> QuerySet[Customer]:
     )
     minutes_used = (
         TimeEntry.objects.filter(
+            charged_to_allowance(),
             ticket__customer=OuterRef("pk"),
             kind=TimeEntry.Kind.ALLOWANCE,
             worked_on__gte=OuterRef("month_first"),
@@ -522,6 +540,16 @@ def incidents_affecting(customer: Customer) -> QuerySet[Incident]:
     return Incident.objects.filter(
         Q(customers=customer) | (everyone & Q(services__in=included))
     ).distinct()
+
+
+def incidents_open_for(*, customer: Customer, service: str) -> QuerySet[Incident]:
+    """The open incidents that affect the customer (``incidents_affecting``) and
+    name ``service`` among their affected services; the latest started first."""
+    return Incident.objects.filter(
+        pk__in=incidents_affecting(customer).values("pk"),
+        resolved_at=None,
+        services__code=service,
+    ).order_by("-started_at", "-pk")
 
 
 def incident_customers(incident: Incident) -> QuerySet[Customer]:

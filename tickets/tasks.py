@@ -47,6 +47,12 @@ def send_incident_notice(notice_id: int) -> None:
     services.incident_notice_email(notice_id=notice_id)
 
 
+@shared_task(**RETRY, **SWEEP)
+def send_incident_notices(notice_ids: list[int]) -> int:
+    """A batch of an update's notices, over one mail connection."""
+    return services.incident_notices_email(notice_ids=notice_ids)
+
+
 @shared_task(**SWEEP)
 def watch_incident_updates() -> int:
     return services.incident_updates_watch()

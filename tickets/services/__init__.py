@@ -11,6 +11,8 @@ and the tests call are re-exported here:
 - ``sweep``: what lost tasks left undone (decisions, e-mail);
 - ``incidents``: our own failures: opening, news, the all-clear;
 - ``incident_notices``: what each affected contact is e-mailed of them;
+- ``incident_mail``: an update's notices e-mailed in batches;
+- ``incident_tickets``: tickets during an incident: linked, answered, free;
 - ``offers``: signed links, the customer's answer, lapsing;
 - ``workflow``: status, assignment, priority, service, messages, ratings;
 - ``escalations``: a call for a manager, at once to the account manager or the leads;
@@ -31,6 +33,7 @@ from tickets.services.credits import (
 )
 from tickets.services.decisions import decision_override, ticket_decide
 from tickets.services.escalations import ticket_escalate
+from tickets.services.incident_mail import incident_notices_email
 from tickets.services.incident_notices import incident_notice_email, incident_update_text
 from tickets.services.incidents import (
     incident_open,
@@ -78,6 +81,7 @@ __all__ = [
     "customer_reply_reopens",
     "decision_override",
     "incident_notice_email",
+    "incident_notices_email",
     "incident_open",
     "incident_post_update",
     "incident_resolve",

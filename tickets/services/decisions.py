@@ -5,7 +5,7 @@ left behind."""
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,9 +25,10 @@ from contracts.selectors import (
     reply_wordings,
 )
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
-from tickets.selectors import allowance_usage
+from tickets.selectors import allowance_usage, charges_allowance
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
 from tickets.services.claims import our_service_answer
+from tickets.services.incident_tickets import incident_reply, incident_reported, incident_work
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
@@ -100,6 +101,18 @@ def _redecide(
         catalogue=catalogue,
     )
     previous = ticket.decisions.filter(is_current=True).first()
+    incident, reported = incident_reported(ticket, decision, previous=previous)
+    if incident is not None:
+        if reported != decision.service:  # the text's service, not the one picked
+            confirmed = replace(request, service=reported, service_confirmed=True)
+            decision = decide(
+                customer=customer_terms(customer),
+                request=confirmed,
+                usage=usage,
+                at=at,
+                catalogue=catalogue,
+            )
+        decision = incident_work(decision)
     record = _record_decision(
         ticket,
         decision,
@@ -114,10 +127,12 @@ def _redecide(
     ticket.decided_at = ticket.decided_at or timezone.now()
     ticket.save()
     if not _same_answer(previous, record):
-        text = (
-            our_service_answer(ticket=ticket, decision=decision)
-            or render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings()).text
-        )
+        if incident is not None:
+            text = incident_reply(incident, ticket=ticket, decision=decision)
+        else:
+            text = our_service_answer(ticket=ticket, decision=decision) or (
+                render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings()).text
+            )
         message = Message.objects.create(
             ticket=ticket, kind=Message.Kind.AUTOMATIC, body=text, decision=record
         )
@@ -166,7 +181,8 @@ def _record_decision(
         candidates=list(decision.candidates),
         starts_at=decision.starts_at,
         counts_against_allowance=decision.verdict in terms.COVERED_VERDICTS
-        and bool(decision.clause and decision.clause.counts_against_allowance),
+        and bool(decision.clause and decision.clause.counts_against_allowance)
+        and charges_allowance(ticket),
         decided_by=decided_by,
         service_confirmed=service_confirmed,
     )

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from contracts.engine import terms
 from contracts.models import Customer
 from tickets.models import Offer, ScopeDecision, Ticket, TimeEntry
-from tickets.selectors import allowance_month, allowance_usage, customer_day
+from tickets.selectors import (
+    allowance_month,
+    allowance_usage,
+    charges_allowance,
+    customer_day,
+)
 from tickets.services.base import TicketError, _locked, _refuse_if_closed
 from tickets.services.notices import allowance_notices_send
 
@@ -135,7 +140,8 @@ def _time_kind(ticket: Ticket, decision: ScopeDecision) -> str:
             return TimeEntry.Kind.GOODWILL
         return TimeEntry.Kind.BILLABLE
     if verdict in terms.COVERED_VERDICTS:
-        if decision.counts_against_allowance:
+        # An incident's ticket is free, one linked by hand after its decision too.
+        if decision.counts_against_allowance and charges_allowance(ticket):
             return TimeEntry.Kind.ALLOWANCE
         return TimeEntry.Kind.INCLUDED
     offer = Offer.objects.filter(decision=decision).first()
