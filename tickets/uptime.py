@@ -8,14 +8,17 @@ finds the incidents that touch a contract in a month and turns them into
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from contracts.engine import terms
+from contracts.engine.hours import zone as hours_zone
 from contracts.engine.uptime import Outage, UptimeMonth, is_downtime, month_bounds, uptime_month
 from contracts.models import Clause, Contract, Customer
+from contracts.replies import format_money
 from contracts.selectors import uptime_terms
 from tickets.models import Incident, UptimeCredit
 
@@ -125,3 +128,63 @@ def customer_uptime(
         c.contract_id: c for c in UptimeCredit.objects.filter(contract__in=contracts, month=first)
     }
     return [(contract_uptime_detail(c, first, now), credits.get(c.pk)) for c in contracts]
+
+
+@dataclass(frozen=True)
+class UptimeLine:
+    """One contract's month as the customer reads it on the status page."""
+
+    contract: Contract
+    figures: UptimeMonth
+    month_over: bool
+    credit: UptimeCredit | None  # the record, once the month's credit is computed
+
+    @property
+    def credit_state(self) -> str:
+        """confirmed, checking (computed, a lead confirms it), so_far (the month
+        runs and a credit is owed already), or none."""
+        if self.credit is not None:
+            return "confirmed" if self.credit.is_confirmed else "checking"
+        if not self.month_over and self.figures.credit > 0:
+            return "so_far"
+        return "none"
+
+    @property
+    def availability_text(self) -> str:
+        return _percent(self.figures.availability)
+
+    @property
+    def target_text(self) -> str:
+        return _percent(self.figures.target) if self.figures.target is not None else ""
+
+    @property
+    def amount(self) -> str:
+        amount = self.credit.amount if self.credit is not None else self.figures.credit
+        return format_money(amount, self.figures.currency)
+
+
+def status_page_uptime(customer: Customer, now: datetime | None = None) -> list[UptimeLine]:
+    """Last month's and this month's availability of each contract that promises
+    one, with the credit owed: what the portal's status page shows."""
+    now = now or timezone.now()
+    this_month = timezone.localtime(now, hours_zone(customer.timezone)).date().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    lines = []
+    for month in (last_month, this_month):
+        for detail, credit in customer_uptime(customer, month, now):
+            if detail.figures.target is None:
+                continue
+            lines.append(
+                UptimeLine(
+                    contract=detail.contract,
+                    figures=detail.figures,
+                    month_over=month_has_ended(detail.contract, month, now),
+                    credit=credit,
+                )
+            )
+    return lines
+
+
+def _percent(value: Decimal) -> str:
+    """99.900 as 99.9 (or 99,9), 100.000 as 100: the digits that say something."""
+    return formats.number_format(Decimal(format(value.normalize(), "f")))

@@ -5,7 +5,8 @@ contact sees the banner, the incident's page and the service status page."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 from contracts.models import Service
 from tests.browser.conftest import PHONE
 from tickets import services
-from tickets.models import Incident, IncidentUpdate, Status, Ticket
+from tickets.models import Incident, IncidentUpdate, Status, Ticket, UptimeCredit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -196,3 +197,38 @@ def test_a_contact_sees_the_banner_and_the_incident(browse, sara, open_outage):
     tab.goto("/portal/")
     tab.fits_the_width()
     tab.shot("portal-banner-phone")
+
+
+def test_a_contact_sees_last_months_availability_and_the_credit_owed(browse, sara, lead):
+    helsinki = ZoneInfo("Europe/Helsinki")
+    this_month = timezone.localtime(timezone.now(), helsinki).date().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    start = datetime.combine(last_month.replace(day=12), time(2, 10), tzinfo=helsinki)
+    past = Incident.objects.create(
+        title="Servers down",
+        started_at=start,
+        detected_at=start,
+        resolved_at=start + timedelta(hours=3),
+        owner=lead,
+        created_by=lead,
+    )
+    past.services.set([Service.objects.get(code="hosting.availability")])
+    services.credits_compute_month(month=last_month)
+
+    tab = browse(5)
+    page = tab.page
+    tab.goto("/")
+    tab.log_in(SARA, SARA_PASSWORD)
+    page.get_by_role("link", name="Service status", exact=True).click()
+    uptime = page.locator("section.uptime")
+    expect(uptime).to_contain_text("Availability and credits")
+    expect(uptime).to_contain_text("180 minutes")
+    expect(uptime).to_contain_text("40.00")
+    expect(uptime).to_contain_text("our team is confirming it")
+    tab.shot("portal-credit-checking")
+
+    credit = UptimeCredit.objects.get()
+    services.credit_confirm(credit_id=credit.pk, lead=lead)
+    page.reload()
+    expect(uptime).to_contain_text("confirmed")
+    tab.shot("portal-credit-confirmed")

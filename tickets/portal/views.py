@@ -40,6 +40,7 @@ from tickets.selectors import (
     portal_tickets,
     tickets_visible_to,
 )
+from tickets.uptime import status_page_uptime
 
 PAGE_SIZE = 25
 STATES = {
@@ -407,6 +408,7 @@ def incident_list(request):
         {
             "open": [i for i in incidents if i.is_open],
             "past": [i for i in incidents if not i.is_open][:50],
+            "uptime": status_page_uptime(request.contact.customer),
         },
     )
 
