@@ -197,6 +197,14 @@ def format_money(amount: Decimal, currency: str) -> str:
     return f"{formats.number_format(amount, 2, use_l10n=True)} {currency}"
 
 
+def format_percent(value: Decimal) -> str:
+    """A percentage with the decimals it has, at most three: 99.9 (not 99.900),
+    99.153, 100, in the reader's number format."""
+    exponent = value.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return formats.number_format(value, min(places, 3), use_l10n=True)
+
+
 def format_duration(duration: Duration, *, support_time: bool = True) -> str:
     """“8 working hours”, “30 minutes”, “3 working days”: support time in plain words."""
     n = duration.value

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from contracts.engine import terms
 from contracts.engine.hours import zone as hours_zone
 from contracts.engine.uptime import Outage, UptimeMonth, is_downtime, month_bounds, uptime_month
 from contracts.models import Clause, Contract, Customer
-from contracts.replies import format_money
+from contracts.replies import format_money, format_percent
 from contracts.selectors import uptime_terms
 from tickets.models import Incident, UptimeCredit
 
@@ -151,11 +150,11 @@ class UptimeLine:
 
     @property
     def availability_text(self) -> str:
-        return _percent(self.figures.availability)
+        return format_percent(self.figures.availability)
 
     @property
     def target_text(self) -> str:
-        return _percent(self.figures.target) if self.figures.target is not None else ""
+        return format_percent(self.figures.target) if self.figures.target is not None else ""
 
     @property
     def amount(self) -> str:
@@ -183,8 +182,3 @@ def status_page_uptime(customer: Customer, now: datetime | None = None) -> list[
                 )
             )
     return lines
-
-
-def _percent(value: Decimal) -> str:
-    """99.900 as 99.9 (or 99,9), 100.000 as 100: the digits that say something."""
-    return formats.number_format(Decimal(format(value.normalize(), "f")))

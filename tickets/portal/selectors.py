@@ -13,6 +13,8 @@ from django.utils.translation import get_language
 from tickets.models import (
     Attachment,
     Escalation,
+    Incident,
+    IncidentUpdate,
     Message,
     Offer,
     Rating,
@@ -21,7 +23,9 @@ from tickets.models import (
     Ticket,
 )
 from tickets.portal import words
+from tickets.queue.display import format_span
 from tickets.selectors import messages_visible_to, ticket_current_offer
+from tickets.services.incident_notices import incident_update_text
 
 
 def person_name(user) -> str:
@@ -130,4 +134,40 @@ def _entry(message: Message, user: AbstractBaseUser) -> ConversationEntry:
         from_customer=author is not None and not author.is_staff,
         author_name=person_name(author) if author else "",
         files=list(message.attachments.all()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentNews:
+    update: IncidentUpdate
+    text: str  # in the contact's language, or the first written
+    untranslated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PortalIncident:
+    """An incident as a contact reads it: its services in their language, how long
+    it lasted (or lasts so far), its news newest first."""
+
+    incident: Incident
+    service_names: list[str]
+    duration: str
+    news: list[IncidentNews]
+
+    @property
+    def latest(self) -> IncidentNews | None:
+        return self.news[0] if self.news else None
+
+
+def portal_incident(incident: Incident, *, language: str, now: datetime) -> PortalIncident:
+    end = incident.resolved_at or now
+    news = [
+        IncidentNews(update, *incident_update_text(update, language))
+        for update in incident.updates.all()
+    ]
+    return PortalIncident(
+        incident=incident,
+        service_names=[s.name(language) for s in incident.services.all()],
+        duration=format_span(int((end - incident.started_at).total_seconds() // 60)),
+        news=news[::-1],
     )

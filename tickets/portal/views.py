@@ -30,8 +30,7 @@ from tickets.attachments import attachment_response
 from tickets.models import Incident, Offer, Status, Ticket
 from tickets.portal import words
 from tickets.portal.forms import EscalateForm, RatingForm, ReplyForm, TicketForm
-from tickets.portal.selectors import person_name, portal_ticket
-from tickets.queue.display import format_span
+from tickets.portal.selectors import person_name, portal_incident, portal_ticket
 from tickets.selectors import (
     allowance_summary,
     attachments_visible_to,
@@ -375,39 +374,20 @@ def open_incidents(user) -> list[Incident]:
     )
 
 
-def _describe(incident: Incident, language: str) -> None:
-    """Its services' names and how long it lasted (or lasts so far), for the page."""
-    end = incident.resolved_at or timezone.now()
-    names = [s.name(language) for s in incident.services.all()]
-    incident.service_names = names  # type: ignore[attr-defined]  # for the template
-    minutes = int((end - incident.started_at).total_seconds() // 60)
-    incident.duration = format_span(minutes)  # type: ignore[attr-defined]  # for the template
-
-
-def _news(incident: Incident, language: str) -> list[dict]:
-    """The incident's updates, newest first, each in the contact's language (or
-    the first written, with ``untranslated`` set)."""
-    news = []
-    for update in incident.updates.all():
-        text, untranslated = services.incident_update_text(update, language)
-        news.append({"update": update, "text": text, "untranslated": untranslated})
-    return news[::-1]
-
-
 @portal_page
 @require_GET
 def incident_list(request):
-    language = request.contact.reply_language
-    incidents = list(incidents_visible_to(request.user).select_related("owner")[:100])
-    for incident in incidents:
-        _describe(incident, language)
-        incident.latest = (_news(incident, language) or [None])[0]
+    language, now = request.contact.reply_language, timezone.now()
+    incidents = [
+        portal_incident(incident, language=language, now=now)
+        for incident in incidents_visible_to(request.user).select_related("owner")[:100]
+    ]
     return render(
         request,
         "portal/incidents.html",
         {
-            "open": [i for i in incidents if i.is_open],
-            "past": [i for i in incidents if not i.is_open][:50],
+            "open": [i for i in incidents if i.incident.is_open],
+            "past": [i for i in incidents if not i.incident.is_open][:50],
             "uptime": status_page_uptime(request.contact.customer),
         },
     )
@@ -417,19 +397,17 @@ def incident_list(request):
 @require_GET
 def incident_detail(request, pk: int):
     incident = get_object_or_404(incidents_visible_to(request.user).select_related("owner"), pk=pk)
-    language = request.contact.reply_language
-    _describe(incident, language)
-    news = _news(incident, language)
+    about = portal_incident(incident, language=request.contact.reply_language, now=timezone.now())
+    news = about.news
     return render(
         request,
         "portal/incident.html",
         {
             "incident": incident,
+            "about": about,
             "news": news,
-            "next_update_at": news[0]["update"].next_update_at
-            if news and incident.is_open
-            else None,
-            "eta": next((n["update"].eta for n in news if n["update"].eta), None),
+            "next_update_at": news[0].update.next_update_at if news and incident.is_open else None,
+            "eta": next((n.update.eta for n in news if n.update.eta), None),
             "tickets": tickets_visible_to(request.user)
             .filter(incident=incident)
             .order_by("-created_at")[:20],

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from contracts.engine import hours, terms
 from contracts.engine.scope import Decision
-from contracts.replies import format_money
+from contracts.replies import format_money, format_percent
 from tickets.claims import ClaimMonth, CreditClaimFacts, credit_claim_facts
 from tickets.models import Ticket
 from tickets.services.base import TicketError
@@ -136,10 +136,10 @@ def _month_line(month: ClaimMonth) -> str:
     values = {
         "month": name if month.complete else _("%(month)s so far") % {"month": name},
         "downtime": _span(uptime.downtime_minutes) if uptime.downtime_minutes else "",
-        "availability": _percent(uptime.availability),
-        "target": _percent(uptime.target) if uptime.target is not None else "",
+        "availability": format_percent(uptime.availability),
+        "target": format_percent(uptime.target) if uptime.target is not None else "",
         "credit": format_money(_credit(month), uptime.currency),
-        "share": _percent(uptime.credit_percent),
+        "share": format_percent(uptime.credit_percent),
     }
     if uptime.downtime_minutes:
         line = _("%(month)s: %(downtime)s of downtime, availability %(availability)s %%") % values
@@ -170,12 +170,6 @@ def _span(minutes: int) -> str:
     if not m:
         return in_hours
     return _("%(hours)s and %(minutes)s") % {"hours": in_hours, "minutes": in_minutes}
-
-
-def _percent(value: Decimal) -> str:
-    """99.9, 99.153, 100: as many decimals as it has, at most three."""
-    places = max(0, -value.normalize().as_tuple().exponent)  # type: ignore[operator]
-    return formats.number_format(value, min(places, 3), use_l10n=True)
 
 
 def _greeting(decision: Decision) -> str:

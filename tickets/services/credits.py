@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from contracts.engine import terms
 from contracts.engine.uptime import CENT
 from contracts.models import Contract
+from contracts.replies import format_percent
 from tickets.models import CreditNotice, UptimeCredit
 from tickets.services.base import NotAllowed, TicketError, one_line
 from tickets.services.mail import deliver_once
@@ -177,7 +178,7 @@ def credit_email(notice: CreditNotice) -> EmailMessage:
             "contract": f"{contract.reference} ({contract.title})",
             "minutes": credit.downtime_minutes,
             "availability": formats.number_format(credit.availability, 3),
-            "target": _percent(contract.uptime_target or Decimal(0)),
+            "target": format_percent(contract.uptime_target or Decimal(0)),
             "amount": formats.number_format(credit.amount, 2),
             "computed": formats.number_format(credit.computed_amount, 2),
             "currency": credit.currency,
@@ -230,10 +231,3 @@ def credit_email(notice: CreditNotice) -> EmailMessage:
         to=[notice.contact.email],
         headers={"Message-ID": notice.message_id, "Auto-Submitted": "auto-generated"},
     )
-
-
-def _percent(value: Decimal) -> str:
-    """A target as the contract writes it: 99.9 %, not 99.900 %, in the reader's
-    number format."""
-    places = max(0, -value.normalize().as_tuple().exponent)  # type: ignore[operator]
-    return formats.number_format(value, places)

@@ -91,8 +91,8 @@ def test_the_status_page_lists_open_and_past_incidents_with_their_news(northwind
     client = portal(SARA)
     response = client.get(reverse("portal:incidents"))
     html = response.content.decode()
-    assert [i.title for i in response.context["open"]] == ["Servers down"]
-    assert [i.title for i in response.context["past"]] == ["Yesterday's outage"]
+    assert [i.incident.title for i in response.context["open"]] == ["Servers down"]
+    assert [i.incident.title for i in response.context["past"]] == ["Yesterday's outage"]
     assert "A power failure took our servers down." in html
     assert 'aria-current="page">Service status' in html
 
