@@ -79,6 +79,10 @@ def _attribution_at(lines: list[str], i: int) -> int:
             return 0
         if _ATTRIBUTION.search(joined):
             return n + 1
+        # Any other client's "<someone@…> [date]:" right above the quote (mutt).
+        nxt = lines[i + n + 1] if i + n + 1 < len(lines) else ""
+        if joined.endswith(":") and "@" in joined and _is_quoted(nxt):
+            return n + 1
     return 0
 
 
@@ -147,6 +151,8 @@ def split_quoted(text: str, *, forwarded: bool = False) -> tuple[str, str]:
             new.append(line)
         i += 1
     body, signature = _split_signature(new)
-    new_text = "\n".join(body).strip()
+    while signature and not signature[-1].strip():
+        signature.pop()
+    new_text = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()
     quoted_text = "\n".join(signature + ([""] if signature and quoted else []) + quoted).strip()
     return new_text, quoted_text

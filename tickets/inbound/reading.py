@@ -20,7 +20,7 @@ from .quotes import split_quoted
 from .text import clean_header, decode_bytes, html_to_text
 
 _PARSER = BytesParser(policy=policy.default)
-_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|vl|vs|pārs|пересл|переслано)\s*:", re.IGNORECASE)
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|vl|pārs|пересл|переслано)\s*:", re.IGNORECASE)
 
 
 class _Reading:
@@ -105,6 +105,8 @@ def _filename(part: Message, reading: _Reading, default_stem: str) -> str:
         if name:
             return name
     ctype = part.get_content_type()
+    if ctype == "text/rfc822-headers":
+        return "returned-headers.txt"
     ext = ".eml" if ctype == "message/rfc822" else (mimetypes.guess_extension(ctype) or ".bin")
     return f"{default_stem}-{len(reading.attachments) + 1}{ext}"
 
@@ -176,8 +178,8 @@ def _walk(part: Message, reading: _Reading, *, in_alternative: bool = False) -> 
         for sub in part.iter_parts():  # type: ignore[attr-defined]
             _walk(sub, reading, in_alternative=in_alternative)
         return
-    if ctype == "message/delivery-status":
-        return  # the bounce report itself, read by read_bounce
+    if ctype in ("message/delivery-status", "message/disposition-notification"):
+        return  # a report's machine part: the bounce is read by read_bounce
     try:
         disposition = part.get_content_disposition()
     except Exception:
@@ -268,12 +270,12 @@ def read_message(raw: bytes) -> InboundMail:
     text = "\n".join(
         line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ).strip()
-    if reading.invitations:
-        text = "\n\n".join([text, *reading.invitations]).strip()
-
+    text = text.replace("\ufeff", "")
     new_text, quoted_text = split_quoted(text, forwarded=bool(_FORWARD_SUBJECT.match(subject)))
-    if reading.invitations and not new_text:
-        new_text = "\n".join(reading.invitations)
+    if reading.invitations:
+        # The invitation is news whatever the quote rules made of the body.
+        text = "\n\n".join([text, *reading.invitations]).strip()
+        new_text = "\n\n".join([new_text, *reading.invitations]).strip()
 
     return InboundMail(
         message_id=message_ids[0] if message_ids else "",
