@@ -20,6 +20,7 @@ _ATTRIBUTION = re.compile(
       | \brakstīja\b[^\n]{0,60}:
       | \bschrieb\b[^\n]{0,60}:
       | \bг\.?\s+в\s+\d{1,2}:\d{2}\b.*[>)]\s*:        # пн, 7 дек. 2026 г. в 10:00, Иван <ivan@…>:
+      | \b\d{1,2}[:.]\d{2}\b.*@[^\s@]+[>)]\s*:    # Yandex: 07.12.2026, 10:00, "Иван" <ivan@…>:
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -78,6 +79,10 @@ def _attribution_at(lines: list[str], i: int) -> int:
         if len(joined) > 300:
             return 0
         if _ATTRIBUTION.search(joined):
+            # "Thanks!" right above "On … wrote:" is the reply, not the header.
+            for k in range(1, n + 1):
+                if _ATTRIBUTION.search(" ".join(line.strip() for line in lines[i + k : i + n + 1])):
+                    return 0
             return n + 1
         # Any other client's "<someone@…> [date]:" right above the quote (mutt).
         nxt = lines[i + n + 1] if i + n + 1 < len(lines) else ""

@@ -1,0 +1,87 @@
+"""The quote and signature rules one by one, beside the corpus's whole messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tickets.inbound.quotes import split_quoted
+
+CASES = [
+    # (text, new, quoted-phrase)
+    (
+        'Fixed, thanks.\n\n07.12.2026, 10:15, "Scopedesk Support" <support@desk.example>:'
+        "\n> Старое",
+        "Fixed, thanks.",
+        "Старое",
+    ),
+    (
+        "Спасибо!\n\nПонедельник, 7 декабря 2026, 10:15 +03:00 от Scopedesk Support"
+        " <support@desk.example>:\n> Старое",
+        "Спасибо!",
+        "Старое",
+    ),
+    (
+        "Thanks!\nOn Mon, Dec 7, 2026 at 10:15 AM Support <support@desk.example> wrote:\n> old",
+        "Thanks!",
+        "old",
+    ),
+    (
+        "New text\n\n________________________________\nFrom: Support <support@desk.example>\n"
+        "Sent: Monday, December 7, 2026 10:15\nTo: Ann\nSubject: x\n\nold",
+        "New text",
+        "old",
+    ),
+    ("New\n\n*From:* Support\n*Sent:* Monday\n*To:* Ann\n\nold", "New", "old"),
+    (
+        "New\n\n-------- Original Message --------\nSubject: x\nDate: Mon, 7 Dec 2026"
+        "\nFrom: Support\n\nold",
+        "New",
+        "old",
+    ),
+    ("New\n\n-------- Исходное сообщение --------\nТема: x\n\nold", "New", "old"),
+    ("Uusi\n\n-----Alkuperäinen viesti-----\nLähettäjä: Support\n\nold", "Uusi", "old"),
+    (
+        "Jauns\n\nNo: Support <support@desk.example>\nNosūtīts: pirmdiena\nKam: Jānis\n\nold",
+        "Jauns",
+        "old",
+    ),
+    ("Body text here.\n--\nAnn Lee\nNorthwind", "Body text here.", "Ann Lee"),
+    (
+        "Body text here.\n\nС уважением,\nИван Петров\n+7 900 000-00-00",
+        "Body text here.",
+        "Иван Петров",
+    ),
+    ("Body text here.\n\nYstävällisin terveisin,\nAino", "Body text here.", "Aino"),
+    ("Body text here.\n\nAr cieņu,\nJānis Bērziņš", "Body text here.", "Jānis"),
+    ("Body text here.\n\nОтправлено с iPhone", "Body text here.", "iPhone"),
+]
+
+
+@pytest.mark.parametrize(("text", "new", "quoted"), CASES)
+def test_it_splits_the_reply_from_its_history(text, new, quoted):
+    got_new, got_quoted = split_quoted(text)
+    assert got_new == new
+    assert quoted in got_quoted
+
+
+def test_a_message_of_only_a_sign_off_keeps_it():
+    assert split_quoted("Thanks!\nAnn") == ("Thanks!\nAnn", "")
+
+
+def test_a_forwarded_block_inside_a_message_stays_new():
+    text = (
+        "Here is what they sent:\n\n-------- Forwarded Message --------\n"
+        "From: x\nDate: y\n\nThe server is down."
+    )
+    assert split_quoted(text) == (text, "")
+
+
+def test_a_forwarded_message_keeps_even_outlook_headers():
+    text = "FYI\n\nFrom: Registrar\nSent: Monday\n\nExpires soon."
+    assert split_quoted(text, forwarded=True) == (text, "")
+    assert split_quoted(text)[0] == "FYI"
+
+
+def test_a_sentence_that_mentions_writing_is_not_a_quote_header():
+    text = "My colleague wrote: the backup failed.\nPlease check."
+    assert split_quoted(text)[0] == text
