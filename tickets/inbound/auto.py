@@ -14,7 +14,7 @@ from .mail import AutoKind, Bounce
 _OUT_OF_OFFICE_SUBJECT = re.compile(
     r"""^\s*(
         out\s+of\s+(the\s+)?office | automatic\s+reply | auto(matic)?[\s-]?reply | autoresponse
-      | auto\s*: | abwesenheit
+      | abwesenheit
       | автоматический\s+ответ | автоответ | нет\s+на\s+месте | вне\s+офиса
       | poissa | automaattinen\s+vastaus | lomalla
       | automātiskā\s+atbilde | prombūtnē | nav\s+birojā

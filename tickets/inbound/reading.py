@@ -20,6 +20,11 @@ from .quotes import split_quoted
 from .text import clean_header, decode_bytes, html_to_text
 
 _PARSER = BytesParser(policy=policy.default)
+_SIGNATURES = {
+    "application/pgp-signature",
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+}
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|vl|pārs|пересл|переслано)\s*:", re.IGNORECASE)
 
 
@@ -180,6 +185,10 @@ def _walk(part: Message, reading: _Reading, *, in_alternative: bool = False) -> 
         return
     if ctype in ("message/delivery-status", "message/disposition-notification"):
         return  # a report's machine part: the bounce is read by read_bounce
+    if ctype in _SIGNATURES:
+        return  # an S/MIME or PGP signature of the body: nothing a technician opens
+    if ctype == "application/pgp-encrypted" or ctype == "application/pkcs7-mime":
+        reading.problems.append("encrypted content the desk cannot read")
     try:
         disposition = part.get_content_disposition()
     except Exception:
