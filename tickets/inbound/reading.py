@@ -165,7 +165,7 @@ def _invitation_note(ics: str) -> str:
     return "[Calendar invitation attached as invite.ics" + (f": {details}" if details else "") + "]"
 
 
-def _walk(part: Message, reading: _Reading, *, in_alternative: bool = False) -> None:
+def _walk(part: Message, reading: _Reading) -> None:
     ctype = part.get_content_type()
     if ctype == "multipart/alternative":
         # One body shown several ways: keep the first plain and first HTML
@@ -177,17 +177,17 @@ def _walk(part: Message, reading: _Reading, *, in_alternative: bool = False) -> 
                 continue
             if sub_type == "text/html" and len(reading.html) > html_before:
                 continue
-            _walk(sub, reading, in_alternative=True)
+            _walk(sub, reading)
         return
     if part.is_multipart() and ctype.startswith("multipart/"):
         for sub in part.iter_parts():  # type: ignore[attr-defined]
-            _walk(sub, reading, in_alternative=in_alternative)
+            _walk(sub, reading)
         return
     if ctype in ("message/delivery-status", "message/disposition-notification"):
         return  # a report's machine part: the bounce is read by read_bounce
     if ctype in _SIGNATURES:
         return  # an S/MIME or PGP signature of the body: nothing a technician opens
-    if ctype == "application/pgp-encrypted" or ctype == "application/pkcs7-mime":
+    if ctype in ("application/pgp-encrypted", "application/pkcs7-mime"):
         reading.problems.append("encrypted content the desk cannot read")
     try:
         disposition = part.get_content_disposition()
