@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tickets.inbound.quotes import split_quoted
+from tickets.inbound.text import html_to_text
 
 CASES = [
     # (text, new, quoted-phrase)
@@ -85,3 +86,21 @@ def test_a_forwarded_message_keeps_even_outlook_headers():
 def test_a_sentence_that_mentions_writing_is_not_a_quote_header():
     text = "My colleague wrote: the backup failed.\nPlease check."
     assert split_quoted(text)[0] == text
+
+
+def test_outlook_desktop_html_is_split_after_it_is_turned_into_text():
+    html = (
+        "<html><head><style>p.MsoNormal{margin:0}</style></head><body lang=RU>"
+        "<div class=WordSection1><p class=MsoNormal>Добрый день!<o:p></o:p></p>"
+        "<p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+        "<p class=MsoNormal>Бэкап за вчера отсутствует.<o:p></o:p></p>"
+        "<div><div style='border:none;border-top:solid #E1E1E1 1.0pt'><p class=MsoNormal>"
+        "<b>От:</b> Support &lt;support@desk.example&gt;<br>"
+        "<b>Отправлено:</b> 7 декабря 2026 г. 10:15"
+        "<br><b>Кому:</b> Ольга<br><b>Тема:</b> Бэкап<o:p></o:p></p></div></div>"
+        "<p class=MsoNormal>Старый текст<o:p></o:p></p></div></body></html>"
+    )
+    new, quoted = split_quoted(html_to_text(html))
+    assert new == "Добрый день!\n\nБэкап за вчера отсутствует."
+    assert quoted.startswith("От: Support <support@desk.example>\nОтправлено:")
+    assert "Старый текст" in quoted
