@@ -195,3 +195,32 @@ def test_broken_base64_is_read_with_a_problem_not_an_exception():
     mail = read_message(raw)
     assert mail.new_text == "hello"
     assert [a.filename for a in mail.attachments] == ["a.pdf"]
+
+
+def test_a_raw_8_bit_subject_in_windows_1251_is_read():
+    raw = (
+        b"From: a@zavod.example\r\nSubject: "
+        + "Счёт за хостинг".encode("cp1251")
+        + b"\r\n\r\nhi\r\n"
+    )
+    assert read_message(raw).subject == "Счёт за хостинг"
+
+
+def test_a_mangled_from_still_gives_a_clean_address_or_none():
+    raw = b'From: "Broken <Ann@Northwind.example\r\nTo: ,,,@@@\r\nSubject: x\r\n\r\nhi\r\n'
+    mail = read_message(raw)
+    assert mail.sender == "ann@northwind.example"
+    assert mail.recipients == ()
+
+
+def test_a_part_repaired_while_decoding_is_named_in_problems():
+    raw = (
+        b"From: a@b.example\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="zz"\r\n\r\n'
+        b"--zz\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        b"aGVsbG8gd29ybGQ\r\n--zz--\r\n"
+    )
+    mail = read_message(raw)
+    assert mail.text.startswith("hello wor")
+    assert any("text/plain: Invalid" in p for p in mail.problems), mail.problems

@@ -20,6 +20,7 @@ from .quotes import split_quoted
 from .text import clean_header, decode_bytes, html_to_text
 
 _PARSER = BytesParser(policy=policy.default)
+_ADDRESS = re.compile(r"[^\s<>\"',;:()\[\]@]+@[^\s<>\"',;:()\[\]@]+")
 _SIGNATURES = {
     "application/pgp-signature",
     "application/pkcs7-signature",
@@ -52,7 +53,13 @@ def _raw_header(msg: Message, name: str) -> str | None:
 def _header(msg: Message, name: str, problems: list[str]) -> str:
     try:
         value = msg.get(name)
-        return clean_header(str(value)) if value is not None else ""
+        text = clean_header(str(value)) if value is not None else ""
+        if "\ufffd" in text:
+            # Raw 8-bit bytes, not RFC 2047: read them from the header as sent.
+            raw = _raw_header(msg, name) or ""
+            if any("\udc80" <= ch <= "\udcff" for ch in raw):
+                return clean_header(raw)
+        return text
     except Exception:  # a malformed header must not stop the reading
         problems.append(f"unreadable {name} header")
         return clean_header(_raw_header(msg, name) or "")
@@ -78,7 +85,12 @@ def _addresses(msg: Message, names: tuple[str, ...], problems: list[str]) -> lis
             raw = _raw_header(msg, name)
             if raw:
                 values.append(raw)
-    return [(clean_header(n), a.strip().lower()) for n, a in getaddresses(values) if "@" in a]
+    found = []
+    for name, address in getaddresses(values):
+        match = _ADDRESS.search(address)
+        if match:
+            found.append((clean_header(name), match.group(0).lower()))
+    return found
 
 
 def _payload(part: Message, reading: _Reading) -> bytes:
@@ -87,6 +99,9 @@ def _payload(part: Message, reading: _Reading) -> bytes:
     except Exception:  # broken base64 and the like
         reading.problems.append(f"undecodable {part.get_content_type()} part")
         data = None
+    # Decoding notes what it had to repair (bad base64 padding and the like).
+    for defect in part.defects:
+        reading.problems.append(f"{part.get_content_type()}: {type(defect).__name__}")
     if isinstance(data, bytes):
         return data
     raw = part.get_payload()
