@@ -55,6 +55,9 @@ CASES = [
     ("Body text here.\n\nYstävällisin terveisin,\nAino", "Body text here.", "Aino"),
     ("Body text here.\n\nAr cieņu,\nJānis Bērziņš", "Body text here.", "Jānis"),
     ("Body text here.\n\nОтправлено с iPhone", "Body text here.", "iPhone"),
+    ("Body text here.\n\nBest regards, Ann Lee\nNorthwind Ltd", "Body text here.", "Ann Lee"),
+    ("Body text here.\n\nС уважением, Иван Петров", "Body text here.", "Иван Петров"),
+    ("Body text here.\n\nTerveisin Aino Virtanen", "Body text here.", "Aino"),
 ]
 
 
@@ -63,6 +66,11 @@ def test_it_splits_the_reply_from_its_history(text, new, quoted):
     got_new, got_quoted = split_quoted(text)
     assert got_new == new
     assert quoted in got_quoted
+
+
+def test_thanks_that_starts_a_sentence_is_not_a_signature():
+    text = "The shop is up again.\n\nThanks, that fixed it\nAnn"
+    assert split_quoted(text) == (text, "")
 
 
 def test_a_message_of_only_a_sign_off_keeps_it():

@@ -49,11 +49,17 @@ _FORWARD = re.compile(
 # Lines that open a signature block (only when what follows is short, see below).
 _SIGN_OFF = re.compile(
     r"""^\s*(
-        (best|kind|warm)?\s*regards|best|cheers|thanks|thank\s+you|br|sincerely
-      | с\s+уважением|спасибо|всего\s+доброго|с\s+наилучшими\s+пожеланиями
-      | (ystävällisin\s+)?terveisin|kiitos|parhain\s+terveisin|t\.
-      | ar\s+cieņu|paldies|ar\s+labākajiem\s+novēlējumiem|visu\s+labu
-    )\s*[,.!]?\s*$""",
+        (
+            (best|kind|warm)?\s*regards|best|cheers|thanks|thank\s+you|br|sincerely
+          | с\s+уважением|спасибо|всего\s+доброго|с\s+наилучшими\s+пожеланиями
+          | (ystävällisin\s+)?terveisin|kiitos|parhain\s+terveisin|t\.
+          | ar\s+cieņu|paldies|ar\s+labākajiem\s+novēlējumiem|visu\s+labu
+        )\s*[,.!]?
+        # A name on the same line only after the formal ones: "Thanks, that
+        # fixed it" is a sentence, "Best regards, Ann Lee" a signature.
+      | ((best|kind|warm)\s+regards|с\s+уважением|(ystävällisin\s+)?terveisin|ar\s+cieņu)
+        [,.]?\s+[^\W\d][\w .'-]{0,40}
+    )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 _SENT_FROM_DEVICE = re.compile(
