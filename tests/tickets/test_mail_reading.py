@@ -224,3 +224,17 @@ def test_a_part_repaired_while_decoding_is_named_in_problems():
     mail = read_message(raw)
     assert mail.text.startswith("hello wor")
     assert any("text/plain: Invalid" in p for p in mail.problems), mail.problems
+
+
+def test_a_format_flowed_body_has_its_soft_breaks_joined():
+    raw = (
+        b"From: sarah@cyberdyne.example\r\nSubject: Re: [#1051] Cron job\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=UTF-8; format=flowed\r\n\r\n"
+        b"On 07/12/2026 10:15, Scopedesk Support of a rather long \r\nname wrote:\r\n"
+        b"> Which script should the \r\n> cron job run?\r\n\r\n"
+        b"It is report.sh, every \r\nnight at 02:00.\r\n\r\n-- \r\nSarah\r\n"
+    )
+    mail = read_message(raw)
+    assert mail.new_text == "It is report.sh, every night at 02:00."
+    assert "> Which script should the cron job run?" in mail.quoted_text
+    assert "long name wrote:" in mail.quoted_text

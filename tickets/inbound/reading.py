@@ -17,7 +17,7 @@ import tnefparse  # type: ignore[import-untyped]
 from .auto import MESSAGE_ID, auto_kind, read_bounce
 from .mail import InboundAttachment, InboundMail
 from .quotes import split_quoted
-from .text import clean_header, decode_bytes, html_to_text
+from .text import clean_header, decode_bytes, html_to_text, unflow
 
 _PARSER = BytesParser(policy=policy.default)
 _ADDRESS = re.compile(r"[^\s<>\"',;:()\[\]@]+@[^\s<>\"',;:()\[\]@]+")
@@ -112,6 +112,8 @@ def _text(part: Message, reading: _Reading) -> str:
     text, problem = decode_bytes(_payload(part, reading), part.get_content_charset())
     if problem:
         reading.problems.append(f"{part.get_content_type()}: {problem}")
+    if str(part.get_param("format") or "").lower() == "flowed":
+        text = unflow(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
     return text
 
 

@@ -115,6 +115,41 @@ def clean_header(value: str) -> str:
     return " ".join(value.split())
 
 
+def unflow(text: str, *, delsp: bool) -> str:
+    """A format=flowed body (RFC 3676) with its soft line breaks joined: a line
+    that ends in a space goes on with the next one at the same quote depth."""
+    out: list[str] = []
+    depth, buffer, open_line = 0, "", False
+
+    def flush() -> None:
+        if not depth:
+            out.append(buffer)
+        else:
+            out.append("> " * depth + buffer if buffer else ">" * depth)
+
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        marks = len(line) - len(line.lstrip(">"))
+        content = line[marks:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        flowed = content.endswith(" ") and content != "-- "
+        if flowed and delsp:
+            content = content[:-1]
+        if open_line and marks == depth:
+            buffer += content
+        else:
+            if open_line:
+                flush()
+            depth, buffer = marks, content
+        open_line = flowed
+        if not flowed:
+            flush()
+    if open_line:
+        flush()
+    return "\n".join(out)
+
+
 # --- HTML -----------------------------------------------------------------
 
 _BLOCK = {
