@@ -14,7 +14,7 @@ from email.utils import getaddresses
 
 import tnefparse  # type: ignore[import-untyped]
 
-from .auto import MESSAGE_ID, auto_kind, read_bounce
+from .auto import MESSAGE_ID, auto_kind, content_type, raw_header, read_bounce
 from .mail import InboundAttachment, InboundMail
 from .quotes import split_quoted
 from .text import clean_header, decode_bytes, html_to_text, unflow
@@ -41,28 +41,19 @@ class _Reading:
         self.invitations: list[str] = []
 
 
-def _raw_header(msg: Message, name: str) -> str | None:
-    """A header's value as sent, for the ones read by pattern (Message-ID and
-    friends): the parsed form may refuse a malformed one."""
-    for key, value in msg.raw_items():
-        if key.lower() == name.lower():
-            return str(value)
-    return None
-
-
 def _header(msg: Message, name: str, problems: list[str]) -> str:
     try:
         value = msg.get(name)
         text = clean_header(str(value)) if value is not None else ""
         if "\ufffd" in text:
             # Raw 8-bit bytes, not RFC 2047: read them from the header as sent.
-            raw = _raw_header(msg, name) or ""
+            raw = raw_header(msg, name) or ""
             if any("\udc80" <= ch <= "\udcff" for ch in raw):
                 return clean_header(raw)
         return text
     except Exception:  # a malformed header must not stop the reading
         problems.append(f"unreadable {name} header")
-        return clean_header(_raw_header(msg, name) or "")
+        return clean_header(raw_header(msg, name) or "")
 
 
 def _ids(value: str | None) -> tuple[str, ...]:
@@ -82,7 +73,7 @@ def _addresses(msg: Message, names: tuple[str, ...], problems: list[str]) -> lis
             values += [str(v) for v in msg.get_all(name, [])]
         except Exception:
             problems.append(f"unreadable {name} header")
-            raw = _raw_header(msg, name)
+            raw = raw_header(msg, name)
             if raw:
                 values.append(raw)
     found = []
@@ -97,11 +88,11 @@ def _payload(part: Message, reading: _Reading) -> bytes:
     try:
         data = part.get_payload(decode=True)
     except Exception:  # broken base64 and the like
-        reading.problems.append(f"undecodable {part.get_content_type()} part")
+        reading.problems.append(f"undecodable {content_type(part)} part")
         data = None
     # Decoding notes what it had to repair (bad base64 padding and the like).
     for defect in part.defects:
-        reading.problems.append(f"{part.get_content_type()}: {type(defect).__name__}")
+        reading.problems.append(f"{content_type(part)}: {type(defect).__name__}")
     if isinstance(data, bytes):
         return data
     raw = part.get_payload()
@@ -111,7 +102,7 @@ def _payload(part: Message, reading: _Reading) -> bytes:
 def _text(part: Message, reading: _Reading) -> str:
     text, problem = decode_bytes(_payload(part, reading), part.get_content_charset())
     if problem:
-        reading.problems.append(f"{part.get_content_type()}: {problem}")
+        reading.problems.append(f"{content_type(part)}: {problem}")
     if str(part.get_param("format") or "").lower() == "flowed":
         text = unflow(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
     return text
@@ -126,7 +117,7 @@ def _filename(part: Message, reading: _Reading, default_stem: str) -> str:
         name = clean_header(name).replace("/", "_").replace("\\", "_")
         if name:
             return name
-    ctype = part.get_content_type()
+    ctype = content_type(part)
     if ctype == "text/rfc822-headers":
         return "returned-headers.txt"
     ext = ".eml" if ctype == "message/rfc822" else (mimetypes.guess_extension(ctype) or ".bin")
@@ -183,13 +174,13 @@ def _invitation_note(ics: str) -> str:
 
 
 def _walk(part: Message, reading: _Reading) -> None:
-    ctype = part.get_content_type()
+    ctype = content_type(part)
     if ctype == "multipart/alternative":
         # One body shown several ways: keep the first plain and first HTML
         # version only (a text/calendar alternative is the invitation itself).
         plain_before, html_before = len(reading.plain), len(reading.html)
         for sub in part.iter_parts():  # type: ignore[attr-defined]
-            sub_type = sub.get_content_type()
+            sub_type = content_type(sub)
             if sub_type == "text/plain" and len(reading.plain) > plain_before:
                 continue
             if sub_type == "text/html" and len(reading.html) > html_before:
@@ -251,7 +242,7 @@ def _referenced_cids(msg: Message) -> set[str]:
     """Content-IDs the HTML shows (src="cid:…"): those images are inline, not files sent."""
     cids: set[str] = set()
     for part in msg.walk():
-        if part.get_content_type() == "text/html":
+        if content_type(part) == "text/html":
             raw = part.get_payload(decode=True)
             if isinstance(raw, bytes) and b"cid:" in raw.lower():
                 cids.update(
@@ -274,13 +265,13 @@ def read_message(raw: bytes) -> InboundMail:
     sender_name, sender = senders[0] if senders else ("", "")
     if not sender:
         problems.append("no sender address")
-    return_path_raw = _raw_header(msg, "Return-Path")
+    return_path_raw = raw_header(msg, "Return-Path")
     return_path = ""
     if return_path_raw is not None:
         found = getaddresses([return_path_raw])
         return_path = found[0][1].strip().lower() if found and "@" in found[0][1] else ""
     recipients = tuple(dict.fromkeys(a for _, a in _addresses(msg, ("To", "Cc"), problems)))
-    message_ids = _ids(_raw_header(msg, "Message-ID"))
+    message_ids = _ids(raw_header(msg, "Message-ID"))
 
     reading.inline_cids = _referenced_cids(msg)
     try:
@@ -305,8 +296,8 @@ def read_message(raw: bytes) -> InboundMail:
 
     return InboundMail(
         message_id=message_ids[0] if message_ids else "",
-        in_reply_to=_ids(_raw_header(msg, "In-Reply-To")),
-        references=_ids(_raw_header(msg, "References")),
+        in_reply_to=_ids(raw_header(msg, "In-Reply-To")),
+        references=_ids(raw_header(msg, "References")),
         sender=sender,
         sender_name=sender_name,
         return_path=return_path,
