@@ -132,10 +132,13 @@ def test_reading_a_typical_message_takes_well_under_5_ms():
     raws = [(CORPUS / name).read_bytes() for name in FILES]
     for raw in raws:  # warm up (regexes, codecs)
         read_message(raw)
-    started = time.perf_counter()
-    for raw in raws:
-        read_message(raw)
-    per_message = (time.perf_counter() - started) / len(raws)
+    rounds = []
+    for _ in range(3):  # the best of three: other work on the machine only adds
+        started = time.perf_counter()
+        for raw in raws:
+            read_message(raw)
+        rounds.append(time.perf_counter() - started)
+    per_message = min(rounds) / len(raws)
     assert per_message < 0.005, per_message
 
 
