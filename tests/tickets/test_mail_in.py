@@ -451,7 +451,6 @@ def test_offer_words(text, language, answer):
 
 
 def test_ingestmail_reads_standard_input_and_exits_0_also_when_ignored(desk, monkeypatch, capsys):
-    pytest.importorskip("tickets.inbound.reading")
     raw = (
         b"From: Someone <someone@elsewhere.example>\r\nTo: support@scopedesk.example\r\n"
         b"Subject: Hello\r\nMessage-ID: <cmd1@elsewhere.example>\r\n"
@@ -470,3 +469,37 @@ def test_ingestmail_fails_so_the_server_retries_when_nothing_can_be_read(desk, t
     with pytest.raises(CommandError) as failed:
         call_command("ingestmail", str(tmp_path / "missing.eml"))
     assert failed.value.returncode == 75
+
+
+def test_a_raw_reply_with_quoted_history_joins_its_ticket_through_the_real_reader(desk):
+    ticket = Ticket.objects.get(pk=ingest(inbound()).ticket_id)
+    ours = ticket.messages.get(kind=Message.Kind.AUTOMATIC)
+    raw = (
+        f"From: Sara Berg <Sara@Northwind.example>\r\nTo: support@scopedesk.example\r\n"
+        f"Subject: Re: [#{ticket.pk}] Mail problem\r\nMessage-ID: <raw1@northwind.example>\r\n"
+        f"In-Reply-To: {ours.message_id}\r\nReferences: {ticket.message_id} {ours.message_id}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Still broken today.\r\n\r\nOn Mon, 23 Nov 2026, Scopedesk wrote:\r\n> Hello Sara\r\n"
+    ).encode()
+    got = mail_ingest(raw=raw)
+    assert (got.outcome, got.ticket_id, got.sender) == (
+        Outcome.REPLY_ADDED,
+        ticket.pk,
+        SARA,
+    )
+    assert got.ticket_message.body.startswith("Still broken today.")
+    assert "Hello Sara" not in got.ticket_message.body
+    assert mail_ingest(raw=raw).outcome == Outcome.DUPLICATE
+
+
+def test_a_raw_out_of_office_on_a_ticket_is_a_note_and_gets_no_answer(desk):
+    ticket = Ticket.objects.get(pk=ingest(inbound()).ticket_id)
+    sent = len(outbox.outbox)
+    raw = (
+        f"From: sara@northwind.example\r\nSubject: Automatic reply: [#{ticket.pk}] Mail\r\n"
+        "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo1@northwind.example>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nI am away until Monday.\r\n"
+    ).encode()
+    got = mail_ingest(raw=raw)
+    assert (got.outcome, got.ticket_id) == (Outcome.NOTE_ADDED, ticket.pk)
+    assert len(outbox.outbox) == sent
