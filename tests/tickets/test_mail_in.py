@@ -503,3 +503,14 @@ def test_a_raw_out_of_office_on_a_ticket_is_a_note_and_gets_no_answer(desk):
     got = mail_ingest(raw=raw)
     assert (got.outcome, got.ticket_id) == (Outcome.NOTE_ADDED, ticket.pk)
     assert len(outbox.outbox) == sent
+
+
+def test_staff_see_incoming_email_and_can_clear_a_bounce_in_the_admin(desk, client, admin_user):
+    ingest(inbound("stranger@elsewhere.example", subject="Who am I"))
+    contact = Contact.objects.get(user__email=SARA)
+    Contact.objects.filter(pk=contact.pk).update(bounced_at=MONDAY_10, bounce_reason="550 no")
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:tickets_inboundmessage_changelist"))
+    assert listing.status_code == 200 and "Who am I" in listing.content.decode()
+    page = client.get(reverse("admin:contracts_contact_change", args=[contact.pk]))
+    assert page.status_code == 200 and "550 no" in page.content.decode()
