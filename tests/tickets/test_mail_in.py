@@ -514,3 +514,14 @@ def test_staff_see_incoming_email_and_can_clear_a_bounce_in_the_admin(desk, clie
     assert listing.status_code == 200 and "Who am I" in listing.content.decode()
     page = client.get(reverse("admin:contracts_contact_change", args=[contact.pk]))
     assert page.status_code == 200 and "550 no" in page.content.decode()
+
+
+def test_the_queue_shows_the_quoted_history_folded_and_a_withheld_reply(
+    desk, client, technician, settings
+):
+    settings.MAIL_AUTO_REPLIES_PER_HOUR = 0
+    got = ingest(inbound())
+    client.force_login(technician)
+    html = client.get(reverse("queue:ticket", args=[got.ticket_id])).content.decode()
+    assert '<details class="quoted">' in html and "what was said before" in html
+    assert "automatic replies to this sender in the last hour" in html

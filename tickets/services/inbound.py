@@ -153,6 +153,7 @@ def _handle(pk: int, mail: InboundMail) -> InboundMessage:
         outcome, detail, ticket, message = _act(inbound, mail)
         inbound.outcome, inbound.detail = outcome, detail[:2000]
         inbound.ticket, inbound.ticket_message = ticket, message
+        inbound.quoted_text = mail.quoted_text if ticket is not None else ""
         inbound.save()
     return inbound
 
