@@ -10,6 +10,7 @@ would put them into the mailbox.
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import shutil
@@ -94,7 +95,7 @@ class Dovecot:
                 home=self.home,
                 port=self.port,
                 internal_user=internal,
-                internal_group=pwd.getpwnam(internal).pw_gid,
+                internal_group=grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name,
                 login_user=login,
                 mail_user=mail_entry.pw_uid,
                 mail_group=mail_entry.pw_gid,

@@ -1,0 +1,160 @@
+"""Polling IMAP mailboxes against a real Dovecot (tests/tickets/dovecot.py): every
+message is handed in once as the bytes the server holds, then moved to the
+processed folder; a message whose intake fails stays for the next poll; a
+mailbox that cannot be reached is skipped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.tickets.dovecot import Dovecot, dovecot
+from tickets.inbound.imap import mailboxes_poll
+
+USERS = {"desk": "s3cret", "sales": "an0ther", "empty": "n0thing"}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Dovecot]:
+    yield from dovecot(USERS)
+
+
+@pytest.fixture(autouse=True)
+def _empty_mailboxes(server):
+    for user in USERS:
+        with server.mailbox(user) as box:
+            for folder in box.folder.list():
+                box.folder.set(folder.name)
+                if uids := box.uids():
+                    box.delete(uids)
+
+
+class Intake:
+    """Stands in for services.mail_ingest(*, raw) and keeps what it was handed.
+    A message whose body holds ``FAIL`` raises, as an intake that breaks would."""
+
+    def __init__(self) -> None:
+        self.taken: list[bytes] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, *, raw: bytes) -> None:
+        if b"FAIL" in raw:
+            raise RuntimeError("this message breaks the intake")
+        with self.lock:
+            self.taken.append(raw)
+
+
+def message(number: int, body: str = "Our mail is down, please help.") -> bytes:
+    return (
+        f"From: Customer <customer@example.com>\r\n"
+        f"To: support@desk.example\r\n"
+        f"Subject: Request {number}\r\n"
+        f"Message-ID: <request-{number}@example.com>\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n"
+        f"\r\n"
+        f"{body}\r\n"
+    ).encode()
+
+
+def test_it_hands_in_every_message_as_the_server_holds_it_and_moves_it_away(server, settings):
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    sent = [message(n) for n in range(3)]
+    sent.append("Subject: =?utf-8?q?Pr=C3=BCfung?=\r\n\r\nÄäö — koi8: ".encode() + bytes([0xF0]))
+    server.deliver("desk", *sent)
+    intake = Intake()
+
+    assert mailboxes_poll(ingest=intake) == 4
+
+    assert intake.taken == sent  # byte for byte, in the order they arrived
+    assert server.count("desk") == 0
+    assert server.count("desk", "Processed") == 4
+
+
+def test_a_second_poll_hands_in_nothing_again(server, settings):
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    server.deliver("desk", message(1), message(2))
+    intake = Intake()
+    mailboxes_poll(ingest=intake)
+
+    assert mailboxes_poll(ingest=intake) == 0
+    assert len(intake.taken) == 2
+
+
+def test_it_takes_more_messages_than_a_batch_in_one_poll(server, settings):
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    settings.INBOUND_IMAP_BATCH = 3
+    server.deliver("desk", *(message(n) for n in range(10)))
+    intake = Intake()
+
+    assert mailboxes_poll(ingest=intake) == 10
+    assert intake.taken == [message(n) for n in range(10)]
+
+
+def test_a_poll_out_of_time_starts_no_new_batch(server, settings):
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    server.deliver("desk", message(1))
+
+    assert mailboxes_poll(ingest=Intake(), seconds=0) == 0
+    assert server.count("desk") == 1
+
+
+def test_a_message_whose_intake_fails_stays_for_the_next_poll_and_holds_up_no_other(
+    server, settings, caplog
+):
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    settings.INBOUND_IMAP_BATCH = 2
+    server.deliver("desk", message(1), message(2, "FAIL"), message(3), message(4, "FAIL"))
+    intake = Intake()
+
+    with caplog.at_level(logging.ERROR, logger="tickets.inbound.imap"):
+        assert mailboxes_poll(ingest=intake) == 2
+    assert intake.taken == [message(1), message(3)]
+    assert server.count("desk") == 2
+    assert "could not be taken in; it stays for the next poll" in caplog.text
+
+    assert mailboxes_poll(ingest=intake) == 0  # tried again, fails again
+    assert server.count("desk") == 2
+
+
+def test_a_mailbox_that_cannot_be_reached_is_logged_and_skipped(server, settings, caplog):
+    settings.INBOUND_IMAP_URLS = [
+        f"imap://desk:{USERS['desk']}@127.0.0.1:1/INBOX",  # nothing listens there
+        f"imap://desk:wrong-password@127.0.0.1:{server.port}/INBOX",
+        server.url("sales"),
+    ]
+    settings.INBOUND_IMAP_TIMEOUT = 5
+    server.deliver("sales", message(1))
+    intake = Intake()
+
+    with caplog.at_level(logging.WARNING, logger="tickets.inbound.imap"):
+        assert mailboxes_poll(ingest=intake) == 1
+
+    assert intake.taken == [message(1)]
+    assert "imap://desk@127.0.0.1:1/INBOX could not be polled" in caplog.text
+    assert f"imap://desk@127.0.0.1:{server.port}/INBOX could not be polled" in caplog.text
+    assert "wrong-password" not in caplog.text
+
+
+def test_each_mailbox_is_polled_and_its_own_folder_only(server, settings):
+    settings.INBOUND_IMAP_URLS = [server.url("desk"), server.url("sales"), server.url("empty")]
+    server.deliver("desk", message(1))
+    server.deliver("sales", message(2), message(3))
+    server.deliver("desk", message(4), folder="Processed")  # taken in before
+    intake = Intake()
+
+    assert mailboxes_poll(ingest=intake) == 3
+    assert sorted(intake.taken) == sorted([message(1), message(2), message(3)])
+    assert server.count("desk", "Processed") == 2
+
+
+def test_the_processed_folder_is_the_one_configured(server, settings):
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    settings.INBOUND_IMAP_PROCESSED_FOLDER = "Desk done"
+    server.deliver("desk", message(1))
+
+    assert mailboxes_poll(ingest=Intake()) == 1
+    assert server.count("desk", "Desk done") == 1
+    assert server.count("desk", "Processed") == 0
