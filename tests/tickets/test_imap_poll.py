@@ -10,9 +10,14 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connections
 
+from helpdesk.mailboxes import parse_mailbox_url
 from tests.tickets.dovecot import Dovecot, dovecot
-from tickets.inbound.imap import mailboxes_poll
+from tickets.inbound.imap import LOCK_CLASS, lock_key, mailboxes_poll
+
+pytestmark = pytest.mark.django_db
 
 USERS = {"desk": "s3cret", "sales": "an0ther", "empty": "n0thing"}
 
@@ -158,3 +163,27 @@ def test_the_processed_folder_is_the_one_configured(server, settings):
     assert mailboxes_poll(ingest=Intake()) == 1
     assert server.count("desk", "Desk done") == 1
     assert server.count("desk", "Processed") == 0
+
+
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="the poll lock is PostgreSQL's (the embedded set-up runs one task at a time)",
+)
+def test_a_mailbox_being_polled_elsewhere_is_left_to_that_poll(server, settings):
+    """Another worker's poll holds the mailbox's lock (a session of its own); this
+    poll takes nothing, and once that session ends (even a killed worker's) the
+    next poll takes the messages."""
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    server.deliver("desk", message(1))
+    mailbox = parse_mailbox_url(server.url("desk"))
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, lock_key(mailbox)])
+        assert cursor.fetchone()[0]
+    try:
+        assert mailboxes_poll(ingest=Intake()) == 0
+        assert server.count("desk") == 1
+    finally:
+        other.close()
+
+    assert mailboxes_poll(ingest=Intake()) == 1

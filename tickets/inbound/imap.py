@@ -132,6 +132,11 @@ def _fetch_raw(box: BaseMailBox, uids: list[str]) -> Iterator[tuple[str, bytes]]
             pending = None
 
 
+def lock_key(mailbox: MailboxURL) -> int:
+    """pg_try_advisory_lock's second key: the mailbox, as a signed 32-bit int."""
+    return zlib.crc32(mailbox.safe.encode()) - 2**31
+
+
 @contextlib.contextmanager
 def _poll_lock(mailbox: MailboxURL) -> Iterator[bool]:
     """True when this process may poll the mailbox now. Two polls at once (a slow
@@ -142,7 +147,7 @@ def _poll_lock(mailbox: MailboxURL) -> Iterator[bool]:
     if connection.vendor != "postgresql":
         yield True
         return
-    key = zlib.crc32(mailbox.safe.encode()) - 2**31  # a signed 32-bit int
+    key = lock_key(mailbox)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, key])
         ours = cursor.fetchone()[0]
