@@ -187,6 +187,10 @@ class Contact(models.Model):
         blank=True,
         help_text=_("Blank: the customer's language."),
     )
+    # A hard bounce of the desk's e-mail to this address (tickets/services/inbound.py):
+    # shown to technicians, so they reach the person another way.
+    bounced_at = models.DateTimeField(_("e-mail bounced"), null=True, blank=True)
+    bounce_reason = models.TextField(_("bounce reason"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -343,6 +343,17 @@ INBOUND_IMAP_BATCH = env_int("INBOUND_IMAP_BATCH", 20, minimum=1)
 INBOUND_IMAP_PROCESSED_FOLDER = env_str("INBOUND_IMAP_PROCESSED_FOLDER", "Processed")
 
 # Celery: Redis in production; without REDIS_URL tasks run in-process.
+# E-mail in (tickets/services/inbound.py): where replies come back to, the desk's
+# own addresses (never answered automatically), how long a closed ticket reopens
+# on a reply, and how many automatic replies one sender gets an hour.
+SUPPORT_REPLY_TO = env_str("SUPPORT_REPLY_TO", "") or DEFAULT_FROM_EMAIL
+SUPPORT_ADDRESSES = [
+    address.lower()
+    for address in [*env_list("SUPPORT_ADDRESSES", ""), DEFAULT_FROM_EMAIL, SUPPORT_REPLY_TO]
+]
+REOPEN_DAYS = env_int("REOPEN_DAYS", 14, minimum=0)
+MAIL_AUTO_REPLIES_PER_HOUR = env_int("MAIL_AUTO_REPLIES_PER_HOUR", 5, minimum=0)
+
 REDIS_URL = env_url(
     "REDIS_URL", "", schemes=("redis", "rediss", "unix"), example="redis://redis:6379/0"
 )

@@ -827,3 +827,78 @@ class CreditNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice of credit {self.credit_id} to {self.contact_id}"
+
+
+def _raw_mail_path(inbound: InboundMessage, filename: str) -> str:
+    # Named by the bytes' hash: the same message delivered twice is one file.
+    return f"mail/{inbound.sha256[:2]}/{inbound.sha256}.eml"
+
+
+class InboundMessage(models.Model):
+    """One e-mail that reached the desk, stored as it came (the raw .eml, saved
+    before anything else) with what the desk made of it. The same message
+    delivered twice (the same Message-ID, or the same bytes when it has none) is
+    one row."""
+
+    class Outcome(models.TextChoices):
+        RECEIVED = "received", _("Received, not yet handled")
+        TICKET_CREATED = "ticket_created", _("Ticket opened")
+        REPLY_ADDED = "reply_added", _("Reply added")
+        NOTE_ADDED = "note_added", _("Kept as an internal note")
+        BOUNCE_RECORDED = "bounce_recorded", _("Bounce recorded")
+        NOT_AUTHORIZED = "not_authorized", _("Sender is not a contact")
+        IGNORED_AUTO = "ignored_auto", _("Automatic message, ignored")
+        DUPLICATE = "duplicate", _("Delivered before")
+        FAILED = "failed", _("Could not be handled")
+
+    message_id = models.CharField(_("e-mail Message-ID"), max_length=250, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the raw message"), max_length=64, unique=True)
+    raw = models.FileField(
+        _("raw message"), storage=AttachmentStorage(), upload_to=_raw_mail_path, max_length=200
+    )
+    sender = models.CharField(_("sender"), max_length=254, blank=True, db_index=True)
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.RECEIVED
+    )
+    detail = models.TextField(_("detail"), blank=True)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_messages",
+    )
+    # The message on the ticket it became (``message`` would clash with message_id).
+    ticket_message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound",
+    )
+    # The day a "not a contact" reply went to the sender: one a day at most.
+    not_authorized_replied_on = models.DateField(
+        _("not-a-contact reply sent on"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("incoming e-mail")
+        verbose_name_plural = _("incoming e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~Q(message_id=""), name="inbound_message_id_once"
+            ),
+            models.UniqueConstraint(
+                fields=["sender", "not_authorized_replied_on"],
+                condition=Q(not_authorized_replied_on__isnull=False),
+                name="not_authorized_reply_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject} ({self.outcome})"

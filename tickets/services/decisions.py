@@ -29,6 +29,7 @@ from tickets.selectors import allowance_usage, charges_allowance
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
 from tickets.services.claims import our_service_answer
 from tickets.services.incident_tickets import incident_reply, incident_reported, incident_work
+from tickets.services.mail_limits import auto_reply_withheld
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
@@ -133,10 +134,17 @@ def _redecide(
             text = our_service_answer(ticket=ticket, decision=decision) or (
                 render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings()).text
             )
+        withheld = auto_reply_withheld(ticket)
         message = Message.objects.create(
-            ticket=ticket, kind=Message.Kind.AUTOMATIC, body=text, decision=record
+            ticket=ticket,
+            kind=Message.Kind.AUTOMATIC,
+            body=text,
+            decision=record,
+            delivery=Message.Delivery.NOT_EMAILED if withheld else Message.Delivery.PENDING,
+            delivery_error=withheld,
         )
-        queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
+        if not withheld:
+            queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
     if record.counts_against_allowance:
         allowance_notices_send(customer=customer, at=at)
     return record

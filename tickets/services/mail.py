@@ -136,9 +136,12 @@ def ticket_email(message: Message) -> EmailMessage:
                 "accept": offer_link(offer, "accept"),
                 "decline": offer_link(offer, "decline"),
             }
+    thread = ticket_thread(ticket)
     headers = {
-        "In-Reply-To": ticket.message_id,
-        "References": ticket.message_id,
+        # The customer's last e-mail when there is one, so their client threads
+        # the answer under it; else the ticket's own, which every e-mail references.
+        "In-Reply-To": thread[-1],
+        "References": " ".join(thread),
         "Message-ID": message.message_id,
     }
     if message.kind == Message.Kind.AUTOMATIC:
@@ -148,5 +151,21 @@ def ticket_email(message: Message) -> EmailMessage:
         subject=one_line(f"[#{ticket.pk}] {ticket.subject}"),
         body=body,
         to=[ticket.requester.email],
+        # A reply comes back to the desk, where inbound.py threads it onto the ticket.
+        reply_to=[settings.SUPPORT_REPLY_TO],
         headers=headers,
     )
+
+
+THREAD_INBOUND = 10  # the customer's latest e-mails named in References
+
+
+def ticket_thread(ticket) -> list[str]:
+    """The Message-IDs an e-mail of the ticket refers to, oldest first: the
+    ticket's own, then the latest e-mails the customer sent about it."""
+    inbound = list(
+        ticket.inbound_messages.exclude(message_id="")
+        .order_by("-received_at", "-pk")
+        .values_list("message_id", flat=True)[:THREAD_INBOUND]
+    )
+    return [ticket.message_id, *reversed(inbound)]
