@@ -1,7 +1,7 @@
 """Polling IMAP mailboxes against a real Dovecot (tests/tickets/dovecot.py): every
-message is handed in once as the bytes the server holds, then moved to the
-processed folder; a message whose intake fails stays for the next poll; a
-mailbox that cannot be reached is skipped."""
+message is handed to mail_ingest once as the bytes the server holds, then moved
+to the processed folder; a message whose intake fails stays for the next poll;
+a mailbox that cannot be reached is skipped."""
 
 from __future__ import annotations
 
@@ -9,16 +9,20 @@ import logging
 import threading
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
+from django.db import connection
 
 from helpdesk.mailboxes import parse_mailbox_url
 from tests.tickets.dovecot import Dovecot, dovecot
 from tickets.inbound.imap import LOCK_CLASS, lock_key, mailboxes_poll
+from tickets.models import InboundMessage, Ticket
+from tickets.services.inbound import mail_ingest
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
+SARA = "sara@northwind.example"
 USERS = {"desk": "s3cret", "sales": "an0ther", "empty": "n0thing"}
 
 
@@ -37,9 +41,15 @@ def _empty_mailboxes(server):
                     box.delete(uids)
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+
+
 class Intake:
-    """Stands in for services.mail_ingest(*, raw) and keeps what it was handed.
-    A message whose body holds ``FAIL`` raises, as an intake that breaks would."""
+    """mail_ingest, keeping what it was handed; a message whose body holds
+    ``FAIL`` raises instead, as mail_ingest does when it cannot store a message
+    (its database down)."""
 
     def __init__(self) -> None:
         self.taken: list[bytes] = []
@@ -48,13 +58,23 @@ class Intake:
     def __call__(self, *, raw: bytes) -> None:
         if b"FAIL" in raw:
             raise RuntimeError("this message breaks the intake")
+        mail_ingest(raw=raw)
         with self.lock:
             self.taken.append(raw)
 
 
+def stored() -> list[bytes]:
+    """The raw messages the desk stored, oldest first."""
+    found = []
+    for inbound in InboundMessage.objects.order_by("pk"):
+        with inbound.raw.open("rb") as raw:
+            found.append(raw.read())
+    return found
+
+
 def message(number: int, body: str = "Our mail is down, please help.") -> bytes:
     return (
-        f"From: Customer <customer@example.com>\r\n"
+        f"From: Sara <{SARA}>\r\n"
         f"To: support@desk.example\r\n"
         f"Subject: Request {number}\r\n"
         f"Message-ID: <request-{number}@example.com>\r\n"
@@ -64,16 +84,18 @@ def message(number: int, body: str = "Our mail is down, please help.") -> bytes:
     ).encode()
 
 
-def test_it_hands_in_every_message_as_the_server_holds_it_and_moves_it_away(server, settings):
+def test_it_stores_every_message_as_the_server_holds_it_and_moves_it_away(
+    server, settings, northwind
+):
     settings.INBOUND_IMAP_URLS = [server.url("desk")]
     sent = [message(n) for n in range(3)]
     sent.append("Subject: =?utf-8?q?Pr=C3=BCfung?=\r\n\r\nÄäö — koi8: ".encode() + bytes([0xF0]))
     server.deliver("desk", *sent)
-    intake = Intake()
 
-    assert mailboxes_poll(ingest=intake) == 4
+    assert mailboxes_poll() == 4
 
-    assert intake.taken == sent  # byte for byte, in the order they arrived
+    assert stored() == sent  # byte for byte, in the order they arrived
+    assert Ticket.objects.filter(requester__email=SARA).count() == 3
     assert server.count("desk") == 0
     assert server.count("desk", "Processed") == 4
 
@@ -86,6 +108,21 @@ def test_a_second_poll_hands_in_nothing_again(server, settings):
 
     assert mailboxes_poll(ingest=intake) == 0
     assert len(intake.taken) == 2
+
+
+def test_a_message_delivered_again_after_it_was_taken_in_is_stored_once(
+    server, settings, northwind
+):
+    """What a worker killed between the intake and the move leaves behind."""
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    server.deliver("desk", message(1))
+    mailboxes_poll()
+    server.deliver("desk", message(1))
+
+    assert mailboxes_poll() == 1
+    assert stored() == [message(1)]
+    assert Ticket.objects.count() == 1
+    assert server.count("desk", "Processed") == 2
 
 
 def test_it_takes_more_messages_than_a_batch_in_one_poll(server, settings):
@@ -176,10 +213,19 @@ def test_a_mailbox_being_polled_elsewhere_is_left_to_that_poll(server, settings)
     settings.INBOUND_IMAP_URLS = [server.url("desk")]
     server.deliver("desk", message(1))
     mailbox = parse_mailbox_url(server.url("desk"))
-    other = connections.create_connection("default")
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, lock_key(mailbox)])
-        assert cursor.fetchone()[0]
+    db = connection.settings_dict
+    other = psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        autocommit=True,
+    )
+    row = other.execute(
+        "SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, lock_key(mailbox)]
+    ).fetchone()
+    assert row is not None and row[0]
     try:
         assert mailboxes_poll(ingest=Intake()) == 0
         assert server.count("desk") == 1

@@ -1,7 +1,7 @@
 """Polling the desk's IMAP mailboxes (settings.INBOUND_IMAP_URLS).
 
 Each message in a mailbox's folder is handed, as the raw bytes the server holds,
-to ``services.mail_ingest`` (which stores it before anything else and takes the
+to ``mail_ingest`` (tickets/services/inbound.py) (which stores it before anything else and takes the
 same message twice as once), then moved to the processed folder. The folder is
 a queue: whatever sits in it has not been taken in yet. So a worker killed
 between the two steps only makes the next poll hand the message in again, which
@@ -21,16 +21,16 @@ from collections.abc import Callable, Iterator
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection
-from django.utils.module_loading import import_string
 from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted
 from imap_tools.errors import MailboxFetchError
 from imap_tools.utils import check_command_status
 
 from helpdesk.mailboxes import MailboxURL, parse_mailbox_url
+from tickets.services.inbound import mail_ingest
 
 logger = logging.getLogger(__name__)
 
-Ingest = Callable[..., object]  # services.mail_ingest(*, raw: bytes)
+Ingest = Callable[..., object]  # mail_ingest(*, raw: bytes), or a test's stand-in
 
 # pg_try_advisory_lock's first key: the class of lock, so that no other advisory
 # lock of the desk's can collide with a mailbox's.
@@ -42,9 +42,7 @@ def mailboxes_poll(*, ingest: Ingest | None = None, seconds: float | None = None
     A mailbox that cannot be reached is logged and skipped. ``seconds`` bounds
     the poll: no new batch is started after it (the task's soft limit follows)."""
     if ingest is None:
-        # At call time: the services import the models, this module is imported
-        # by tickets.tasks at start-up.
-        ingest = import_string("tickets.services.mail_ingest")
+        ingest = mail_ingest
     stop_at = time.monotonic() + seconds if seconds is not None else None
     taken = 0
     for raw_url in settings.INBOUND_IMAP_URLS:
