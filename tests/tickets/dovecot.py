@@ -53,7 +53,12 @@ userdb {{
   args = uid={mail_user} gid={mail_group} home={home}/mail/%u
 }}
 mail_location = maildir:~/Maildir
+# No chroot: a user that is not root may not, and the tests need no jail.
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
