@@ -1,6 +1,7 @@
 """A private Dovecot (Debian's ``dovecot-imapd``) for the tests that read mail over
 IMAP: its own config, passwd-file and Maildir under a temporary folder, listening
-on 127.0.0.1 at a free port with plaintext login allowed, started and stopped by
+on 127.0.0.1 at a free port with plaintext login allowed (and imaps on another,
+with a self-signed certificate), started and stopped by
 the tests themselves. CI needs only the package (``.ci/run`` installs it); the
 tests that need it skip where ``dovecot`` is missing.
 
@@ -15,6 +16,7 @@ import os
 import pwd
 import shutil
 import socket
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +39,9 @@ base_dir = {home}/run
 state_dir = {home}/state
 log_path = {home}/dovecot.log
 info_log_path = {home}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{home}/cert.pem
+ssl_key = <{home}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal_user}
@@ -64,7 +68,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 """
@@ -76,6 +81,7 @@ class Dovecot:
     def __init__(self, users: dict[str, str]) -> None:
         self.users = users
         self.port = free_port()
+        self.tls_port = free_port()  # imaps, with a self-signed certificate (cert.pem)
         # Not under pytest's tmp_path: as root, Dovecot's own users must reach it,
         # and pytest's folders are private to the user running the tests.
         self.home = Path(tempfile.mkdtemp(prefix="scopedesk-dovecot-"))
@@ -95,10 +101,21 @@ class Dovecot:
         (self.home / "passwd").write_text(
             "".join(f"{name}:{{PLAIN}}{password}::::::\n" for name, password in self.users.items())
         )
+        # Self-signed for 127.0.0.1: a client must be told to trust it.
+        subprocess.run(
+            [
+                *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+                *("-keyout", str(self.home / "key.pem"), "-out", str(self.cert)),
+                *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         (self.home / "dovecot.conf").write_text(
             CONFIG.format(
                 home=self.home,
                 port=self.port,
+                tls_port=self.tls_port,
                 internal_user=internal,
                 internal_group=grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name,
                 login_user=login,
@@ -130,7 +147,13 @@ class Dovecot:
             self.process = None
         shutil.rmtree(self.home, ignore_errors=True)
 
-    def url(self, user: str, folder: str = "INBOX") -> str:
+    @property
+    def cert(self) -> Path:
+        return self.home / "cert.pem"
+
+    def url(self, user: str, folder: str = "INBOX", *, tls: bool = False) -> str:
+        if tls:
+            return f"imaps://{user}:{self.users[user]}@127.0.0.1:{self.tls_port}/{folder}"
         return f"imap://{user}:{self.users[user]}@127.0.0.1:{self.port}/{folder}"
 
     def mailbox(self, user: str) -> MailBoxUnencrypted:

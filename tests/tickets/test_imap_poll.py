@@ -233,3 +233,21 @@ def test_a_mailbox_being_polled_elsewhere_is_left_to_that_poll(server, settings)
         other.close()
 
     assert mailboxes_poll(ingest=Intake()) == 1
+
+
+def test_over_tls_it_polls_a_server_whose_certificate_it_trusts(server, settings, monkeypatch):
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))  # the system's trust store, for now
+    settings.INBOUND_IMAP_URLS = [server.url("desk", tls=True)]
+    server.deliver("desk", message(1))
+
+    assert mailboxes_poll(ingest=Intake()) == 1
+
+
+def test_over_tls_it_refuses_a_server_whose_certificate_it_cannot_verify(server, settings, caplog):
+    settings.INBOUND_IMAP_URLS = [server.url("desk", tls=True)]
+    server.deliver("desk", message(1))
+
+    with caplog.at_level(logging.WARNING, logger="tickets.inbound.imap"):
+        assert mailboxes_poll(ingest=Intake()) == 0
+    assert "CERTIFICATE_VERIFY_FAILED" in caplog.text
+    assert server.count("desk") == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -99,7 +100,10 @@ def mailbox_poll(mailbox: MailboxURL, *, ingest: Ingest, stop_at: float | None =
 def _connect(mailbox: MailboxURL) -> BaseMailBox:
     timeout = settings.INBOUND_IMAP_TIMEOUT
     box: BaseMailBox = (
-        MailBox(mailbox.host, mailbox.port, timeout=timeout)
+        # imaplib alone would not check the server's certificate.
+        MailBox(
+            mailbox.host, mailbox.port, timeout=timeout, ssl_context=ssl.create_default_context()
+        )
         if mailbox.tls
         else MailBoxUnencrypted(mailbox.host, mailbox.port, timeout=timeout)
     )
