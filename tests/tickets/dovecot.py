@@ -29,7 +29,13 @@ from tests.tickets.conftest import _kill_group, _spawn, _tail, free_port, wait_u
 DOVECOT = shutil.which("dovecot") or (
     "/usr/sbin/dovecot" if os.access("/usr/sbin/dovecot", os.X_OK) else None
 )
-DOVECOT_MISSING = "" if DOVECOT else "needs Dovecot (apt-get install dovecot-imapd)"
+DOVECOT_MISSING = (
+    "needs Dovecot (apt-get install dovecot-imapd)"
+    if not DOVECOT
+    else "needs openssl, for the test server's certificate"
+    if not shutil.which("openssl")
+    else ""
+)
 needs_dovecot = pytest.mark.skipif(bool(DOVECOT_MISSING), reason=DOVECOT_MISSING)
 
 CONFIG = """\
