@@ -232,8 +232,9 @@ def load_summary(result) -> str:
 @admin.register(Contact)
 class ContactAdmin(HistoryAdmin):
     form = ContactForm
-    fields = ["customer", "name", "email", "role", "language"]
-    list_display = ["name", "email", "customer", "role", "language"]
+    # A bounce flag is cleared here once the address works again.
+    fields = ["customer", "name", "email", "role", "language", "bounced_at", "bounce_reason"]
+    list_display = ["name", "email", "customer", "role", "language", "bounced_at"]
     list_filter = ["role", "language", "customer"]
     list_select_related = ["user", "customer"]
     search_fields = ["name", "user__email", "customer__name"]

@@ -19,6 +19,7 @@ from tickets import services
 from tickets.models import (
     CannedReply,
     CustomerAllowance,
+    InboundMessage,
     Incident,
     IncidentUpdate,
     Message,
@@ -348,3 +349,24 @@ def _meter(used: int, included: int | None) -> str:
         included or 1,
         _("%(used)d of %(included)d") % {"used": used, "included": included},
     )
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    """Incoming e-mail and what the desk made of it: only looked at (the raw
+    message is kept for staff to download from the storage, never served)."""
+
+    list_display = ["received_at", "sender", "subject", "outcome", "ticket"]
+    list_filter = ["outcome"]
+    search_fields = ["sender", "subject", "message_id"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -863,6 +863,8 @@ class InboundMessage(models.Model):
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.RECEIVED
     )
     detail = models.TextField(_("detail"), blank=True)
+    # The history and signature the reader took off the text: folded in the queue.
+    quoted_text = models.TextField(_("quoted text"), blank=True)
     ticket = models.ForeignKey(
         Ticket,
         verbose_name=_("ticket"),

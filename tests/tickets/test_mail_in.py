@@ -451,7 +451,6 @@ def test_offer_words(text, language, answer):
 
 
 def test_ingestmail_reads_standard_input_and_exits_0_also_when_ignored(desk, monkeypatch, capsys):
-    pytest.importorskip("tickets.inbound.reading")
     raw = (
         b"From: Someone <someone@elsewhere.example>\r\nTo: support@scopedesk.example\r\n"
         b"Subject: Hello\r\nMessage-ID: <cmd1@elsewhere.example>\r\n"
@@ -470,3 +469,59 @@ def test_ingestmail_fails_so_the_server_retries_when_nothing_can_be_read(desk, t
     with pytest.raises(CommandError) as failed:
         call_command("ingestmail", str(tmp_path / "missing.eml"))
     assert failed.value.returncode == 75
+
+
+def test_a_raw_reply_with_quoted_history_joins_its_ticket_through_the_real_reader(desk):
+    ticket = Ticket.objects.get(pk=ingest(inbound()).ticket_id)
+    ours = ticket.messages.get(kind=Message.Kind.AUTOMATIC)
+    raw = (
+        f"From: Sara Berg <Sara@Northwind.example>\r\nTo: support@scopedesk.example\r\n"
+        f"Subject: Re: [#{ticket.pk}] Mail problem\r\nMessage-ID: <raw1@northwind.example>\r\n"
+        f"In-Reply-To: {ours.message_id}\r\nReferences: {ticket.message_id} {ours.message_id}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Still broken today.\r\n\r\nOn Mon, 23 Nov 2026, Scopedesk wrote:\r\n> Hello Sara\r\n"
+    ).encode()
+    got = mail_ingest(raw=raw)
+    assert (got.outcome, got.ticket_id, got.sender) == (
+        Outcome.REPLY_ADDED,
+        ticket.pk,
+        SARA,
+    )
+    assert got.ticket_message.body.startswith("Still broken today.")
+    assert "Hello Sara" not in got.ticket_message.body
+    assert mail_ingest(raw=raw).outcome == Outcome.DUPLICATE
+
+
+def test_a_raw_out_of_office_on_a_ticket_is_a_note_and_gets_no_answer(desk):
+    ticket = Ticket.objects.get(pk=ingest(inbound()).ticket_id)
+    sent = len(outbox.outbox)
+    raw = (
+        f"From: sara@northwind.example\r\nSubject: Automatic reply: [#{ticket.pk}] Mail\r\n"
+        "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo1@northwind.example>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nI am away until Monday.\r\n"
+    ).encode()
+    got = mail_ingest(raw=raw)
+    assert (got.outcome, got.ticket_id) == (Outcome.NOTE_ADDED, ticket.pk)
+    assert len(outbox.outbox) == sent
+
+
+def test_staff_see_incoming_email_and_can_clear_a_bounce_in_the_admin(desk, client, admin_user):
+    ingest(inbound("stranger@elsewhere.example", subject="Who am I"))
+    contact = Contact.objects.get(user__email=SARA)
+    Contact.objects.filter(pk=contact.pk).update(bounced_at=MONDAY_10, bounce_reason="550 no")
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:tickets_inboundmessage_changelist"))
+    assert listing.status_code == 200 and "Who am I" in listing.content.decode()
+    page = client.get(reverse("admin:contracts_contact_change", args=[contact.pk]))
+    assert page.status_code == 200 and "550 no" in page.content.decode()
+
+
+def test_the_queue_shows_the_quoted_history_folded_and_a_withheld_reply(
+    desk, client, technician, settings
+):
+    settings.MAIL_AUTO_REPLIES_PER_HOUR = 0
+    got = ingest(inbound())
+    client.force_login(technician)
+    html = client.get(reverse("queue:ticket", args=[got.ticket_id])).content.decode()
+    assert '<details class="quoted">' in html and "what was said before" in html
+    assert "automatic replies to this sender in the last hour" in html

@@ -29,6 +29,7 @@ from tickets.filters import TicketFilter, sla_breached, sla_due_soon
 from tickets.models import (
     Attachment,
     CannedReply,
+    InboundMessage,
     Incident,
     Message,
     Offer,
@@ -383,6 +384,7 @@ class DecisionView:
 class MessageView:
     message: Message
     files: list[Attachment]
+    quoted: str = ""  # an e-mail's quoted history, shown folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +407,7 @@ class Workspace:
     history: list[DecisionView]  # oldest first, the current one included
     messages: list[MessageView]
     request_files: list[Attachment]  # filed with the ticket, not with a message
+    request_quoted: str  # the history quoted in the e-mail that opened it
     offers: list[OfferView]  # newest first
     current_offer: Offer | None  # the one the ticket's faces show, among ``offers``
     time_entries: list[TimeEntry]
@@ -430,6 +433,18 @@ def _decision_view(decision: ScopeDecision) -> DecisionView:
         coverage_label=str(COVERAGE_LABELS.get(snapshot.get("coverage", ""), "")),
         pricing_label=str(PRICING_LABELS.get(snapshot.get("pricing") or "", "")),
     )
+
+
+def _quoted_texts(ticket: Ticket) -> dict[int | None, str]:
+    """The quoted history of the ticket's e-mails, by the message each became
+    (None: the e-mail that opened the ticket)."""
+    rows = (
+        InboundMessage.objects.filter(ticket=ticket)
+        .exclude(quoted_text="")
+        .filter(Q(ticket_message__isnull=False) | Q(outcome=InboundMessage.Outcome.TICKET_CREATED))
+        .values_list("ticket_message_id", "quoted_text")
+    )
+    return dict(rows)
 
 
 def ticket_workspace(*, ticket_id: int, user) -> Workspace:
@@ -461,6 +476,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
     files: dict[int | None, list[Attachment]] = {}
     for attachment in Attachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
         files.setdefault(attachment.message_id, []).append(attachment)
+    quoted = _quoted_texts(ticket)
     entries = list(
         TimeEntry.objects.filter(ticket=ticket)
         .select_related("technician")
@@ -482,8 +498,12 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         requester_name=contact.name if contact else ticket.requester.get_username(),
         current=current,
         history=decisions,
-        messages=[MessageView(message, files.get(message.pk, [])) for message in messages],
+        messages=[
+            MessageView(message, files.get(message.pk, []), quoted.get(message.pk, ""))
+            for message in messages
+        ],
         request_files=files.get(None, []),
+        request_quoted=quoted.get(None, ""),
         offers=[
             OfferView(
                 offer,

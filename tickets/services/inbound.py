@@ -15,7 +15,6 @@ from collections.abc import Callable
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import parseaddr
-from importlib import import_module
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -34,6 +33,7 @@ from contracts.selectors import current_catalogue, reply_wordings
 # The module, not its names: tickets.attachments imports the services' errors.
 from tickets import attachments
 from tickets.inbound.mail import AutoKind, InboundMail
+from tickets.inbound.reading import read_message
 from tickets.models import InboundMessage, Message, Status, Ticket
 from tickets.services.base import TicketError, one_line
 from tickets.services.inbound_rules import (
@@ -66,9 +66,7 @@ def mail_ingest(*, raw: bytes, reader: Reader | None = None) -> InboundMessage:
     inbound, fresh = _store(raw)
     if not fresh and inbound.outcome not in (Outcome.RECEIVED, Outcome.FAILED):
         return _duplicate(inbound)
-    if reader is None:
-        # Looked up by name: the reader (reading.py) lands from its own branch.
-        reader = import_module("tickets.inbound.reading").read_message
+    reader = reader or read_message
     try:
         mail = reader(raw)
     except Exception as exc:
@@ -155,6 +153,7 @@ def _handle(pk: int, mail: InboundMail) -> InboundMessage:
         outcome, detail, ticket, message = _act(inbound, mail)
         inbound.outcome, inbound.detail = outcome, detail[:2000]
         inbound.ticket, inbound.ticket_message = ticket, message
+        inbound.quoted_text = mail.quoted_text if ticket is not None else ""
         inbound.save()
     return inbound
 
