@@ -14,7 +14,7 @@ from .mail import AutoKind, Bounce
 _OUT_OF_OFFICE_SUBJECT = re.compile(
     r"""^\s*(
         out\s+of\s+(the\s+)?office | automatic\s+reply | auto(matic)?[\s-]?reply | autoresponse
-      | auto\s*: | abwesenheit
+      | abwesenheit
       | автоматический\s+ответ | автоответ | нет\s+на\s+месте | вне\s+офиса
       | poissa | automaattinen\s+vastaus | lomalla
       | automātiskā\s+atbilde | prombūtnē | nav\s+birojā
@@ -23,6 +23,26 @@ _OUT_OF_OFFICE_SUBJECT = re.compile(
 )
 _DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+def raw_header(msg: Message, name: str) -> str | None:
+    """A header's value as sent (the first one), unparsed: the ``email``
+    package's parsed headers cost most of a message's reading time, and
+    tokens and message ids need none of it."""
+    lower = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == lower:
+            return str(value)
+    return None
+
+
+def content_type(part: Message) -> str:
+    """``part.get_content_type()`` without parsing the whole header."""
+    raw = raw_header(part, "Content-Type")
+    if raw is None:
+        return part.get_default_type()
+    ctype = raw.split(";", 1)[0].strip().lower()
+    return ctype if ctype.count("/") == 1 and " " not in ctype else "text/plain"
 
 
 def _first_token(value: str | None) -> str:
@@ -38,17 +58,21 @@ def auto_kind(
     though it also carries Auto-Submitted and a null sender."""
     if _DAEMON.match(sender):
         return AutoKind.MAILER_DAEMON
-    if msg.get("X-Autoreply") or msg.get("X-Autorespond") or _OUT_OF_OFFICE_SUBJECT.match(subject):
+
+    def header(name: str) -> str | None:
+        return raw_header(msg, name)
+
+    if header("X-Autoreply") or header("X-Autorespond") or _OUT_OF_OFFICE_SUBJECT.match(subject):
         return AutoKind.OUT_OF_OFFICE
-    if _first_token(msg.get("Auto-Submitted")) not in ("", "no"):
+    if _first_token(header("Auto-Submitted")) not in ("", "no"):
         return AutoKind.AUTO_SUBMITTED
     if has_return_path and not return_path:
         return AutoKind.NULL_SENDER
-    if msg.get("List-Id") or msg.get("List-Unsubscribe"):
+    if header("List-Id") or header("List-Unsubscribe"):
         return AutoKind.MAILING_LIST
-    if _first_token(msg.get("Precedence")) in ("bulk", "junk", "list", "auto_reply"):
+    if _first_token(header("Precedence")) in ("bulk", "junk", "list", "auto_reply"):
         return AutoKind.PRECEDENCE
-    if msg.get("X-Auto-Response-Suppress"):
+    if header("X-Auto-Response-Suppress"):
         return AutoKind.SUPPRESS
     return AutoKind.HUMAN
 
@@ -78,13 +102,13 @@ def _address(value: str | None) -> str:
 def read_bounce(msg: EmailMessage) -> Bounce | None:
     """The delivery status notification in ``msg`` (multipart/report;
     report-type=delivery-status), or None."""
-    if msg.get_content_type() != "multipart/report":
+    if content_type(msg) != "multipart/report":
         return None
     if (msg.get_param("report-type") or "").lower() != "delivery-status":  # type: ignore[union-attr]
         return None
     recipient, status, action, diagnostic, original = "", "", "", "", ""
     for part in msg.walk():
-        ctype = part.get_content_type()
+        ctype = content_type(part)
         if ctype == "message/delivery-status":
             for group in _fields(part):
                 if group.get("Final-Recipient") or group.get("Original-Recipient"):

@@ -20,6 +20,7 @@ _ATTRIBUTION = re.compile(
       | \brakstīja\b[^\n]{0,60}:
       | \bschrieb\b[^\n]{0,60}:
       | \bг\.?\s+в\s+\d{1,2}:\d{2}\b.*[>)]\s*:        # пн, 7 дек. 2026 г. в 10:00, Иван <ivan@…>:
+      | \b\d{1,2}[:.]\d{2}\b.*@[^\s@]+[>)]\s*:    # Yandex: 07.12.2026, 10:00, "Иван" <ivan@…>:
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -48,11 +49,17 @@ _FORWARD = re.compile(
 # Lines that open a signature block (only when what follows is short, see below).
 _SIGN_OFF = re.compile(
     r"""^\s*(
-        (best|kind|warm)?\s*regards|best|cheers|thanks|thank\s+you|br|sincerely
-      | с\s+уважением|спасибо|всего\s+доброго|с\s+наилучшими\s+пожеланиями
-      | (ystävällisin\s+)?terveisin|kiitos|parhain\s+terveisin|t\.
-      | ar\s+cieņu|paldies|ar\s+labākajiem\s+novēlējumiem|visu\s+labu
-    )\s*[,.!]?\s*$""",
+        (
+            (best|kind|warm)?\s*regards|best|cheers|thanks|thank\s+you|br|sincerely
+          | с\s+уважением|спасибо|всего\s+доброго|с\s+наилучшими\s+пожеланиями
+          | (ystävällisin\s+)?terveisin|kiitos|parhain\s+terveisin|t\.
+          | ar\s+cieņu|paldies|ar\s+labākajiem\s+novēlējumiem|visu\s+labu
+        )\s*[,.!]?
+        # A name on the same line only after the formal ones: "Thanks, that
+        # fixed it" is a sentence, "Best regards, Ann Lee" a signature.
+      | ((best|kind|warm)\s+regards|с\s+уважением|(ystävällisin\s+)?terveisin|ar\s+cieņu)
+        [,.]?\s+[^\W\d][\w .'-]{0,40}
+    )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 _SENT_FROM_DEVICE = re.compile(
@@ -78,6 +85,14 @@ def _attribution_at(lines: list[str], i: int) -> int:
         if len(joined) > 300:
             return 0
         if _ATTRIBUTION.search(joined):
+            # "Thanks!" right above "On … wrote:" is the reply, not the header.
+            for k in range(1, n + 1):
+                if _ATTRIBUTION.search(" ".join(line.strip() for line in lines[i + k : i + n + 1])):
+                    return 0
+            return n + 1
+        # Any other client's "<someone@…> [date]:" right above the quote (mutt).
+        nxt = lines[i + n + 1] if i + n + 1 < len(lines) else ""
+        if joined.endswith(":") and "@" in joined and _is_quoted(nxt):
             return n + 1
     return 0
 
@@ -147,6 +162,8 @@ def split_quoted(text: str, *, forwarded: bool = False) -> tuple[str, str]:
             new.append(line)
         i += 1
     body, signature = _split_signature(new)
-    new_text = "\n".join(body).strip()
+    while signature and not signature[-1].strip():
+        signature.pop()
+    new_text = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()
     quoted_text = "\n".join(signature + ([""] if signature and quoted else []) + quoted).strip()
     return new_text, quoted_text

@@ -14,13 +14,19 @@ from email.utils import getaddresses
 
 import tnefparse  # type: ignore[import-untyped]
 
-from .auto import MESSAGE_ID, auto_kind, read_bounce
+from .auto import MESSAGE_ID, auto_kind, content_type, raw_header, read_bounce
 from .mail import InboundAttachment, InboundMail
 from .quotes import split_quoted
-from .text import clean_header, decode_bytes, html_to_text
+from .text import clean_header, decode_bytes, html_to_text, unflow
 
 _PARSER = BytesParser(policy=policy.default)
-_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|vl|vs|pārs|пересл|переслано)\s*:", re.IGNORECASE)
+_ADDRESS = re.compile(r"[^\s<>\"',;:()\[\]@]+@[^\s<>\"',;:()\[\]@]+")
+_SIGNATURES = {
+    "application/pgp-signature",
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+}
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|vl|pārs|пересл|переслано)\s*:", re.IGNORECASE)
 
 
 class _Reading:
@@ -35,22 +41,19 @@ class _Reading:
         self.invitations: list[str] = []
 
 
-def _raw_header(msg: Message, name: str) -> str | None:
-    """A header's value as sent, for the ones read by pattern (Message-ID and
-    friends): the parsed form may refuse a malformed one."""
-    for key, value in msg.raw_items():
-        if key.lower() == name.lower():
-            return str(value)
-    return None
-
-
 def _header(msg: Message, name: str, problems: list[str]) -> str:
     try:
         value = msg.get(name)
-        return clean_header(str(value)) if value is not None else ""
+        text = clean_header(str(value)) if value is not None else ""
+        if "\ufffd" in text:
+            # Raw 8-bit bytes, not RFC 2047: read them from the header as sent.
+            raw = raw_header(msg, name) or ""
+            if any("\udc80" <= ch <= "\udcff" for ch in raw):
+                return clean_header(raw)
+        return text
     except Exception:  # a malformed header must not stop the reading
         problems.append(f"unreadable {name} header")
-        return clean_header(_raw_header(msg, name) or "")
+        return clean_header(raw_header(msg, name) or "")
 
 
 def _ids(value: str | None) -> tuple[str, ...]:
@@ -70,18 +73,26 @@ def _addresses(msg: Message, names: tuple[str, ...], problems: list[str]) -> lis
             values += [str(v) for v in msg.get_all(name, [])]
         except Exception:
             problems.append(f"unreadable {name} header")
-            raw = _raw_header(msg, name)
+            raw = raw_header(msg, name)
             if raw:
                 values.append(raw)
-    return [(clean_header(n), a.strip().lower()) for n, a in getaddresses(values) if "@" in a]
+    found = []
+    for name, address in getaddresses(values):
+        match = _ADDRESS.search(address)
+        if match:
+            found.append((clean_header(name), match.group(0).lower()))
+    return found
 
 
 def _payload(part: Message, reading: _Reading) -> bytes:
     try:
         data = part.get_payload(decode=True)
     except Exception:  # broken base64 and the like
-        reading.problems.append(f"undecodable {part.get_content_type()} part")
+        reading.problems.append(f"undecodable {content_type(part)} part")
         data = None
+    # Decoding notes what it had to repair (bad base64 padding and the like).
+    for defect in part.defects:
+        reading.problems.append(f"{content_type(part)}: {type(defect).__name__}")
     if isinstance(data, bytes):
         return data
     raw = part.get_payload()
@@ -91,7 +102,9 @@ def _payload(part: Message, reading: _Reading) -> bytes:
 def _text(part: Message, reading: _Reading) -> str:
     text, problem = decode_bytes(_payload(part, reading), part.get_content_charset())
     if problem:
-        reading.problems.append(f"{part.get_content_type()}: {problem}")
+        reading.problems.append(f"{content_type(part)}: {problem}")
+    if str(part.get_param("format") or "").lower() == "flowed":
+        text = unflow(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
     return text
 
 
@@ -104,7 +117,9 @@ def _filename(part: Message, reading: _Reading, default_stem: str) -> str:
         name = clean_header(name).replace("/", "_").replace("\\", "_")
         if name:
             return name
-    ctype = part.get_content_type()
+    ctype = content_type(part)
+    if ctype == "text/rfc822-headers":
+        return "returned-headers.txt"
     ext = ".eml" if ctype == "message/rfc822" else (mimetypes.guess_extension(ctype) or ".bin")
     return f"{default_stem}-{len(reading.attachments) + 1}{ext}"
 
@@ -158,26 +173,30 @@ def _invitation_note(ics: str) -> str:
     return "[Calendar invitation attached as invite.ics" + (f": {details}" if details else "") + "]"
 
 
-def _walk(part: Message, reading: _Reading, *, in_alternative: bool = False) -> None:
-    ctype = part.get_content_type()
+def _walk(part: Message, reading: _Reading) -> None:
+    ctype = content_type(part)
     if ctype == "multipart/alternative":
         # One body shown several ways: keep the first plain and first HTML
         # version only (a text/calendar alternative is the invitation itself).
         plain_before, html_before = len(reading.plain), len(reading.html)
         for sub in part.iter_parts():  # type: ignore[attr-defined]
-            sub_type = sub.get_content_type()
+            sub_type = content_type(sub)
             if sub_type == "text/plain" and len(reading.plain) > plain_before:
                 continue
             if sub_type == "text/html" and len(reading.html) > html_before:
                 continue
-            _walk(sub, reading, in_alternative=True)
+            _walk(sub, reading)
         return
     if part.is_multipart() and ctype.startswith("multipart/"):
         for sub in part.iter_parts():  # type: ignore[attr-defined]
-            _walk(sub, reading, in_alternative=in_alternative)
+            _walk(sub, reading)
         return
-    if ctype == "message/delivery-status":
-        return  # the bounce report itself, read by read_bounce
+    if ctype in ("message/delivery-status", "message/disposition-notification"):
+        return  # a report's machine part: the bounce is read by read_bounce
+    if ctype in _SIGNATURES:
+        return  # an S/MIME or PGP signature of the body: nothing a technician opens
+    if ctype in ("application/pgp-encrypted", "application/pkcs7-mime"):
+        reading.problems.append("encrypted content the desk cannot read")
     try:
         disposition = part.get_content_disposition()
     except Exception:
@@ -223,7 +242,7 @@ def _referenced_cids(msg: Message) -> set[str]:
     """Content-IDs the HTML shows (src="cid:…"): those images are inline, not files sent."""
     cids: set[str] = set()
     for part in msg.walk():
-        if part.get_content_type() == "text/html":
+        if content_type(part) == "text/html":
             raw = part.get_payload(decode=True)
             if isinstance(raw, bytes) and b"cid:" in raw.lower():
                 cids.update(
@@ -246,13 +265,13 @@ def read_message(raw: bytes) -> InboundMail:
     sender_name, sender = senders[0] if senders else ("", "")
     if not sender:
         problems.append("no sender address")
-    return_path_raw = _raw_header(msg, "Return-Path")
+    return_path_raw = raw_header(msg, "Return-Path")
     return_path = ""
     if return_path_raw is not None:
         found = getaddresses([return_path_raw])
         return_path = found[0][1].strip().lower() if found and "@" in found[0][1] else ""
     recipients = tuple(dict.fromkeys(a for _, a in _addresses(msg, ("To", "Cc"), problems)))
-    message_ids = _ids(_raw_header(msg, "Message-ID"))
+    message_ids = _ids(raw_header(msg, "Message-ID"))
 
     reading.inline_cids = _referenced_cids(msg)
     try:
@@ -268,17 +287,17 @@ def read_message(raw: bytes) -> InboundMail:
     text = "\n".join(
         line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ).strip()
-    if reading.invitations:
-        text = "\n\n".join([text, *reading.invitations]).strip()
-
+    text = text.replace("\ufeff", "")
     new_text, quoted_text = split_quoted(text, forwarded=bool(_FORWARD_SUBJECT.match(subject)))
-    if reading.invitations and not new_text:
-        new_text = "\n".join(reading.invitations)
+    if reading.invitations:
+        # The invitation is news whatever the quote rules made of the body.
+        text = "\n\n".join([text, *reading.invitations]).strip()
+        new_text = "\n\n".join([new_text, *reading.invitations]).strip()
 
     return InboundMail(
         message_id=message_ids[0] if message_ids else "",
-        in_reply_to=_ids(_raw_header(msg, "In-Reply-To")),
-        references=_ids(_raw_header(msg, "References")),
+        in_reply_to=_ids(raw_header(msg, "In-Reply-To")),
+        references=_ids(raw_header(msg, "References")),
         sender=sender,
         sender_name=sender_name,
         return_path=return_path,

@@ -50,6 +50,15 @@ def _codec(name: str) -> str | None:
         return None
 
 
+def _stray_cp1252(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("mail_cp1252", _stray_cp1252)
+
+
 def _guess_single_byte(data: bytes) -> str:
     """Windows-1251 or KOI8-R for Cyrillic text, else Windows-1252.
 
@@ -83,6 +92,12 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
             return data.decode(codec), None
         except UnicodeDecodeError:
             problem = f"bytes not valid in the declared charset {label}"
+        if codec == "utf-8":
+            # Mostly UTF-8 with a few stray single-byte characters (a form
+            # that pasted Windows text): keep the UTF-8 and read the strays.
+            return data.decode(
+                "utf-8", errors="mail_cp1252"
+            ), f"{problem}; stray bytes read as cp1252"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -98,6 +113,41 @@ def clean_header(value: str) -> str:
     if any("\udc80" <= ch <= "\udcff" for ch in value):
         value, _ = decode_bytes(value.encode("utf-8", "surrogateescape"), None)
     return " ".join(value.split())
+
+
+def unflow(text: str, *, delsp: bool) -> str:
+    """A format=flowed body (RFC 3676) with its soft line breaks joined: a line
+    that ends in a space goes on with the next one at the same quote depth."""
+    out: list[str] = []
+    depth, buffer, open_line = 0, "", False
+
+    def flush() -> None:
+        if not depth:
+            out.append(buffer)
+        else:
+            out.append("> " * depth + buffer if buffer else ">" * depth)
+
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        marks = len(line) - len(line.lstrip(">"))
+        content = line[marks:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        flowed = content.endswith(" ") and content != "-- "
+        if flowed and delsp:
+            content = content[:-1]
+        if open_line and marks == depth:
+            buffer += content
+        else:
+            if open_line:
+                flush()
+            depth, buffer = marks, content
+        open_line = flowed
+        if not flowed:
+            flush()
+    if open_line:
+        flush()
+    return "\n".join(out)
 
 
 # --- HTML -----------------------------------------------------------------
@@ -123,18 +173,22 @@ class _TextMaker(HTMLParser):
         self.href: list[str | None] = []
         self.link_text: list[str] = []
 
-    def _break(self) -> None:
+    def _break(self, *, blank: bool = False) -> None:
+        """End the current line; ``blank`` also leaves an empty line (a <br>
+        on its own, the end of a paragraph)."""
         line = "".join(self.current)
         if not self.pre:
             line = " ".join(line.split())
         self.current = []
         prefix = "> " * self.quote_depth
-        if line or (self.lines and self.lines[-1].strip("> ")):
-            self.lines.append((prefix + line).rstrip() if line else prefix.rstrip())
+        if line:
+            self.lines.append(prefix + line)
+        elif blank and self.lines and self.lines[-1].strip("> "):
+            self.lines.append(prefix.rstrip())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
-            self._break()
+            self._break(blank=True)
         elif tag == "blockquote":
             self._break()
             self.quote_depth += 1
@@ -166,6 +220,8 @@ class _TextMaker(HTMLParser):
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
             self._break()
+            if tag == "p":
+                self._break(blank=True)
         elif tag == "a" and self.href:
             href, text = self.href.pop(), self.link_text.pop()
             if (
