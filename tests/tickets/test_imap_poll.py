@@ -16,7 +16,8 @@ from django.db import connection
 
 from helpdesk.mailboxes import parse_mailbox_url
 from tests.tickets.dovecot import Dovecot, dovecot
-from tickets.inbound.imap import LOCK_CLASS, lock_key, mailboxes_poll
+from tickets.inbound import imap
+from tickets.inbound.imap import LOCK_CLASS, batches, lock_key, mailboxes_poll
 from tickets.models import InboundMessage, Ticket
 from tickets.services.inbound import mail_ingest
 
@@ -251,3 +252,29 @@ def test_over_tls_it_refuses_a_server_whose_certificate_it_cannot_verify(server,
         assert mailboxes_poll(ingest=Intake()) == 0
     assert "CERTIFICATE_VERIFY_FAILED" in caplog.text
     assert server.count("desk") == 1
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [
+        ([], []),
+        ([("1", 10), ("2", 10), ("3", 10)], [["1", "2"], ["3"]]),  # two a batch
+        ([("1", 60), ("2", 50), ("3", 10)], [["1"], ["2", "3"]]),  # 100 bytes a batch
+        ([("1", 500), ("2", 10)], [["1"], ["2"]]),  # a bigger one alone
+        ([("1", 10), ("2", 500), ("3", 10)], [["1"], ["2"], ["3"]]),
+        ([("1", 50), ("2", 50), ("3", 1)], [["1", "2"], ["3"]]),  # exactly full
+    ],
+)
+def test_a_batch_holds_so_many_messages_and_so_many_bytes(sizes, expected):
+    assert list(batches(sizes, most=2, bytes_=100)) == expected
+
+
+def test_big_messages_are_fetched_a_few_at_a_time_and_all_taken_in(server, settings, monkeypatch):
+    monkeypatch.setattr(imap, "BATCH_BYTES", 2000)
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    sent = [message(n, body="x" * 900 * (n % 3)) for n in range(7)]
+    server.deliver("desk", *sent)
+    intake = Intake()
+
+    assert mailboxes_poll(ingest=intake) == 7
+    assert intake.taken == sent

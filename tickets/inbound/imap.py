@@ -36,6 +36,8 @@ Ingest = Callable[..., object]  # mail_ingest(*, raw: bytes), or a test's stand-
 # pg_try_advisory_lock's first key: the class of lock, so that no other advisory
 # lock of the desk's can collide with a mailbox's.
 LOCK_CLASS = 0x5D1A
+# A batch's messages are held in memory together: at most this many bytes.
+BATCH_BYTES = 25 * 1024 * 1024
 
 
 def mailboxes_poll(*, ingest: Ingest | None = None, seconds: float | None = None) -> int:
@@ -69,12 +71,12 @@ def mailbox_poll(mailbox: MailboxURL, *, ingest: Ingest, stop_at: float | None =
             if not box.folder.exists(processed):
                 box.folder.create(processed)
             box.folder.set(mailbox.folder)
-            uids = box.uids("ALL")  # oldest first
-            for start in range(0, len(uids), settings.INBOUND_IMAP_BATCH):
+            sizes = _sizes(box)
+            for batch in batches(sizes, most=settings.INBOUND_IMAP_BATCH, bytes_=BATCH_BYTES):
                 if stop_at is not None and time.monotonic() > stop_at:
                     break
                 done = []
-                for uid, raw in _fetch_raw(box, uids[start : start + settings.INBOUND_IMAP_BATCH]):
+                for uid, raw in _fetch_raw(box, batch):
                     try:
                         ingest(raw=raw)
                     except SoftTimeLimitExceeded:
@@ -95,6 +97,40 @@ def mailbox_poll(mailbox: MailboxURL, *, ingest: Ingest, stop_at: float | None =
     if taken:
         logger.info("Mailbox %s: %d messages taken in", mailbox.safe, taken)
     return taken
+
+
+def batches(sizes: list[tuple[str, int]], *, most: int, bytes_: int) -> Iterator[list[str]]:
+    """The uids in order, at most ``most`` and ``bytes_`` a batch (a bigger
+    message alone): a few 20 MB attachments must not all be held at once."""
+    batch: list[str] = []
+    held = 0
+    for uid, size in sizes:
+        if batch and (len(batch) == most or held + size > bytes_):
+            yield batch
+            batch, held = [], 0
+        batch.append(uid)
+        held += size
+    if batch:
+        yield batch
+
+
+_SIZE = re.compile(rb"\bUID (\d+)\b.*?\bRFC822\.SIZE (\d+)|\bRFC822\.SIZE (\d+)\b.*?\bUID (\d+)")
+
+
+def _sizes(box: BaseMailBox) -> list[tuple[str, int]]:
+    """(uid, size in bytes) of every message in the selected folder, oldest first."""
+    uids = box.uids("ALL")
+    if not uids:
+        return []
+    response = box.client.uid("FETCH", f"{uids[0]}:{uids[-1]}", "(UID RFC822.SIZE)")
+    check_command_status(response, MailboxFetchError)
+    sizes = {}
+    for item in response[1]:
+        found = _SIZE.search(item if isinstance(item, bytes) else b"")
+        if found:
+            uid, size = (found[1], found[2]) if found[1] else (found[4], found[3])
+            sizes[int(uid)] = int(size)
+    return [(str(uid), sizes[uid]) for uid in sorted(sizes)]
 
 
 def _connect(mailbox: MailboxURL) -> BaseMailBox:
