@@ -5,9 +5,12 @@ a mailbox that cannot be reached is skipped."""
 
 from __future__ import annotations
 
+import email.policy
 import logging
+import os
 import threading
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import psycopg
 import pytest
@@ -18,7 +21,7 @@ from helpdesk.mailboxes import parse_mailbox_url
 from tests.tickets.dovecot import Dovecot, dovecot
 from tickets.inbound import imap
 from tickets.inbound.imap import LOCK_CLASS, batches, lock_key, mailboxes_poll
-from tickets.models import InboundMessage, Ticket
+from tickets.models import InboundMessage, Message, Ticket
 from tickets.services.inbound import mail_ingest
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -278,3 +281,27 @@ def test_big_messages_are_fetched_a_few_at_a_time_and_all_taken_in(server, setti
 
     assert mailboxes_poll(ingest=intake) == 7
     assert intake.taken == sent
+
+
+def test_a_message_with_a_20_mb_attachment_comes_through_whole(server, settings, northwind):
+    """Over the attachment limit (10 MB): the ticket is opened, the file left out
+    with a note, and the message stored as it came."""
+    settings.INBOUND_IMAP_URLS = [server.url("desk")]
+    mail = EmailMessage()
+    mail["From"] = f"Sara <{SARA}>"
+    mail["To"] = "support@desk.example"
+    mail["Subject"] = "The database dump"
+    mail["Message-ID"] = "<dump@northwind.example>"
+    mail.set_content("Our mail is down, the dump of the mail database is attached.")
+    mail.add_attachment(
+        os.urandom(20 * 1024 * 1024), maintype="application", subtype="gzip", filename="mail.sql.gz"
+    )
+    raw = mail.as_bytes(policy=email.policy.SMTP)
+    server.deliver("desk", raw)
+
+    assert mailboxes_poll() == 1
+
+    assert stored() == [raw]
+    ticket = Ticket.objects.get(requester__email=SARA)
+    assert not ticket.attachments.exists()
+    assert ticket.messages.filter(kind=Message.Kind.INTERNAL, body__contains="mail.sql.gz").exists()
