@@ -340,7 +340,14 @@ INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30, minimum=1)
 # Messages fetched in one IMAP command; a poll goes on batch after batch.
 INBOUND_IMAP_BATCH = env_int("INBOUND_IMAP_BATCH", 20, minimum=1)
 # Where a message goes once the desk has it; created when missing.
-INBOUND_IMAP_PROCESSED_FOLDER = env_str("INBOUND_IMAP_PROCESSED_FOLDER", "Processed")
+INBOUND_IMAP_PROCESSED_FOLDER = env_str("INBOUND_IMAP_PROCESSED_FOLDER", "") or "Processed"
+for _url in INBOUND_IMAP_URLS:
+    if parse_mailbox_url(_url).folder == INBOUND_IMAP_PROCESSED_FOLDER:
+        # Moved into the folder it was taken from, a message would be taken again.
+        raise ImproperlyConfigured(
+            f"INBOUND_IMAP_PROCESSED_FOLDER={INBOUND_IMAP_PROCESSED_FOLDER!r}: the folder "
+            f"{without_password(_url)!r} is polled; processed messages must go elsewhere"
+        )
 
 # Celery: Redis in production; without REDIS_URL tasks run in-process.
 # E-mail in (tickets/services/inbound.py): where replies come back to, the desk's

@@ -78,3 +78,17 @@ def test_a_bad_url_stops_start_up_naming_the_variable_and_the_url_but_not_its_pa
         result.stderr
     )
     assert "hunter2" not in result.stderr
+
+
+def test_the_processed_folder_may_not_be_a_polled_one():
+    result = start(
+        INBOUND_IMAP_URL="imaps://desk:hunter2@imap.example.com/Support",
+        INBOUND_IMAP_PROCESSED_FOLDER="Support",
+    )
+    assert result.returncode != 0
+    assert "INBOUND_IMAP_PROCESSED_FOLDER='Support': the folder" in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_the_processed_folder_is_processed_unless_told():
+    assert setting("INBOUND_IMAP_PROCESSED_FOLDER", INBOUND_IMAP_PROCESSED_FOLDER="") == "Processed"
