@@ -36,7 +36,7 @@ from contracts.models import (
     TopUp,
     UptimeCredit,
 )
-from tickets.models import CannedReply, Incident, IncidentUpdate, Ticket
+from tickets.models import CannedReply, InboundMessage, Incident, IncidentUpdate, Ticket
 from tickets.models import UptimeCredit as TicketsUptimeCredit
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,19 @@ def _ticket() -> Ticket:
     )
 
 
+def _inbound() -> InboundMessage:
+    n = next(_serial)
+    return InboundMessage.objects.create(
+        sha256=f"{n:064x}",
+        message_id=f"<m{n}@example.com>",
+        raw=f"mail/{n}.eml",
+        sender=f"sender{n}@example.com",
+        subject="Mail is not arriving",
+        outcome=InboundMessage.Outcome.TICKET_CREATED,
+        ticket=_ticket(),
+    )
+
+
 def _incident() -> Incident:
     lead = _user("lead", is_staff=True)
     incident = Incident.objects.create(
@@ -191,6 +204,7 @@ ROW: dict[str, Callable[[], Model]] = {
     ),
     "tickets.Ticket": _ticket,
     "tickets.Incident": _incident,
+    "tickets.InboundMessage": _inbound,
     "tickets.UptimeCredit": _credit,
     "tickets.CustomerAllowance": lambda: _contract().customer,
     "auth.User": lambda: _user("someone"),
@@ -212,6 +226,7 @@ LEAD_MAY = {
     "tickets.CannedReply": EDITOR,
     "tickets.Ticket": {"changelist", "change"},
     "tickets.Incident": EDITOR,
+    "tickets.InboundMessage": {"changelist", "change"},  # the mail log, read-only
     "tickets.UptimeCredit": {"changelist", "change"},
     "tickets.CustomerAllowance": {"changelist", "change"},
     "auth.User": set(),

@@ -25,6 +25,7 @@ from tickets.models import (
     Attachment,
     Delivery,
     InboundMessage,
+    IncidentNotice,
     Message,
     Offer,
     Status,
@@ -366,6 +367,21 @@ def test_a_soft_bounce_is_recorded_without_flagging_anyone(desk):
     ours.refresh_from_db()
     assert ours.delivery == Delivery.SENT
     assert Contact.objects.get(user__email=SARA).bounced_at is None
+
+
+def test_a_bounced_incident_notice_is_marked_failed_and_opens_no_ticket(desk, technician):
+    from tests.tickets.test_incidents import open_outage
+
+    incident = open_outage(technician)
+    notice = IncidentNotice.objects.filter(update__incident=incident).order_by("pk").first()
+    address = notice.contact.user.email
+    dsn = Bounce(notice.message_id, address, True, "550 5.1.1 mailbox unavailable")
+    got = ingest(inbound("mailer-daemon@relay.example", "Undeliverable", bounce=dsn))
+    assert got.outcome == Outcome.BOUNCE_RECORDED and got.ticket_id is None
+    notice.refresh_from_db()
+    assert notice.delivery == Delivery.FAILED and "5.1.1" in notice.delivery_error
+    assert Contact.objects.get(user__email=address).bounced_at is not None
+    assert Ticket.objects.count() == 0
 
 
 # Attachments

@@ -21,6 +21,8 @@ and the tests call are re-exported here:
 - ``notices``: allowance notices, the SLA watch, staff e-mail;
 - ``mail``: a message's e-mail, and the delivery of every e-mail row;
 - ``credits``: uptime credits: the month's records, a lead's confirmation, the e-mail;
+- ``inbound``: an incoming e-mail stored once and acted on once (its rules in
+  ``inbound_rules``, the limits on automatic replies in ``mail_limits``);
 - ``queueing``: Celery work queued after the commit.
 """
 
@@ -33,6 +35,7 @@ from tickets.services.credits import (
 )
 from tickets.services.decisions import decision_override, ticket_decide
 from tickets.services.escalations import ticket_escalate
+from tickets.services.inbound import mail_ingest
 from tickets.services.incident_mail import incident_notices_email
 from tickets.services.incident_notices import incident_notice_email, incident_update_text
 from tickets.services.incidents import (
@@ -89,6 +92,7 @@ __all__ = [
     "incident_ticket_link",
     "incident_update_text",
     "incident_updates_watch",
+    "mail_ingest",
     "may_review_incidents",
     "message_email",
     "message_post",

@@ -96,16 +96,23 @@ def _store(raw: bytes) -> tuple[InboundMessage, bool]:
     )
     name = inbound.raw.field.generate_filename(inbound, "raw.eml")
     storage = inbound.raw.storage
+    wrote = False
     if not storage.exists(name):
         stored = storage.save(name, ContentFile(raw))
-        if stored != name:  # written at the same moment by another delivery
+        wrote = stored == name
+        if not wrote:  # written at the same moment by another delivery
             storage.delete(stored)
     inbound.raw.name = name
     try:
         with transaction.atomic():
             inbound.save()
     except IntegrityError:
-        return InboundMessage.objects.get(same), False
+        existing = InboundMessage.objects.filter(same).first()
+        if existing is None:
+            raise
+        if wrote and existing.sha256 != sha:  # the same Message-ID in other bytes
+            storage.delete(name)
+        return existing, False
     return inbound, True
 
 
