@@ -20,6 +20,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
+from helpdesk.mailboxes import EXAMPLE as MAILBOX_EXAMPLE
+from helpdesk.mailboxes import parse_mailbox_url, split_mailbox_urls, without_password
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -83,6 +86,21 @@ def env_url(
             f"{name}={raw!r}: expected a URL like {example} ({expected}{plain})"
         )
     return raw
+
+
+def env_mailbox_urls(name: str) -> list[str]:
+    """IMAP URLs separated by whitespace or commas, each checked now: a mailbox
+    that cannot be read would otherwise be found out only by the first poll."""
+    urls = split_mailbox_urls(env_str(name, ""))
+    for number, raw in enumerate(urls, start=1):
+        try:
+            parse_mailbox_url(raw)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: URL {number} ({without_password(raw)!r}): {exc}; expected a URL "
+                f"like {MAILBOX_EXAMPLE}, several separated by spaces or commas"
+            ) from None
+    return urls
 
 
 def env_networks(name: str, default: str) -> list[IPv4Network | IPv6Network]:
@@ -315,6 +333,22 @@ if EMAIL_SEND_LEASE_SECONDS <= EMAIL_TIMEOUT:
         f"EMAIL_TIMEOUT ({EMAIL_TIMEOUT} seconds)"
     )
 
+# Incoming e-mail: IMAP mailboxes polled by beat (tickets/inbound/imap.py).
+INBOUND_IMAP_URLS = env_mailbox_urls("INBOUND_IMAP_URL")
+INBOUND_IMAP_POLL_SECONDS = env_int("INBOUND_IMAP_POLL_SECONDS", 60, minimum=1)
+INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30, minimum=1)
+# Messages fetched in one IMAP command; a poll goes on batch after batch.
+INBOUND_IMAP_BATCH = env_int("INBOUND_IMAP_BATCH", 20, minimum=1)
+# Where a message goes once the desk has it; created when missing.
+INBOUND_IMAP_PROCESSED_FOLDER = env_str("INBOUND_IMAP_PROCESSED_FOLDER", "") or "Processed"
+for _url in INBOUND_IMAP_URLS:
+    if parse_mailbox_url(_url).folder == INBOUND_IMAP_PROCESSED_FOLDER:
+        # Moved into the folder it was taken from, a message would be taken again.
+        raise ImproperlyConfigured(
+            f"INBOUND_IMAP_PROCESSED_FOLDER={INBOUND_IMAP_PROCESSED_FOLDER!r}: the folder "
+            f"{without_password(_url)!r} is polled; processed messages must go elsewhere"
+        )
+
 # Celery: Redis in production; without REDIS_URL tasks run in-process.
 # E-mail in (tickets/services/inbound.py): where replies come back to, the desk's
 # own addresses (never answered automatically), how long a closed ticket reopens
@@ -370,6 +404,7 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.watch_sla": {"queue": "periodic"},
     "tickets.tasks.send_credit_notice": {"queue": "mail"},
     "tickets.tasks.compute_uptime_credits": {"queue": "periodic"},
+    "tickets.tasks.poll_mailboxes": {"queue": "periodic"},
     "helpdesk.heartbeat": {"queue": "periodic"},
 }
 CELERY_TASK_ACKS_LATE = True
@@ -417,6 +452,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.compute_uptime_credits",
         "schedule": 86400.0,
         "options": {"expires": 3600},
+    },
+    # A poll takes the mailboxes' new messages; one still running makes the next
+    # return at once (a lock per mailbox), so slow polls never overlap.
+    "poll-mailboxes": {
+        "task": "tickets.tasks.poll_mailboxes",
+        "schedule": float(INBOUND_IMAP_POLL_SECONDS),
+        "options": {"expires": INBOUND_IMAP_POLL_SECONDS},
     },
     # /readyz wants a heartbeat from the last minute: proof that beat and a worker run.
     "heartbeat": {"task": "helpdesk.heartbeat", "schedule": 20.0, "options": {"expires": 20}},

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tickets import services
+from tickets.inbound.imap import mailboxes_poll
 
 # acks_late and reject_on_worker_lost come from settings: a killed worker's task
 # is delivered again, and the services make the second run a no-op.
@@ -85,3 +86,17 @@ def compute_uptime_credits() -> int:
     later than we do, and is found by a later day's run; each run is a no-op for
     what an earlier one did."""
     return services.credits_compute_month(month=services.previous_month(timezone.now()))
+
+
+# A poll stops starting new batches well before its soft limit; what it leaves
+# is taken by the next one.
+POLL = {
+    "time_limit": min(180, settings.CELERY_TASK_TIME_LIMIT),
+    "soft_time_limit": min(150, settings.CELERY_TASK_SOFT_TIME_LIMIT),
+}
+
+
+@shared_task(**POLL)
+def poll_mailboxes() -> int:
+    """Take in the new messages of the IMAP mailboxes (INBOUND_IMAP_URL)."""
+    return mailboxes_poll(seconds=POLL["soft_time_limit"] * 0.6)
