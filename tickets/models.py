@@ -77,6 +77,31 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@scopedesk>"
 
 
+class EmailDelivery(models.Model):
+    """What every e-mail the desk sends keeps about its delivery: a ticket's
+    message, an incident notice, a credit notice. The sweep claims a row for a
+    lease, so each is sent at least once and never twice (services/mail.py)."""
+
+    Delivery = Delivery
+
+    message_id = models.CharField(
+        _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
+    )
+    delivery = models.CharField(
+        _("e-mail delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    # While sending: when the claim runs out and another worker may take it again.
+    delivery_lease_until = models.DateTimeField(_("sending until"), null=True, blank=True)
+    delivery_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
+    delivery_error = models.TextField(_("e-mail error"), blank=True)
+    # When the e-mail went out; NULL while it waits (or never will: see delivery).
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class Ticket(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
@@ -262,7 +287,7 @@ class ScopeDecision(models.Model):
         return f"{self.verdict} on #{self.ticket_id}"
 
 
-class Message(models.Model):
+class Message(EmailDelivery):
     class Kind(models.TextChoices):
         PUBLIC = "public", _("Reply")
         INTERNAL = "internal", _("Internal note")
@@ -289,24 +314,9 @@ class Message(models.Model):
         related_name="messages",
     )
 
-    Delivery = Delivery
-
     # Kinds that are e-mailed to the requester (when staff or the desk wrote them).
     EMAILED_KINDS = (Kind.PUBLIC, Kind.AUTOMATIC)
 
-    message_id = models.CharField(
-        _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
-    )
-    delivery = models.CharField(
-        _("e-mail delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
-    )
-    # While sending: when the claim runs out and another worker may take it again.
-    delivery_lease_until = models.DateTimeField(_("sending until"), null=True, blank=True)
-    delivery_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
-    delivery_error = models.TextField(_("e-mail error"), blank=True)
-    # When the e-mail went out; NULL while it waits (or never will: see delivery).
-    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -692,7 +702,7 @@ class IncidentUpdate(models.Model):
         return f"{self.kind} on incident {self.incident_id}"
 
 
-class IncidentNotice(models.Model):
+class IncidentNotice(EmailDelivery):
     """One update e-mailed to one contact: at least once, never twice (the same
     delivery claim as a ticket's messages)."""
 
@@ -703,17 +713,6 @@ class IncidentNotice(models.Model):
         Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
     )
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
-    message_id = models.CharField(
-        _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
-    )
-    delivery = models.CharField(
-        _("e-mail delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
-    )
-    delivery_lease_until = models.DateTimeField(_("sending until"), null=True, blank=True)
-    delivery_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
-    delivery_error = models.TextField(_("e-mail error"), blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -785,7 +784,7 @@ class UptimeCredit(models.Model):
         return self.confirmed_at is not None
 
 
-class CreditNotice(models.Model):
+class CreditNotice(EmailDelivery):
     """A confirmed credit e-mailed to one of the customer's managers: at least
     once, never twice (the same delivery claim as a ticket's messages)."""
 
@@ -796,17 +795,6 @@ class CreditNotice(models.Model):
         Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
     )
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
-    message_id = models.CharField(
-        _("e-mail Message-ID"), max_length=200, unique=True, default=new_message_id
-    )
-    delivery = models.CharField(
-        _("e-mail delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
-    )
-    delivery_lease_until = models.DateTimeField(_("sending until"), null=True, blank=True)
-    delivery_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
-    delivery_error = models.TextField(_("e-mail error"), blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -168,6 +168,8 @@ class Dovecot:
 
     def deliver(self, user: str, *messages: bytes, folder: str = "INBOX") -> None:
         with self.mailbox(user) as box:
+            if not box.folder.exists(folder):  # a test may run first, in any order
+                box.folder.create(folder)
             for raw in messages:
                 box.append(raw, folder)
 
