@@ -3,7 +3,6 @@ at, since every change to a ticket goes through the queue and its services."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.shortcuts import redirect
@@ -127,24 +126,6 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
 
-class IncidentOpenForm(forms.ModelForm):
-    """Opening an incident here tells the affected customers at once, as the queue's
-    form does: the first update's text is written with it."""
-
-    text_en = forms.CharField(
-        label=_("What customers should know (English)"), widget=forms.Textarea
-    )
-    text_ru = forms.CharField(label=_("Russian"), widget=forms.Textarea, required=False)
-    text_fi = forms.CharField(label=_("Finnish"), widget=forms.Textarea, required=False)
-    text_lv = forms.CharField(label=_("Latvian"), widget=forms.Textarea, required=False)
-    next_update_at = forms.DateTimeField(label=_("next update due"), required=False)
-    eta = forms.DateTimeField(label=_("expected fix"), required=False)
-
-    class Meta:
-        model = Incident
-        fields = ["title", "kind", "services", "customers", "our_fault", "owner", "started_at"]
-
-
 class IncidentUpdateInline(_ReadOnlyInline):
     model = IncidentUpdate
     fields = readonly_fields = ("posted_at", "kind", "texts", "eta", "next_update_at", "posted_by")
@@ -152,56 +133,21 @@ class IncidentUpdateInline(_ReadOnlyInline):
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
-    """Open an incident (its customers are told at once) and write its review;
-    news and the all-clear are posted from the queue, where its tickets are."""
+    """An incident's review is written here; it is opened, and its news and
+    all-clear posted, from the queue, where its tickets are."""
 
     list_display = ["title", "kind", "started_at", "resolved_at", "owner"]
     list_filter = ["kind", "resolved_at"]
     search_fields = ["title"]
     date_hierarchy = "started_at"
-    filter_horizontal = ["services", "customers"]
     inlines = [IncidentUpdateInline]
 
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = IncidentOpenForm
-        return super().get_form(request, obj, **kwargs)
+    fields = ["title", "kind", "started_at", "resolved_at", "owner", "cause", "changes"]
+    readonly_fields = ["title", "kind", "started_at", "resolved_at", "owner"]
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return [*IncidentOpenForm.Meta.fields, "eta", "next_update_at"] + [
-                f"text_{code}" for code in ("en", "ru", "fi", "lv")
-            ]
-        return ["title", "kind", "started_at", "resolved_at", "owner", "cause", "changes"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["title", "kind", "started_at", "resolved_at", "owner"]
-
-    def get_inlines(self, request, obj):
-        return [] if obj is None else self.inlines
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        data = form.cleaned_data
-        opened = services.incident_open(
-            by=request.user,
-            title=data["title"],
-            kind=data["kind"],
-            services=data["services"],
-            customers=data["customers"],
-            our_fault=data["our_fault"],
-            owner=data["owner"],
-            started_at=data["started_at"],
-            eta=data["eta"],
-            next_update_at=data["next_update_at"],
-            texts={code: data[f"text_{code}"] for code in ("en", "ru", "fi", "lv")},
-        )
-        obj.pk = opened.pk
-
-    def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+    def add_view(self, request, form_url="", extra_context=None):
+        # One way to open an incident, the queue's form: it tells the customers at once.
+        return redirect("queue:incident-new")
 
     def has_delete_permission(self, request, obj=None):
         return False

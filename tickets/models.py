@@ -317,7 +317,6 @@ class Message(EmailDelivery):
     # Kinds that are e-mailed to the requester (when staff or the desk wrote them).
     EMAILED_KINDS = (Kind.PUBLIC, Kind.AUTOMATIC)
 
-
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("message")

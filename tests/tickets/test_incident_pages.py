@@ -457,3 +457,26 @@ def test_the_queue_runs_the_same_queries_with_few_and_many_incident_tickets(
     many = [_page_queries(client, url) for url in urls]
     assert few == many
     assert max(few) <= 16
+
+
+def test_the_editor_opens_incidents_through_the_queue_form_and_writes_the_review_itself(
+    client, northwind, lead
+):
+    client.force_login(lead)
+    response = client.get(reverse("admin:tickets_incident_add"))
+    assert response.status_code == 302
+    assert response.url == reverse("queue:incident-new")
+
+    incident = outage(lead)
+    url = reverse("admin:tickets_incident_change", args=[incident.pk])
+    review = {"cause": "A failed UPS.", "changes": "A second UPS.", "_save": "1"}
+    inline = {"updates-TOTAL_FORMS": "1", "updates-INITIAL_FORMS": "1"}
+    inline["updates-0-id"] = str(incident.updates.get().pk)
+    page = client.post(url, review | inline, follow=True)
+    assert page.status_code == 200, page.content
+    incident.refresh_from_db()
+    assert (incident.cause, incident.changes, incident.title) == (
+        "A failed UPS.",
+        "A second UPS.",
+        "Servers down",
+    )
