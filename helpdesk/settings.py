@@ -396,7 +396,6 @@ CELERY_TASK_DEFAULT_QUEUE = "periodic"
 CELERY_TASK_ROUTES = {
     "tickets.tasks.check_scope": {"queue": "scope"},
     "tickets.tasks.send_message_email": {"queue": "mail"},
-    "tickets.tasks.send_incident_notice": {"queue": "mail"},
     "tickets.tasks.send_incident_notices": {"queue": "mail"},
     "tickets.tasks.watch_incident_updates": {"queue": "periodic"},
     "tickets.tasks.sweep_undecided": {"queue": "periodic"},

@@ -15,7 +15,6 @@ from helpdesk.celery import app
 QUEUE_OF = {
     "tickets.tasks.check_scope": "scope",
     "tickets.tasks.send_message_email": "mail",
-    "tickets.tasks.send_incident_notice": "mail",
     "tickets.tasks.send_incident_notices": "mail",
     "tickets.tasks.watch_incident_updates": "periodic",
     "tickets.tasks.sweep_undecided": "periodic",
@@ -88,7 +87,6 @@ def test_every_scheduled_task_is_one_of_ours_and_expires_before_piling_up():
     [
         "tickets.tasks.check_scope",
         "tickets.tasks.send_message_email",
-        "tickets.tasks.send_incident_notice",
     ],
 )
 def test_one_ticket_or_one_email_holds_a_worker_a_minute_at_most(name):

@@ -43,11 +43,6 @@ def send_message_email(message_id: int) -> None:
     services.message_email(message_id=message_id)
 
 
-@shared_task(**RETRY, **ONE_ITEM)
-def send_incident_notice(notice_id: int) -> None:
-    services.incident_notice_email(notice_id=notice_id)
-
-
 @shared_task(**RETRY, **SWEEP)
 def send_incident_notices(notice_ids: list[int]) -> int:
     """A batch of an update's notices, over one mail connection."""

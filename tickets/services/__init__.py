@@ -37,7 +37,7 @@ from tickets.services.decisions import decision_override, ticket_decide
 from tickets.services.escalations import ticket_escalate
 from tickets.services.inbound import mail_ingest
 from tickets.services.incident_mail import incident_notices_email
-from tickets.services.incident_notices import incident_notice_email, incident_update_text
+from tickets.services.incident_notices import incident_update_text
 from tickets.services.incidents import (
     incident_open,
     incident_post_update,
@@ -83,7 +83,6 @@ __all__ = [
     "credits_compute_month",
     "customer_reply_reopens",
     "decision_override",
-    "incident_notice_email",
     "incident_notices_email",
     "incident_open",
     "incident_post_update",

@@ -13,17 +13,8 @@ from django.utils.translation import gettext as _
 
 from tickets.models import Incident, IncidentNotice, IncidentUpdate
 from tickets.services.base import one_line
-from tickets.services.mail import deliver_once
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-
-
-def incident_notice_email(*, notice_id: int) -> bool:
-    """E-mail one notice: at least once, never twice. True if this call sent it."""
-    rows = IncidentNotice.objects.select_related(
-        "update__incident__owner", "contact__user", "contact__customer"
-    )
-    return deliver_once(rows, notice_id, build=notice_email)
 
 
 def incident_update_text(update: IncidentUpdate, language: str) -> tuple[str, bool]:

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 CHECK_SCOPE = "tickets.tasks.check_scope"
 SEND_MESSAGE_EMAIL = "tickets.tasks.send_message_email"
-SEND_INCIDENT_NOTICE = "tickets.tasks.send_incident_notice"
 SEND_INCIDENT_NOTICES = "tickets.tasks.send_incident_notices"
 
 # A broker that is down must answer fast: filing a ticket or posting a reply never

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tickets.models import CreditNotice, IncidentNotice, Message, Ticket
 from tickets.services.credits import credit_notice_email
 from tickets.services.decisions import ticket_decide
-from tickets.services.incident_notices import incident_notice_email
-from tickets.services.mail import due_to_send, message_email, send_each
+from tickets.services.incident_mail import incident_notices_email
+from tickets.services.mail import _server_unreachable, due_to_send, message_email, send_each
 
 log = logging.getLogger(__name__)
 
@@ -45,21 +46,33 @@ def _email_unsent(cutoff: datetime) -> None:
     notices. Failed ones are left out and those tried often come last, so a few
     that keep failing never crowd out the rest."""
     now = timezone.now()
-    outboxes = (
-        (Message.objects.filter(kind__in=Message.EMAILED_KINDS), message_email, "message_id"),
-        (IncidentNotice.objects.all(), incident_notice_email, "notice_id"),
-        (CreditNotice.objects.all(), credit_notice_email, "notice_id"),
+    outboxes: tuple[tuple[QuerySet, Callable[[list[int]], bool]], ...] = (
+        (
+            Message.objects.filter(kind__in=Message.EMAILED_KINDS),
+            partial(send_each, send=lambda pk: message_email(message_id=pk), what="message"),
+        ),
+        (IncidentNotice.objects.all(), _incident_notices_send),
+        (
+            CreditNotice.objects.all(),
+            partial(send_each, send=lambda pk: credit_notice_email(notice_id=pk), what="notice"),
+        ),
     )
-    for rows, send, argument in outboxes:
-        unsent = (
+    for rows, send in outboxes:
+        unsent = list(
             rows.filter(due_to_send(now), created_at__lt=cutoff)
             .order_by("delivery_attempts", "created_at")
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
-        reachable = send_each(unsent, partial(_send_one, send, argument), rows.model.__name__)
-        if not reachable:
+        if unsent and not send(unsent):
             return  # the rest would each wait on it too; the next sweep tries again
 
 
-def _send_one(send: Callable[..., object], argument: str, pk: int) -> object:
-    return send(**{argument: pk})
+def _incident_notices_send(ids: list[int]) -> bool:
+    """The batch path that an update's own task takes: one mail connection for
+    all. False when the mail server is unreachable."""
+    try:
+        incident_notices_email(notice_ids=ids)
+    except Exception as exc:
+        log.exception("could not e-mail every incident notice of %s", ids)
+        return not _server_unreachable(exc)
+    return True
