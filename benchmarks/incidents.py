@@ -30,13 +30,10 @@ import argparse
 import base64
 import json
 import os
-import secrets
-import shutil
-import tempfile
 import time
 from datetime import datetime, timedelta
 
-from benchmarks.intake import BIN, ROOT, Processes, admin_connection, free_port, wait_until
+from benchmarks.intake import BIN, ROOT, Processes, bench_world, wait_until
 
 DATABASE = "scopedesk_bench_incidents"
 LANGUAGES = ["en", "ru", "fi", "lv"]
@@ -82,56 +79,15 @@ def main() -> None:
     parser.add_argument("--redis-url", help="a Redis to use instead of starting one")
     args = parser.parse_args()
 
-    server_url = args.postgres.rstrip("/")
-    with admin_connection(server_url) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    logs = Path(tempfile.mkdtemp(prefix="scopedesk-incidents-"))
-    processes = None
-    try:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"{server_url}/{DATABASE}",
-            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
-            "PYTHONPATH": str(ROOT),
-            "EMAIL_BACKEND": args.mail_backend,
-            "LOG_LEVEL": "WARNING",
-            "DEBUG": "0",
-            # A throwaway key: with DEBUG off the desk starts only with one.
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        }
-        processes = Processes(logs, env)
-        redis_url = args.redis_url
-        if redis_url is None:
-            if shutil.which("redis-server") is None:
-                sys.exit("redis-server is not installed; pass --redis-url")
-            port = free_port()
-            redis_url = f"redis://127.0.0.1:{port}/0"
-            processes.start(
-                "redis",
-                [
-                    *("redis-server", "--bind", "127.0.0.1", "--port", str(port)),
-                    *("--save", "", "--appendonly", "no"),
-                ],
-            )
-            wait_until(
-                lambda: "Ready to accept" in processes.log("redis"), timeout=10, what="redis"
-            )
-        env["REDIS_URL"] = redis_url
-        os.environ.update(
-            {k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "LOG_LEVEL")}
-        )
+    environment = {"EMAIL_BACKEND": args.mail_backend, "LOG_LEVEL": "WARNING"}
+    with bench_world(
+        postgres=args.postgres,
+        database=DATABASE,
+        redis_url=args.redis_url,
+        prefix="scopedesk-incidents-",
+        env=environment,
+    ) as (processes, _env):
         run(args, processes)
-    finally:
-        if processes is not None:
-            processes.kill_all()
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        with admin_connection(server_url) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        shutil.rmtree(logs, ignore_errors=True)
 
 
 def run(args, processes: Processes) -> None:

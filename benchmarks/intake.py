@@ -159,38 +159,29 @@ def admin_connection(server_url: str):
     return psycopg.connect(f"{server_url}/postgres", autocommit=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tickets", type=int, default=500)
-    parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
-    parser.add_argument("--workers", type=int, default=2, help="Celery prefork processes")
-    parser.add_argument("--customers", type=int, default=8)
-    parser.add_argument(
-        "--postgres", default="postgres://postgres@127.0.0.1:5432", help="server, no database"
-    )
-    parser.add_argument("--redis-url", help="a Redis to use instead of starting one")
-    args = parser.parse_args()
-
-    server_url = args.postgres.rstrip("/")
+@contextlib.contextmanager
+def bench_world(
+    *, postgres: str, database: str, redis_url: str | None, prefix: str, env: dict[str, str]
+):
+    """A database and (unless ``redis_url``) a redis-server of the benchmark's
+    own, and the environment for the desk's processes on them; all of it is
+    removed at the end, whatever happens. Yields (processes, env)."""
+    server_url = postgres.rstrip("/")
     with admin_connection(server_url) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    logs = Path(tempfile.mkdtemp(prefix="scopedesk-intake-"))
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {database}")
+    logs = Path(tempfile.mkdtemp(prefix=prefix))
     processes = None
     try:
-        redis_url = args.redis_url
         env = {
             **os.environ,
-            "DATABASE_URL": f"{server_url}/{DATABASE}",
+            "DATABASE_URL": f"{server_url}/{database}",
             "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
             "PYTHONPATH": str(ROOT),
-            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "LOG_LEVEL": "INFO",
             "DEBUG": "0",
             # A throwaway key: with DEBUG off the desk starts only with one.
             "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
-            # The benchmark measures intake, not the per-user throttle.
-            "API_THROTTLE_USER": "1000000/minute",
+            **env,
         }
         processes = Processes(logs, env)
         if redis_url is None:
@@ -209,10 +200,14 @@ def main() -> None:
                 lambda: "Ready to accept" in processes.log("redis"), timeout=10, what="redis"
             )
         env["REDIS_URL"] = redis_url
+        # This process reads the same database and broker as the ones it starts.
         os.environ.update(
-            {k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND", "SECRET_KEY")}
+            {
+                k: env[k]
+                for k in ("DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND", "SECRET_KEY", "LOG_LEVEL")
+            }
         )
-        run(args, processes, env)
+        yield processes, env
     finally:
         if processes is not None:
             processes.kill_all()
@@ -221,8 +216,36 @@ def main() -> None:
 
             connections.close_all()
         with admin_connection(server_url) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         shutil.rmtree(logs, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument("--workers", type=int, default=2, help="Celery prefork processes")
+    parser.add_argument("--customers", type=int, default=8)
+    parser.add_argument(
+        "--postgres", default="postgres://postgres@127.0.0.1:5432", help="server, no database"
+    )
+    parser.add_argument("--redis-url", help="a Redis to use instead of starting one")
+    args = parser.parse_args()
+
+    environment = {
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "INFO",
+        # The benchmark measures intake, not the per-user throttle.
+        "API_THROTTLE_USER": "1000000/minute",
+    }
+    with bench_world(
+        postgres=args.postgres,
+        database=DATABASE,
+        redis_url=args.redis_url,
+        prefix="scopedesk-intake-",
+        env=environment,
+    ) as (processes, env):
+        run(args, processes, env)
 
 
 def run(args, processes: Processes, env: dict[str, str]) -> None:
