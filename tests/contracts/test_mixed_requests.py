@@ -87,7 +87,8 @@ def test_the_decision_follows_its_most_urgent_part(customers):
 def test_each_part_has_its_own_clause_and_offer(customers):
     decision = _decide(
         customers,
-        text="Our e-mail is not working since the morning. And also, please install Yoast.",
+        text="Our e-mail is not working since the morning. "
+        "And also, please install the Yoast plugin.",
     )
     mail, plugin = decision.parts
     assert (mail.service, mail.verdict, mail.offer) == ("hosting.email", Verdict.IN_SCOPE, None)
