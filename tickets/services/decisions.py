@@ -24,7 +24,7 @@ from contracts.selectors import (
     customers_with_terms,
     reply_wordings,
 )
-from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
+from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage, charges_allowance
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
 from tickets.services.claims import our_service_answer
@@ -241,7 +241,9 @@ def _decision_take(
         _withdraw_pending_offers(decision=previous)
     # A mixed request's offers are its paid parts'; the decision's own is the
     # leading part's, never made twice.
-    quotes = [(row, part.offer) for row, part in made] if made else [(None, price)]
+    quotes: list[tuple[DecisionPart | None, PriceQuote | None]] = (
+        [(row, part.offer) for row, part in made] if made else [(None, price)]
+    )
     offers = [
         offer_make(ticket=ticket, decision=record, price=quote, part=row)
         for row, quote in quotes

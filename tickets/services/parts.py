@@ -126,4 +126,4 @@ def part_for_time(decision: ScopeDecision, part_id: int | None) -> DecisionPart 
         if part is None:
             raise TicketError(_("This part is not a part of the ticket's current decision."))
         return part
-    return decision.parts.filter(service_id=decision.service_id, verdict=decision.verdict).first()
+    return decision.parts.filter(service=decision.service, verdict=decision.verdict).first()
