@@ -10,6 +10,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,7 +47,7 @@ class Case:
     price: PriceQuote
 
 
-EUR_60 = PriceQuote(60, "EUR", Pricing.FIXED)
+EUR_60 = PriceQuote(Decimal("60.00"), "EUR", Pricing.FIXED)
 CASES = [
     Case(
         "en",
@@ -68,7 +69,7 @@ CASES = [
         "плагин для WordPress на сайт.",
         "Здравствуйте! С утра не приходит почта на наши ящики.",
         "мы уже занимаемся этим",
-        PriceQuote(4000, "RUB", Pricing.HOURLY, Duration(1, "h")),
+        PriceQuote(Decimal("4000.00"), "RUB", Pricing.HOURLY, Duration(1, "h")),
     ),
     Case(
         "fi",
