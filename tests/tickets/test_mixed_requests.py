@@ -10,7 +10,13 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from tests.helpers import api
+from tests.tickets.test_portal.helpers import portal
 from tests.tickets.test_ticket_flow import HELSINKI, MONDAY_10, SARA, file
 from tickets import services
 from tickets.models import DecisionPart, Message, Offer, Status, TimeEntry
@@ -140,3 +146,67 @@ def test_a_new_decision_with_the_same_parts_keeps_the_offer(desk, technician):
         Offer.Status.PENDING,
     )
     assert ticket.messages.filter(kind=Message.Kind.AUTOMATIC).count() == 1
+
+
+# --- the queue and the API ---------------------------------------------------------
+
+QUEUE_HTMX = {"HX-Request": "true"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_shows_the_parts_and_logs_time_under_the_part_chosen(desk, client, technician):
+    ticket = file(SARA, MIXED_EN)
+    email_part, plugin_part = ticket.decisions.get().parts.all()
+    client.force_login(technician)
+    html = client.get(reverse("queue:ticket", args=[ticket.pk])).content.decode()
+    assert "Parts of the request" in html
+    assert f'data-part="{email_part.pk}"' in html and f'data-part="{plugin_part.pk}"' in html
+    assert f'<option value="{plugin_part.pk}">2. web.cms_plugins' in html
+    url = reverse("queue:time", args=[ticket.pk])
+    refused = client.post(
+        url, {"time-minutes": 30, "time-part": plugin_part.pk}, headers=QUEUE_HTMX
+    )
+    assert refused.status_code == 409
+    assert "not answered the offer" in refused.content.decode()
+    logged = client.post(url, {"time-minutes": 15, "time-part": email_part.pk}, headers=QUEUE_HTMX)
+    assert logged.status_code == 200
+    assert TimeEntry.objects.get().part == email_part
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_logs_time_for_a_part_and_refuses_another_tickets_part(desk, technician):
+    ticket = file(SARA, MIXED_EN)
+    other = file(SARA, MIXED_EN)
+    email_part, plugin_part = ticket.decisions.get().parts.all()
+    foreign = other.decisions.get().parts.first()
+    client = api(technician)
+    url = f"/api/v1/tickets/{ticket.pk}/time/"
+    unanswered = client.post(url, {"minutes": 10, "part": plugin_part.pk})
+    assert unanswered.status_code == 400
+    assert "not answered the offer" in unanswered.json()["detail"]
+    not_ours = client.post(url, {"minutes": 10, "part": foreign.pk})
+    assert not_ours.status_code == 400 and "not a part" in not_ours.json()["detail"]
+    assert "part" in client.post(url, {"minutes": 10, "part": "x"}).json()
+    assert client.post(url, {"minutes": 10, "part": email_part.pk}).status_code == 200
+    assert list(TimeEntry.objects.values_list("part", "kind")) == [
+        (email_part.pk, TimeEntry.Kind.ALLOWANCE)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mixed_ticket_page_costs_the_queries_of_a_single_one(desk, technician):
+    single = file(SARA, "Our e-mail is not working since the morning, nobody gets anything.")
+    mixed = file(SARA, MIXED_EN)
+
+    def queries(client, url) -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    staff = Client()
+    staff.force_login(technician)
+    sara = portal(SARA)
+    for client, name in ((staff, "queue:ticket"), (sara, "portal:ticket")):
+        one = queries(client, reverse(name, args=[single.pk]))
+        assert queries(client, reverse(name, args=[mixed.pk])) == one
