@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -98,6 +98,38 @@ DEFAULT_WORDING: dict[Verdict, str] = {
     ),
 }
 
+# A mixed request ("mail is down, and please install plugin X") is answered in one
+# message: an opening, a paragraph for each part in the order the customer asked,
+# and the signature. Admins' own wordings are per verdict and so fit whole
+# requests only; the parts are answered in these words.
+PARTS_OPENING = gettext_noop(
+    "Hello {name},\n\n"
+    "thank you for your message. You asked us for more than one thing, so here is "
+    "our answer to each."
+)
+PART_WORDING: dict[Verdict, str] = {
+    Verdict.IN_SCOPE: gettext_noop(
+        "{service}: we are on it now. This is covered by your contract. {response_promise}"
+    ),
+    Verdict.OUTSIDE_HOURS: gettext_noop(
+        "{service}: this is covered by your contract. It reached us outside our working "
+        "hours, so a technician will take it up {starts_at}. {response_promise}"
+    ),
+    Verdict.OVER_ALLOWANCE: gettext_noop(
+        "{service}: this is covered by your contract, but {limit_used_up} this month. We "
+        "can still do it now as paid work at {price}. You can accept or decline this offer "
+        "with one click; nothing is charged unless you accept."
+    ),
+    Verdict.PAID_OPTION: gettext_noop(
+        "{service}: this is not part of the support included in your contract, but we will "
+        "gladly do it for you as paid work. Price: {price}. You can accept or decline this "
+        "offer with one click; nothing is charged unless you accept."
+    ),
+    Verdict.OUT_OF_SCOPE: gettext_noop(
+        "{service}: this is something we do not take care of under your contract: {clause} {advice}"
+    ),
+}
+
 PLACEHOLDERS = frozenset(
     {
         "name",
@@ -140,11 +172,36 @@ def render_reply(
 ) -> Reply:
     """The reply that the customer gets for this decision."""
     language = decision.language
+    if decision.parts:
+        return _render_parts(decision, at=at, catalogue=catalogue)
     with translation.override(language):
         own = (wordings or {}).get((decision.verdict.value, language))
         template = own if own is not None else _(DEFAULT_WORDING[decision.verdict])
         values = _placeholder_values(decision, at=at, catalogue=catalogue)
         return Reply(language, template.format_map(values).strip())
+
+
+def _render_parts(decision: Decision, *, at: datetime, catalogue: Catalogue) -> Reply:
+    """One message that answers each part of a mixed request in turn."""
+    with translation.override(decision.language):
+        whole = _placeholder_values(decision, at=at, catalogue=catalogue)
+        paragraphs = [_(PARTS_OPENING).format_map(whole)]
+        for part in decision.parts:
+            one = replace(
+                decision,
+                verdict=part.verdict,
+                reason=part.reason,
+                service=part.service,
+                clause=part.clause,
+                contract=part.contract,
+                offer=part.offer,
+                starts_at=part.starts_at,
+                parts=(),
+            )
+            values = _placeholder_values(one, at=at, catalogue=catalogue)
+            paragraphs.append(_(PART_WORDING[part.verdict]).format_map(values).strip())
+        paragraphs.append(whole["signature"])
+        return Reply(decision.language, "\n\n".join(paragraphs))
 
 
 class _OnDemand(dict):

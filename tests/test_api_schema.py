@@ -70,6 +70,8 @@ def test_fields_only_staff_read_are_not_promised_to_everyone(schema, name, staff
         ("Scope", "service"),
         ("Scope", "decided_by"),
         ("Decision", "service"),
+        ("DecisionPart", "offer"),
+        ("Offer", "part"),
         ("Incident", "resolved_at"),
         ("Incident", "eta"),
         ("Incident", "next_update_at"),
@@ -77,6 +79,16 @@ def test_fields_only_staff_read_are_not_promised_to_everyone(schema, name, staff
 )
 def test_what_can_be_null_is_documented_as_nullable(schema, name, field):
     assert component(schema, name)["properties"][field].get("nullable") is True
+
+
+def test_a_decisions_parts_are_documented_with_their_own_verdict_clause_and_offer(schema):
+    for name in ("Scope", "Decision"):
+        parts = component(schema, name)["properties"]["parts"]
+        assert parts["type"] == "array" and parts["readOnly"] is True
+        assert parts["items"]["$ref"].endswith("/DecisionPart")
+    fields = set(component(schema, "DecisionPart")["properties"])
+    assert {"service", "verdict", "clause", "offer"} <= fields
+    assert "part" in component(schema, "Time")["properties"]
 
 
 def test_files_are_documented_only_where_they_can_be_sent(schema):

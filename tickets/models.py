@@ -287,6 +287,38 @@ class ScopeDecision(models.Model):
         return f"{self.verdict} on #{self.ticket_id}"
 
 
+class DecisionPart(models.Model):
+    """One request of a mixed ticket ("mail is down, and please install plugin
+    X"), judged on its own: its service, verdict and clause, and its offer when it
+    is paid. The decision as a whole follows its most urgent part."""
+
+    decision = models.ForeignKey(
+        ScopeDecision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="parts"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT)
+    verdict = models.CharField(_("verdict"), max_length=16, choices=VERDICT_CHOICES)
+    reason = models.CharField(_("reason"), max_length=32)
+    clause = models.ForeignKey(
+        Clause, verbose_name=_("clause"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    clause_snapshot = models.JSONField(_("clause as it was"), default=dict, blank=True)
+    counts_against_allowance = models.BooleanField(_("counts against the allowance"), default=False)
+    starts_at = models.DateTimeField(_("work starts"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["decision", "position"]
+        verbose_name = _("part of a decision")
+        verbose_name_plural = _("parts of a decision")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "position"], name="one_part_per_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} ({self.position}) on decision {self.decision_id}"
+
+
 class Message(EmailDelivery):
     class Kind(models.TextChoices):
         PUBLIC = "public", _("Reply")
@@ -350,8 +382,17 @@ class Offer(models.Model):
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="offers"
     )
-    decision = models.OneToOneField(
-        ScopeDecision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="offer"
+    decision = models.ForeignKey(
+        ScopeDecision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="offers"
+    )
+    # A mixed ticket's offers: one for each paid part.
+    part = models.OneToOneField(
+        DecisionPart,
+        verbose_name=_("part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offer",
     )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
@@ -377,6 +418,10 @@ class Offer(models.Model):
         verbose_name_plural = _("offers")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="offer_amount_not_negative"),
+            # A decision makes one offer, or one for each of its paid parts.
+            models.UniqueConstraint(
+                fields=["decision"], condition=Q(part=None), name="one_offer_per_decision"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -405,6 +450,15 @@ class TimeEntry(models.Model):
         _("top-up minutes"),
         default=0,
         help_text=_("Of the counted minutes, those drawn from prepaid top-ups."),
+    )
+    # On a mixed ticket: the part the work was for (none: the ticket's leading part).
+    part = models.ForeignKey(
+        DecisionPart,
+        verbose_name=_("part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     worked_on = models.DateField(_("worked on"))

@@ -31,7 +31,15 @@ from contracts.engine import hours, terms
 from contracts.engine.scope import Usage
 from contracts.models import Clause, Contract, Customer, TopUp
 from tickets.filters import sla_breached
-from tickets.models import Incident, Message, Offer, ScopeDecision, Ticket, TimeEntry
+from tickets.models import (
+    DecisionPart,
+    Incident,
+    Message,
+    Offer,
+    ScopeDecision,
+    Ticket,
+    TimeEntry,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +221,15 @@ def _offers_current_first() -> QuerySet[Offer]:
         Case(When(decision__is_current=True, then=Value(0)), default=Value(1)),
         "-created_at",
         "-pk",
+    )
+
+
+def decision_parts_prefetch() -> Prefetch:
+    """For decisions: their parts (a mixed request's), each with its service and
+    offer, in the order the customer asked; one query for any number of decisions."""
+    return Prefetch(
+        "parts",
+        queryset=DecisionPart.objects.select_related("service", "offer").order_by("position"),
     )
 
 

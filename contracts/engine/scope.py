@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from contracts.engine import hours
 from contracts.engine.matching import Recognition, ServiceMatcher
+from contracts.engine.parts import Segment, split_request
 from contracts.engine.terms import (
     ClauseTerms,
     ContactTerms,
@@ -115,6 +116,33 @@ class Reason:
     ALWAYS_COVERED = "always_covered"
 
 
+# The verdicts a part of a mixed request may have, most urgent first: the
+# decision as a whole (its verdict, service, SLA and status) follows the first
+# of its parts in this order, so covered work is never held up by an offer.
+PART_ORDER: tuple[Verdict, ...] = (
+    Verdict.IN_SCOPE,
+    Verdict.OUTSIDE_HOURS,
+    Verdict.OVER_ALLOWANCE,
+    Verdict.PAID_OPTION,
+    Verdict.OUT_OF_SCOPE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPart:
+    """One request of a mixed text, judged on its own."""
+
+    text: str  # the words of the request that ask for it
+    service: str
+    verdict: Verdict
+    reason: str
+    clause: ClauseTerms
+    contract: ContractTerms
+    offer: PriceQuote | None = None
+    starts_at: datetime | None = None
+    confidence: float = 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     verdict: Verdict
@@ -130,6 +158,9 @@ class Decision:
     candidates: tuple[str, ...] = ()  # needs_review: the services a technician chooses from
     confidence: float = 0.0
     priority: str = "normal"  # the request's: the reply promises that priority's response time
+    # A mixed request: each part with its own verdict; the fields above are
+    # those of the most urgent part (``PART_ORDER``).
+    parts: tuple[DecisionPart, ...] = ()
 
 
 def decide(
@@ -179,6 +210,11 @@ def decide(
             offer=PriceQuote(latest.hourly_rate, latest.currency, Pricing.HOURLY),
             priority=request.priority,
         )
+    if not request.service_confirmed and request.service in (None, service):
+        split = split_request(request.text, catalogue.matcher, recognition)
+        parted = _decide_in_parts(split, customer, request, usage, at, catalogue) if split else None
+        if parted is not None:
+            return parted
     if service is None:
         return Decision(
             Verdict.NEEDS_REVIEW,
@@ -249,6 +285,46 @@ def decide(
             starts_at=starts_at,
         )
     return replace(judged, reason=Reason.ALWAYS_COVERED if always else Reason.COVERED)
+
+
+def _decide_in_parts(
+    split: tuple[Segment, ...],
+    customer: CustomerTerms,
+    request: ScopeRequest,
+    usage: Usage,
+    at: datetime,
+    catalogue: Catalogue,
+) -> Decision | None:
+    """A mixed request judged part by part, or None when its parts do not differ
+    in verdict (one answer fits them all) or one of them cannot be a part."""
+    decided = []
+    for segment in split:
+        if segment.service in catalogue.always_covered:
+            return None  # a complaint or claim is answered as a whole (tickets.services.claims)
+        one = replace(request, text=segment.text, service=segment.service, service_confirmed=True)
+        decision = decide(customer=customer, request=one, usage=usage, at=at, catalogue=catalogue)
+        if decision.verdict not in PART_ORDER:
+            return None
+        decided.append((segment, decision))
+    if len({decision.verdict for _, decision in decided}) < 2:
+        return None
+    parts = tuple(
+        DecisionPart(
+            text=segment.text,
+            service=segment.service,
+            verdict=d.verdict,
+            reason=d.reason,
+            clause=d.clause,
+            contract=d.contract,
+            offer=d.offer,
+            starts_at=d.starts_at,
+            confidence=segment.confidence,
+        )
+        for segment, d in decided
+        if d.clause is not None and d.contract is not None
+    )
+    lead = min(decided, key=lambda item: PART_ORDER.index(item[1].verdict))[1]
+    return replace(lead, confidence=min(part.confidence for part in parts), parts=parts)
 
 
 def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:

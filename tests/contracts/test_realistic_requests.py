@@ -4,8 +4,9 @@ Each row is a request as it arrives: a greeting, some context, typos, inflected
 words and an order of words of the writer's own, never a copy of a catalogue
 phrase. The expected verdict is what a careful lead would decide under the
 example contracts (examples/contract-*.yaml) at a moment inside support hours with
-nothing used yet this month. Vague requests, and requests that ask for two
-services with different coverage, expect `needs_review`: a guess is not a verdict.
+nothing used yet this month. Vague requests expect `needs_review`: a guess is not
+a verdict. A request that asks for two services with different verdicts is decided
+in parts (kind "mixed", see realistic_mixed.py): its row expects the most urgent part.
 
 The engine is scored on the whole table rather than row by row: service
 recognition is a judgement, and the table measures it. A confident verdict for
@@ -65,6 +66,7 @@ class Row:
     verdict: Verdict
     service: str | None = None  # the service judged; None when a technician must choose
     picked: str | None = None  # the service the requester picked in the form, if any
+    kind: str = ""
 
 
 ROWS: list[Row] = [
@@ -296,7 +298,9 @@ ROWS: list[Row] = [
         "two things",
         "Hi, could you renew our SSL certificate, and while you're at it install the "
         "Yoast plugin on the blog?",
-        REVIEW,
+        IN,  # in parts: the certificate is covered, the plugin is paid
+        "hosting.ssl",
+        kind="mixed",
     ),
     Row(
         "en",
@@ -547,7 +551,9 @@ ROWS: list[Row] = [
         IVAN,
         "Сертификат и почта",
         "Нужно продлить SSL-сертификат, и заодно заведите два новых почтовых ящика.",
-        REVIEW,
+        IN,  # in parts: the mailboxes are covered, the certificate is paid
+        "hosting.email",
+        kind="mixed",
     ),
     Row(
         "ru",
@@ -758,7 +764,9 @@ ROWS: list[Row] = [
         AINO,
         "Pari asiaa",
         "Sivusto on ollut hidas koko viikon, ja lisäksi haluaisimme näkyä paremmin Googlessa.",
-        REVIEW,
+        IN,  # in parts: the slow site is covered, search ranking is not
+        "hosting.performance",
+        kind="mixed",
     ),
     Row(
         "fi",

@@ -37,6 +37,7 @@ from tickets.attachments import attachment_check, too_many_files
 from tickets.models import (
     Attachment,
     CannedReply,
+    DecisionPart,
     Message,
     Offer,
     Rating,
@@ -94,6 +95,52 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+class OfferSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "ticket",
+            "part",
+            "amount",
+            "currency",
+            "pricing",
+            "estimate_minutes",
+            "status",
+            "expires_at",
+            "answered_at",
+        ]
+
+
+class DecisionPartSerializer(serializers.ModelSerializer):
+    """One request of a mixed ticket: its own service, verdict, clause and offer."""
+
+    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    clause = serializers.JSONField(source="clause_snapshot", read_only=True)
+    offer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DecisionPart
+        fields = [
+            "id",
+            "position",
+            "text",
+            "service",
+            "verdict",
+            "reason",
+            "clause",
+            "starts_at",
+            "offer",
+        ]
+
+    @extend_schema_field(OfferSerializer(allow_null=True))
+    def get_offer(self, part):
+        offer = getattr(part, "offer", None)
+        return OfferSerializer(offer, context=self.context).data if offer else None
+
+
 class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """A ticket's decision. ``decided_by`` and ``override_reason``: staff only."""
 
@@ -104,6 +151,12 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
+    parts = DecisionPartSerializer(
+        many=True,
+        read_only=True,
+        help_text="A request that asks for several things: each part on its own; "
+        "the decision follows its most urgent part. Empty for a single request.",
+    )
 
     class Meta:
         model = ScopeDecision
@@ -113,6 +166,7 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
             "reason",
             "service",
             "clause",
+            "parts",
             "candidates",
             "starts_at",
             "decided_by",
@@ -138,22 +192,6 @@ class DecisionSerializer(ScopeSerializer):
             "usage",
         ]
         staff_only_fields = [*ScopeSerializer.Meta.staff_only_fields, "usage"]
-
-
-class OfferSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Offer
-        fields = [
-            "id",
-            "ticket",
-            "amount",
-            "currency",
-            "pricing",
-            "estimate_minutes",
-            "status",
-            "expires_at",
-            "answered_at",
-        ]
 
 
 class TimeEntrySerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
@@ -325,6 +363,12 @@ class TimeSerializer(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     worked_on = serializers.DateField(required=False, allow_null=True, help_text="blank: today")
+    part = id_field(
+        required=False,
+        allow_null=True,
+        help_text="a mixed ticket's part the work was for (its id in scope.parts); "
+        "blank: the leading part",
+    )
 
 
 class BulkAssignSerializer(serializers.Serializer):

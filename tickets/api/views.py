@@ -73,6 +73,7 @@ from tickets.selectors import (
     attachments_visible_to,
     calendar_month,
     current_offer_prefetch,
+    decision_parts_prefetch,
     messages_visible_to,
     month_start,
     tickets_visible_to,
@@ -125,9 +126,9 @@ class TicketViewSet(
             .prefetch_related(
                 Prefetch(
                     "decisions",
-                    queryset=ScopeDecision.objects.filter(is_current=True).select_related(
-                        "service", "decided_by"
-                    ),
+                    queryset=ScopeDecision.objects.filter(is_current=True)
+                    .select_related("service", "decided_by")
+                    .prefetch_related(decision_parts_prefetch()),
                 ),
                 current_offer_prefetch(),
             )
@@ -253,6 +254,7 @@ class TicketViewSet(
                 minutes=d["minutes"],
                 note=d.get("note", ""),
                 worked_on=d.get("worked_on"),
+                part_id=d.get("part"),
             ),
         )
 
@@ -355,7 +357,9 @@ class DecisionViewSet(TicketPartViewSet):
     filterset_class = DecisionFilter
 
     def get_queryset(self):
-        rows = ScopeDecision.objects.select_related("service", "decided_by")
+        rows = ScopeDecision.objects.select_related("service", "decided_by").prefetch_related(
+            decision_parts_prefetch()
+        )
         return self.visible(rows).order_by("-created_at", "-pk")
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from tickets.models import (
     Attachment,
+    DecisionPart,
     Escalation,
     Incident,
     IncidentUpdate,
@@ -46,6 +47,39 @@ class ConversationEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class PartCard:
+    """One part of a mixed request on its own card: its verdict and, when paid, its offer."""
+
+    part: DecisionPart
+    service_name: str
+    verdict_text: str
+    sentence: str
+    starts_later: bool  # covered work that starts when support hours begin, still ahead
+    clause: dict
+    offer: Offer | None
+    offer_words: words.OfferWords | None
+    offer_open: bool
+    offer_lapsed: bool
+
+
+def _part_card(part: DecisionPart, *, language: str, now: datetime) -> PartCard:
+    offer = getattr(part, "offer", None)
+    offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
+    return PartCard(
+        part=part,
+        service_name=part.service.name(language),
+        verdict_text=words.verdict_tag(part.verdict),
+        sentence=words.part_sentence(part.verdict),
+        starts_later=bool(part.starts_at and part.starts_at > now),
+        clause=part.clause_snapshot,
+        offer=offer,
+        offer_words=words.offer_words(offer) if offer else None,
+        offer_open=offer_open,
+        offer_lapsed=bool(offer and offer.status == Offer.Status.PENDING and not offer_open),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class PortalTicket:
     ticket: Ticket
     status_text: str
@@ -71,6 +105,7 @@ class PortalTicket:
     done: bool
     closed: bool
     can_rate: bool
+    parts: list[PartCard]  # a mixed request's parts, each with its own answer
 
 
 def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
@@ -123,6 +158,10 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         done=done,
         closed=ticket.status == Status.CLOSED,
         can_rate=done and rating is None,
+        parts=[
+            _part_card(part, language=language, now=now)
+            for part in (decision.parts.select_related("service", "offer") if decision else ())
+        ],
     )
 
 

@@ -266,6 +266,11 @@ def offer_answer(request, pk: int):
                 "Thank you for accepting the offer. A technician will start on it and keep "
                 "you posted here."
             )
+        elif offer.part_id is not None:
+            text = _(
+                "Thank you for letting us know. We leave that part aside; the rest of your "
+                "request goes on as before."
+            )
         else:
             text = _(
                 "Thank you for letting us know. We have closed this request; if you change "

@@ -75,6 +75,16 @@ VERDICT_SENTENCES = {
         "We could not open this request from your login. Our reply explains who can help."
     ),
 }
+# A part of a mixed request, on its own card: covered work is already being done.
+PART_SENTENCES = {
+    "in_scope": gettext_lazy(
+        "We are on it: this is covered by your contract, so there is nothing extra to pay."
+    ),
+    "outside_hours": gettext_lazy(
+        "This is covered by your contract. It reached us outside working hours, so we "
+        "start on it when they begin."
+    ),
+}
 # Once the work is under way or done, the forward-looking sentences above no
 # longer fit the covered verdicts.
 LATER_SENTENCES = {
@@ -162,6 +172,12 @@ def verdict_sentence(
     if under_way and verdict in LATER_SENTENCES:
         return str(LATER_SENTENCES[verdict])
     return str(VERDICT_SENTENCES.get(verdict or "", VERDICT_SENTENCES[""]))
+
+
+def part_sentence(verdict: str) -> str:
+    """A part's verdict as a sentence on its card."""
+    sentence = PART_SENTENCES.get(verdict) or VERDICT_SENTENCES.get(verdict)
+    return str(sentence) if sentence else ""
 
 
 def estimate_duration(minutes: int | None) -> terms.Duration | None:

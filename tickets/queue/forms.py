@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from contracts.api import IdFormField
 from contracts.models import PRIORITY_LABELS, VERDICT_LABELS, Service
 from tickets.models import Status, Ticket
 
@@ -79,6 +80,9 @@ class TimeEntryForm(QueueForm):
         help_text=_("Blank: today."),
     )
     note = forms.CharField(label=_("What was done"), max_length=500, required=False)
+    # A mixed ticket's part (its id); blank: the leading part. The service checks
+    # that it is a part of this ticket's current decision.
+    part = IdFormField(label=_("For the part"), required=False)
 
 
 class OverrideForm(QueueForm):

@@ -29,6 +29,7 @@ from tickets.filters import TicketFilter, sla_breached, sla_due_soon
 from tickets.models import (
     Attachment,
     CannedReply,
+    DecisionPart,
     InboundMessage,
     Incident,
     Message,
@@ -381,6 +382,15 @@ class DecisionView:
 
 
 @dataclass(frozen=True, slots=True)
+class PartView:
+    """A part of a mixed request: what the technician works under it."""
+
+    part: DecisionPart
+    verdict_label: str
+    offer: Offer | None
+
+
+@dataclass(frozen=True, slots=True)
 class MessageView:
     message: Message
     files: list[Attachment]
@@ -405,6 +415,7 @@ class Workspace:
     requester_name: str
     current: DecisionView | None
     history: list[DecisionView]  # oldest first, the current one included
+    parts: list[PartView]  # the current decision's, when the request is mixed
     messages: list[MessageView]
     request_files: list[Attachment]  # filed with the ticket, not with a message
     request_quoted: str  # the history quoted in the e-mail that opened it
@@ -472,6 +483,10 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         .order_by("created_at", "pk")
     ]
     current = next((d for d in decisions if d.decision.is_current), None)
+    parts = [
+        PartView(part, verdict_label(part.verdict), getattr(part, "offer", None))
+        for part in (current.decision.parts.select_related("service", "offer") if current else ())
+    ]
     messages = list(Message.objects.filter(ticket=ticket).select_related("author__contact"))
     files: dict[int | None, list[Attachment]] = {}
     for attachment in Attachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
@@ -498,6 +513,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
         requester_name=contact.name if contact else ticket.requester.get_username(),
         current=current,
         history=decisions,
+        parts=parts,
         messages=[
             MessageView(message, files.get(message.pk, []), quoted.get(message.pk, ""))
             for message in messages

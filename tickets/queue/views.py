@@ -329,6 +329,7 @@ def log_time(request: HttpRequest, pk: int) -> HttpResponse:
             minutes=data["minutes"],
             note=data["note"],
             worked_on=data["worked_on"],
+            part_id=data.get("part"),
         )
         parts = [
             f"{format_span(entry.counted_minutes)} ({entry.get_kind_display()})"

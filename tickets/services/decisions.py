@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.engine.scope import Decision, PriceQuote, ScopeRequest, decide
+from contracts.engine.scope import DecisionPart as PartTerms
 from contracts.models import Clause, Contract, Customer, Service
 from contracts.replies import render_reply
 from contracts.selectors import (
@@ -24,14 +24,20 @@ from contracts.selectors import (
     customers_with_terms,
     reply_wordings,
 )
-from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
+from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage, charges_allowance
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
 from tickets.services.claims import our_service_answer
 from tickets.services.incident_tickets import incident_reply, incident_reported, incident_work
 from tickets.services.mail_limits import auto_reply_withheld
 from tickets.services.notices import allowance_notices_send
-from tickets.services.offers import _withdraw_pending_offers
+from tickets.services.offers import _withdraw_pending_offers, offer_make
+from tickets.services.parts import (
+    clause_snapshot,
+    part_offers_carry,
+    parts_of,
+    parts_record,
+)
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import SlaTerms, sla_recompute, sla_start, sla_terms, sla_terms_for_ticket
 
@@ -177,6 +183,7 @@ def _record_decision(
         previous=previous,
         verdict=decision.verdict,
         price=decision.offer,
+        parts=decision.parts,
         sla=sla_terms(decision) if decision.contract is not None else None,
         work_starts=decision.starts_at or at,
         language=decision.language,
@@ -184,7 +191,7 @@ def _record_decision(
         contract=contract,
         service=service,
         clause=clause,
-        clause_snapshot=_clause_snapshot(decision),
+        clause_snapshot=clause_snapshot(decision.clause, reason=decision.reason),
         usage_snapshot=usage,
         candidates=list(decision.candidates),
         starts_at=decision.starts_at,
@@ -205,21 +212,26 @@ def _decision_take(
     sla: SlaTerms | None,
     work_starts: datetime,
     language: str | None = None,
+    parts: tuple[PartTerms, ...] = (),
     **fields,
 ) -> ScopeDecision:
     """The one way a decision (the engine's, a technician's, a lead's) takes effect:
     it supersedes ``previous``; unless it repeats the customer's answer, it withdraws
-    the old offer, makes one for ``price`` and sets the status and SLA clock."""
+    the old offer, makes one for ``price`` (or one for each paid part of a mixed
+    request) and sets the status and SLA clock."""
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
     record = ScopeDecision.objects.create(
         ticket=ticket, supersedes=previous, verdict=verdict.value, **fields
     )
+    made = parts_record(record, parts, charges_allowance=charges_allowance(ticket))
     ticket.contract = record.contract
     if _same_answer(previous, record):
         # The same answer again (a changed priority, a contract re-read): the offer
         # the customer holds stays valid, and so do the status and the clock.
+        assert previous is not None
+        part_offers_carry(previous, record)
         Offer.objects.filter(decision=previous).update(decision=record)
         if sla is not None:
             sla_recompute(ticket, sla)  # a clock not started stays so
@@ -227,22 +239,21 @@ def _decision_take(
     if previous is not None:
         # A different answer withdraws the offer of the old one.
         _withdraw_pending_offers(decision=previous)
-    if price is not None:
-        Offer.objects.create(
-            ticket=ticket,
-            decision=record,
-            amount=price.amount,
-            currency=price.currency,
-            pricing=price.pricing.value,
-            estimate_minutes=price.estimate.minutes if price.estimate else None,
-            # From the decision, not the ticket's arrival: a new decision on an
-            # old ticket must not make an offer that has already lapsed.
-            expires_at=record.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
-        )
+    # A mixed request's offers are its paid parts'; the decision's own is the
+    # leading part's, never made twice.
+    quotes: list[tuple[DecisionPart | None, PriceQuote | None]] = (
+        [(row, part.offer) for row, part in made] if made else [(None, price)]
+    )
+    offers = [
+        offer_make(ticket=ticket, decision=record, price=quote, part=row)
+        for row, quote in quotes
+        if quote is not None
+    ]
+    offered = bool(offers)
     ticket.verdict = verdict.value
     ticket.service = record.service
     ticket.language = language or ticket.language
-    _apply_verdict(ticket, verdict, offered=price is not None, sla=sla, work_starts=work_starts)
+    _apply_verdict(ticket, verdict, offered=offered, sla=sla, work_starts=work_starts)
     return record
 
 
@@ -282,25 +293,8 @@ def _same_answer(previous: ScopeDecision | None, record: ScopeDecision) -> bool:
         previous is not None
         and not record.is_override
         and (previous.verdict, previous.service_id) == (record.verdict, record.service_id)
+        and parts_of(previous) == parts_of(record)
     )
-
-
-def _clause_snapshot(decision: Decision) -> dict:
-    clause = decision.clause
-    if clause is None:
-        return {}
-    price = clause.price
-    return {
-        "service": clause.service,
-        "coverage": clause.coverage.value,
-        "text": clause.text,
-        "advice": clause.advice,
-        "unlisted": decision.reason == "unlisted",
-        "pricing": price.pricing.value if price else None,
-        "price": str(price.amount) if price else None,
-        "estimate": str(price.estimate) if price and price.estimate else None,
-        "max_minutes_per_ticket": clause.max_minutes_per_ticket,
-    }
 
 
 def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) -> ScopeDecision:

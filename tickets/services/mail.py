@@ -129,13 +129,19 @@ def _fails_for_good(exc: Exception) -> bool:
 def ticket_email(message: Message) -> EmailMessage:
     ticket = message.ticket
     body = message.body
-    offer = Offer.objects.filter(decision=message.decision, status=Offer.Status.PENDING).first()
-    if offer is not None:
-        with translation.override(ticket.language):
-            body += "\n\n" + _("Accept the offer: %(accept)s\nDecline it: %(decline)s") % {
+    # A mixed ticket has an offer for each paid part, named by its service.
+    offers = Offer.objects.filter(
+        decision=message.decision, status=Offer.Status.PENDING
+    ).select_related("part__service")
+    with translation.override(ticket.language):
+        for offer in offers.order_by("part__position"):
+            links = _("Accept the offer: %(accept)s\nDecline it: %(decline)s") % {
                 "accept": offer_link(offer, "accept"),
                 "decline": offer_link(offer, "decline"),
             }
+            if offer.part is not None:
+                links = f"{offer.part.service.name(ticket.language)}:\n{links}"
+            body += "\n\n" + links
     thread = ticket_thread(ticket)
     headers = {
         # The customer's last e-mail when there is one, so their client threads

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tickets.models import Message, Offer, Status, Ticket
+from contracts.engine.scope import PriceQuote
+from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
 from tickets.services.base import TicketError, _locked_offer
+from tickets.services.parts import part_offer_settle
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import sla_start, sla_terms_for_ticket
 
@@ -39,6 +41,24 @@ def offer_from_token(token: str) -> tuple[Offer, str]:
     return offer, data["action"]
 
 
+def offer_make(
+    *, ticket: Ticket, decision: ScopeDecision, price: PriceQuote, part: DecisionPart | None = None
+) -> Offer:
+    """The offer of a decision (or of one paid part of it) for the customer to answer."""
+    return Offer.objects.create(
+        ticket=ticket,
+        decision=decision,
+        part=part,
+        amount=price.amount,
+        currency=price.currency,
+        pricing=price.pricing.value,
+        estimate_minutes=price.estimate.minutes if price.estimate else None,
+        # From the decision, not the ticket's arrival: a new decision on an
+        # old ticket must not make an offer that has already lapsed.
+        expires_at=decision.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
+    )
+
+
 def offer_answer(*, offer_id: int, accept: bool, user: User | None = None) -> Offer:
     """Accept or decline a pending offer; a second answer is refused."""
     now = timezone.now()
@@ -63,7 +83,9 @@ def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | No
     offer.answered_at = now
     offer.save()
     with translation.override(ticket.language):
-        if accept:
+        if offer.part_id is not None:
+            note = part_offer_settle(offer, ticket, accept=accept, now=now)
+        elif accept:
             ticket.status = Status.OPEN
             note = _(
                 "Thank you for accepting the offer. A technician will start on it "

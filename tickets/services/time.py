@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.models import Customer
-from tickets.models import Offer, ScopeDecision, Ticket, TimeEntry
+from tickets.models import DecisionPart, Offer, ScopeDecision, Ticket, TimeEntry
 from tickets.selectors import (
     allowance_month,
     allowance_usage,
@@ -23,6 +23,7 @@ from tickets.selectors import (
 )
 from tickets.services.base import TicketError, _locked, _refuse_if_closed
 from tickets.services.notices import allowance_notices_send
+from tickets.services.parts import part_for_time
 
 log = logging.getLogger(__name__)
 V = terms.Verdict
@@ -35,12 +36,15 @@ def time_entry_log(
     minutes: int,
     note: str = "",
     worked_on: date | None = None,
+    part_id: int | None = None,
 ) -> list[TimeEntry]:
     """Log work on a ticket. Covered work is counted against the allowance of the
     month it was done in (``worked_on``, in the customer's calendar; rounded up by
     the contract's unit), then against the prepaid top-ups bought by that month's
     end, and what is left over is billable; accepted paid work is billable; work a
-    lead granted by override is goodwill. Work on an unanswered offer is refused."""
+    lead granted by override is goodwill. Work on an unanswered offer is refused.
+    On a mixed ticket, ``part_id`` names the part the work was for (else the
+    leading one), and the work is judged as that part's."""
     if minutes is None or minutes <= 0:
         raise TicketError(_("Log at least one minute."))
     with transaction.atomic():
@@ -50,11 +54,18 @@ def time_entry_log(
         decision = ticket.decisions.filter(is_current=True).first()
         if decision is None:
             raise TicketError(_("The ticket has not been checked against the contract yet."))
-        kind = _time_kind(ticket, decision)
+        part = part_for_time(decision, part_id)
+        kind = _time_kind(ticket, decision, part)
         counted = _round_up(minutes, ticket.contract.rounding_minutes if ticket.contract else None)
-        common = {"ticket": ticket, "technician": technician, "note": note, "worked_on": day}
+        common = {
+            "ticket": ticket,
+            "technician": technician,
+            "note": note,
+            "worked_on": day,
+            "part": part,
+        }
         if kind in (TimeEntry.Kind.ALLOWANCE, TimeEntry.Kind.INCLUDED):
-            _check_minutes_per_ticket(ticket, decision, counted)
+            _check_minutes_per_ticket(ticket, part or decision, counted)
         if kind != TimeEntry.Kind.ALLOWANCE:
             return [
                 TimeEntry.objects.create(
@@ -112,7 +123,9 @@ def _work_day(ticket: Ticket, worked_on: date | None) -> date:
     return worked_on
 
 
-def _check_minutes_per_ticket(ticket: Ticket, decision: ScopeDecision, counted: int) -> None:
+def _check_minutes_per_ticket(
+    ticket: Ticket, decision: ScopeDecision | DecisionPart, counted: int
+) -> None:
     """A clause may cover only so many minutes a request ("up to 30 minutes a
     case"); covered work beyond that is not agreed, so it is refused."""
     cap = decision.clause_snapshot.get("max_minutes_per_ticket")
@@ -133,18 +146,19 @@ def _check_minutes_per_ticket(ticket: Ticket, decision: ScopeDecision, counted: 
         )
 
 
-def _time_kind(ticket: Ticket, decision: ScopeDecision) -> str:
-    verdict = V(decision.verdict)
+def _time_kind(ticket: Ticket, decision: ScopeDecision, part: DecisionPart | None) -> str:
+    """What the work is: judged by the decision, or by the part it was for."""
+    verdict = V(part.verdict if part else decision.verdict)
     if decision.is_override:
         if verdict in terms.COVERED_VERDICTS:
             return TimeEntry.Kind.GOODWILL
         return TimeEntry.Kind.BILLABLE
     if verdict in terms.COVERED_VERDICTS:
         # An incident's ticket is free, one linked by hand after its decision too.
-        if decision.counts_against_allowance and charges_allowance(ticket):
+        if (part or decision).counts_against_allowance and charges_allowance(ticket):
             return TimeEntry.Kind.ALLOWANCE
         return TimeEntry.Kind.INCLUDED
-    offer = Offer.objects.filter(decision=decision).first()
+    offer = Offer.objects.filter(part=part).first() if part else decision.offers.first()
     if offer is not None and offer.status == Offer.Status.ACCEPTED:
         return TimeEntry.Kind.BILLABLE
     if offer is not None and offer.status == Offer.Status.PENDING:

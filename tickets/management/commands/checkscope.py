@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from contracts.engine import terms
-from contracts.engine.scope import Decision, ScopeRequest, UnknownService
+from contracts.engine.scope import Decision, PriceQuote, ScopeRequest, UnknownService
+from contracts.engine.terms import ClauseTerms
 from contracts.replies import Reply
 from contracts.selectors import ScopePreview
 from tickets.selectors import usage_reader
@@ -158,31 +159,52 @@ def _parse_moment(value: str | None, *, name: str) -> datetime:
 
 
 def decision_as_json(decision: Decision, reply: Reply) -> dict:
-    clause, offer = decision.clause, decision.offer
     return {
         "verdict": decision.verdict.value,
         "reason": decision.reason,
         "customer": decision.customer.slug if decision.customer else None,
         "contract": decision.contract.reference if decision.contract else None,
         "service": decision.service,
-        "clause": {
-            "service": clause.service,
-            "coverage": clause.coverage.value,
-            "text": clause.text,
-            "advice": clause.advice,
-        }
-        if clause
-        else None,
+        "clause": _clause_json(decision.clause),
         "candidates": list(decision.candidates),
         "starts_at": decision.starts_at.isoformat() if decision.starts_at else None,
         "reply": {"language": reply.language, "text": reply.text},
-        "offer": {
-            "amount": str(offer.amount),
-            "currency": offer.currency,
-            "pricing": offer.pricing.value,
-            "estimate": str(offer.estimate) if offer.estimate else None,
-            "estimated_total": str(offer.estimated_total),
-        }
-        if offer
-        else None,
+        "offer": _offer_json(decision.offer),
+        # A mixed request: each part on its own; the fields above follow the most urgent.
+        "parts": [
+            {
+                "text": part.text,
+                "service": part.service,
+                "verdict": part.verdict.value,
+                "reason": part.reason,
+                "contract": part.contract.reference,
+                "clause": _clause_json(part.clause),
+                "starts_at": part.starts_at.isoformat() if part.starts_at else None,
+                "offer": _offer_json(part.offer),
+            }
+            for part in decision.parts
+        ],
+    }
+
+
+def _clause_json(clause: ClauseTerms | None) -> dict | None:
+    if clause is None:
+        return None
+    return {
+        "service": clause.service,
+        "coverage": clause.coverage.value,
+        "text": clause.text,
+        "advice": clause.advice,
+    }
+
+
+def _offer_json(offer: PriceQuote | None) -> dict | None:
+    if offer is None:
+        return None
+    return {
+        "amount": str(offer.amount),
+        "currency": offer.currency,
+        "pricing": offer.pricing.value,
+        "estimate": str(offer.estimate) if offer.estimate else None,
+        "estimated_total": str(offer.estimated_total),
     }
