@@ -4,6 +4,7 @@ at, since every change to a ticket goes through the queue and its services."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -147,6 +148,8 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         # One way to open an incident, the queue's form: it tells the customers at once.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return redirect("queue:incident-new")
 
     def has_delete_permission(self, request, obj=None):
