@@ -206,7 +206,9 @@ def suggest_phrases(
         if recognised[index] != example.service:  # nothing to learn from the others
             by_group[(example.service, example.language)].append(index)
     catalogue_roots = {code: _catalogue_roots(entry) for code, entry in entries.items()}
-    skip = set(decided)
+    skip: dict[tuple[str, str], list[tuple[str, ...]]] = defaultdict(list)
+    for code, language, key in decided:
+        skip[(code, language)].append(tuple(key.split()))
     candidates: list[_Candidate] = []
     for (service, language), indexes in sorted(by_group.items()):
         if len(indexes) >= min_support:
@@ -216,7 +218,7 @@ def suggest_phrases(
                 language=language,
                 matcher=matcher,
                 collides=_Collisions(examples, service, language, catalogue_roots),
-                skip=skip,
+                skip=skip[(service, language)],
                 min_support=min_support,
                 min_sources=min_sources,
             )
@@ -232,7 +234,7 @@ def _candidates(
     language: str,
     matcher: ServiceMatcher,
     collides: _Collisions,
-    skip: set[tuple[str, str, str]],
+    skip: Sequence[tuple[str, ...]],
     min_support: int,
     min_sources: int,
 ) -> list[_Candidate]:
@@ -247,11 +249,7 @@ def _candidates(
         if len(holders) < min_support or len(found) >= MAX_PER_GROUP:
             break
         phrase = " ".join(group.spelling[root] for root in run)
-        keys = {
-            (service, language, " ".join(run)),
-            (service, language, phrase_key(phrase, language)),
-        }
-        if keys & skip or len({group.source[i] for i in holders}) < min_sources:
+        if _decided(run, skip) or len({group.source[i] for i in holders}) < min_sources:
             continue
         if collides(run, phrase, support=len(holders)):
             continue
@@ -282,17 +280,32 @@ class _Collisions:
 
     def __call__(self, run: tuple[str, ...], phrase: str, *, support: int) -> bool:
         phrase_roots = {root for word in words(phrase) for root in _all_roots(word)}
-        if any(
-            phrase_roots & roots
-            for code, roots in self.catalogue_roots.items()
-            if code != self.service
-        ):
-            return True
+        for code, roots in self.catalogue_roots.items():
+            if code != self.service and any(_same_word(a, b) for a in phrase_roots for b in roots):
+                return True
         counts = [
             sum(all(_has(roots, root) for root in run) for roots in examples)
             for examples in self.by_service.values()
         ]
         return max(counts, default=0) >= COLLIDING_EXAMPLES or sum(counts) * 2 >= support
+
+
+def _decided(run: tuple[str, ...], decided: Sequence[tuple[str, ...]]) -> bool:
+    """Whether a lead decided on this phrase already, in whatever inflection."""
+    return any(
+        len(key) == len(run) and all(any(_same_word(a, b) for b in key) for a in run)
+        for key in decided
+    )
+
+
+def _same_word(one: str, other: str) -> bool:
+    """Whether two stems are forms of one word: equal, or one extends the other by
+    what inflection leaves ("palvel", "palvelim"), or a long one heads the other."""
+    short, long = sorted((one, other), key=len)
+    if not long.startswith(short):
+        return False
+    extra = len(long) - len(short)
+    return extra == 0 or (len(short) >= 4 and extra <= 3) or len(short) >= LONG_ROOT
 
 
 def _has(roots: set[str], root: str) -> bool:
@@ -317,8 +330,10 @@ def _proven(
         if candidate.holders <= won[(code, language)]:
             continue  # a better phrase recognises these already
         newly = _recognised_with(candidate, examples, recognised, entries)
+        if newly is None or len(newly) < min_support:
+            continue
         gained = set(newly) - won[(code, language)]
-        if newly is None or len(newly) < min_support or not gained:
+        if not gained:
             continue
         won[(code, language)] |= gained
         proven.append(
