@@ -4,7 +4,10 @@ not suggested again). Nothing changes recognition until a lead accepts."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -60,7 +63,9 @@ def _act(request: HttpRequest) -> None:
         messages.error(request, _("Choose Accept or Reject for a suggestion."))
         return
     try:
-        suggestion = decide(suggestion_id=int(suggestion_id), by=request.user)
+        # The admin lets only a logged-in lead this far.
+        lead = cast(User, request.user)
+        suggestion = decide(suggestion_id=int(suggestion_id), by=lead)
     except SuggestionError as exc:
         messages.error(request, str(exc))
         return
