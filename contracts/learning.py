@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,17 +88,21 @@ def phrase_suggestions_refresh() -> int:
         pending = PhraseSuggestion.objects.filter(status=PhraseSuggestion.Status.PENDING)
         kept = []
         for suggestion in found:
-            row, _created = pending.update_or_create(
-                service=services[suggestion.service],
-                language=suggestion.language,
-                key=suggestion.key,
-                defaults={
-                    "phrase": suggestion.phrase,
-                    "support": suggestion.support,
-                    "recognised": suggestion.recognised,
-                    "snippets": [_snippet(e.text) for e in suggestion.examples],
-                },
-            )
+            try:
+                with transaction.atomic():
+                    row, _created = pending.update_or_create(
+                        service=services[suggestion.service],
+                        language=suggestion.language,
+                        key=suggestion.key,
+                        defaults={
+                            "phrase": suggestion.phrase,
+                            "support": suggestion.support,
+                            "recognised": suggestion.recognised,
+                            "snippets": [_snippet(e.text) for e in suggestion.examples],
+                        },
+                    )
+            except IntegrityError:
+                continue  # a lead decided on it while we were looking: that stands
             kept.append(row.pk)
         pending.exclude(pk__in=kept).delete()
     return len(kept)

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contracts.forms import current_language
 from contracts.learning import (
@@ -52,10 +53,12 @@ def phrase_review_view(request: HttpRequest, *, model_admin) -> HttpResponse:
 def _act(request: HttpRequest) -> None:
     if "refresh" in request.POST:
         pending = phrase_suggestions_refresh()
-        messages.success(
-            request,
-            _("Looked through the examples: %(count)d suggestions wait.") % {"count": pending},
+        text = ngettext(
+            "Looked through the tickets kept: %(count)d suggestion waits.",
+            "Looked through the tickets kept: %(count)d suggestions wait.",
+            pending,
         )
+        messages.success(request, text % {"count": pending})
         return
     decide = DECISIONS.get(request.POST.get("decision", ""))
     suggestion_id = request.POST.get("suggestion", "")
