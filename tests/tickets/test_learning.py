@@ -362,3 +362,22 @@ def test_the_page_runs_as_many_queries_for_many_suggestions_as_for_one(lead, sug
         response = client.get(reverse(PAGE))
     assert response.content.decode().count('name="decision" value="accept"') == 21
     assert len(many) == len(one)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title", "accept", "name"),
+    [
+        ("ru", "Предложенные фразы для распознавания", "Принять", "DNS для доменов у нас"),
+        ("fi", "Ehdotetut tunnistusfraasit", "Hyväksy", "DNS isännöidyille verkkotunnuksille"),
+        ("lv", "Ieteiktās atpazīšanas frāzes", "Pieņemt", "DNS mitinātajiem domēniem"),
+    ],
+)
+def test_the_page_speaks_the_leads_language(
+    lead, suggestion, settings, language, title, accept, name
+):
+    client = logged_in(lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse(PAGE)).content.decode()
+    assert title in page and accept in page and name in page
+    assert "Look for new phrases" not in page
