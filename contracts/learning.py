@@ -72,7 +72,6 @@ def phrase_suggestions_refresh() -> int:
             language=e.language,
             text=e.text,
             source=str(e.customer_id),
-            ref=e.pk,
         )
         for e in RecognitionExample.objects.select_related("service")[:MAX_EXAMPLES]
     ]

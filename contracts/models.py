@@ -570,7 +570,7 @@ class PhraseSuggestion(models.Model):
     )
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
     phrase = models.CharField(_("phrase"), max_length=200)
-    # The phrase's stems (engine.learning.phrase_key): the same for its inflections.
+    # The phrase's stems (engine.learning's Suggestion.key): one row however inflected.
     key = models.CharField(_("key"), max_length=200)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING

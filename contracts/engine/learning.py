@@ -19,7 +19,9 @@ A suggestion is a word or a short run of words (one to three) that:
   did not, while no example of another service turns into this one.
 
 The work is bounded: at most ``max_proofs`` candidates are tried against the
-recogniser (each try builds one), best supported first.
+recogniser, best supported first; each try builds one and reads only the
+examples with a word that it could match to the phrase (``_Reading.near``).
+Two thousand examples take a few seconds.
 """
 
 from __future__ import annotations
@@ -28,8 +30,18 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from contracts.engine.matching import LATIN_LANGUAGES, LONGEST_WORD, ServiceMatcher, stem, words
+from rapidfuzz import fuzz
+
+from contracts.engine.matching import (
+    FUZZY_CUTOFF,
+    LATIN_LANGUAGES,
+    LONGEST_WORD,
+    ServiceMatcher,
+    stem,
+    words,
+)
 from contracts.engine.terms import ServiceEntry
 
 MIN_SUPPORT = 3  # examples of a service that must contain a phrase
@@ -71,7 +83,6 @@ class Example:
     language: str
     text: str
     source: str = ""  # who wrote it (the customer), so one writer's habits are no phrase
-    ref: int | None = None  # the caller's id for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +102,13 @@ class _Word:
     surface: str
 
 
+@lru_cache(maxsize=65536)
 def root_of(word: str, language: str) -> str:
     """A folded word's stem as a phrase of ``language`` reads it; Cyrillic words
     are Russian and Latin words in a Russian phrase English, as the matcher has it."""
     if _CYRILLIC.search(word):
         return stem(word, "ru")
     return stem(word, language if language in LATIN_LANGUAGES else "en")
-
-
-def phrase_key(phrase: str, language: str) -> str:
-    """The stems of a phrase, the same for its inflected forms."""
-    return " ".join(root_of(word, language) for word in words(phrase))
 
 
 def _tokens(text: str, language: str) -> list[_Word]:
@@ -121,28 +128,20 @@ def _roots_joined(tokens: Iterable[_Word]) -> dict[str, str]:
     stems that start with it (Finnish "nimipalvel", "nimipalvelim")."""
     roots = sorted({token.root for token in tokens}, key=lambda r: (len(r), r))
     joined: dict[str, str] = {}
-    heads: list[str] = []
-    for root in roots:
-        head = next((h for h in heads if root.startswith(h)), None)
+    heads: set[str] = set()
+    for root in roots:  # shortest first, so a head is known before its extensions
+        head = next((root[:n] for n in range(LONG_ROOT, len(root)) if root[:n] in heads), None)
         joined[root] = head or root
         if head is None and len(root) >= LONG_ROOT:
-            heads.append(root)
+            heads.add(root)
     return joined
 
 
-def _catalogue_roots(entry: ServiceEntry) -> set[str]:
-    """The stems of a service's names, phrases and everyday words, in every
-    language a Latin word may be read in."""
-    texts = [*entry.names.values()]
-    for phrases in (*entry.phrases.values(), *entry.everyday_words.values()):
-        texts.extend(phrases)
-    return {root for text in texts for word in words(text) for root in _all_roots(word)}
-
-
-def _all_roots(word: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _all_roots(word: str) -> frozenset[str]:
     if _CYRILLIC.search(word):
-        return {stem(word, "ru")}
-    return {stem(word, language) for language in LATIN_LANGUAGES}
+        return frozenset({stem(word, "ru")})
+    return frozenset(stem(word, language) for language in LATIN_LANGUAGES)
 
 
 @dataclass
@@ -158,10 +157,10 @@ class _Candidate:
 class _Group:
     """One service's examples in one language, read into stems."""
 
-    def __init__(self, examples: Sequence[Example], indexes: Sequence[int], language: str) -> None:
+    def __init__(self, reading: _Reading, indexes: Sequence[int], language: str) -> None:
         self.indexes = indexes
-        self.source = {i: examples[i].source for i in indexes}
-        read = [_tokens(examples[i].text, language) for i in indexes]
+        self.source = {i: reading.examples[i].source for i in indexes}
+        read = [reading.tokens(i, language) for i in indexes]
         joined = _roots_joined(token for tokens in read for token in tokens)
         self.sequences = [[joined[token.root] for token in tokens] for tokens in read]
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -205,7 +204,8 @@ def suggest_phrases(
     for index, example in enumerate(examples):
         if recognised[index] != example.service:  # nothing to learn from the others
             by_group[(example.service, example.language)].append(index)
-    catalogue_roots = {code: _catalogue_roots(entry) for code, entry in entries.items()}
+    reading = _Reading(examples)
+    catalogue_words = _CatalogueWords(entries.values())
     skip: dict[tuple[str, str], list[tuple[str, ...]]] = defaultdict(list)
     for code, language, key in decided:
         skip[(code, language)].append(tuple(key.split()))
@@ -213,18 +213,18 @@ def suggest_phrases(
     for (service, language), indexes in sorted(by_group.items()):
         if len(indexes) >= min_support:
             found = _candidates(
-                _Group(examples, indexes, language),
+                _Group(reading, indexes, language),
                 service=service,
                 language=language,
                 matcher=matcher,
-                collides=_Collisions(examples, service, language, catalogue_roots),
+                collides=_Collisions(reading, service, language, catalogue_words),
                 skip=skip[(service, language)],
                 min_support=min_support,
                 min_sources=min_sources,
             )
             candidates.extend(found)
     candidates.sort(key=lambda c: (-c.support, -len(c.roots), c.service, c.language, c.phrase))
-    return _proven(candidates[:max_proofs], examples, recognised, entries, min_support)
+    return _proven(candidates[:max_proofs], reading, recognised, entries, min_support)
 
 
 def _candidates(
@@ -259,35 +259,105 @@ def _candidates(
     return found
 
 
+class _Reading:
+    """The examples read into stems once per language, and which examples hold
+    each stem (or, for a long stem, a word that it heads)."""
+
+    def __init__(self, examples: Sequence[Example]) -> None:
+        self.examples = examples
+        self._tokens: dict[str, list[list[_Word]]] = {}
+        self._holding: dict[str, dict[str, set[int]]] = {}
+        self._with_word: dict[str, set[int]] | None = None
+
+    def tokens(self, index: int, language: str) -> list[_Word]:
+        if language not in self._tokens:
+            self._tokens[language] = [_tokens(e.text, language) for e in self.examples]
+        return self._tokens[language][index]
+
+    def near(self, phrase_words: Iterable[str]) -> set[int]:
+        """The examples with a word that a recogniser could match to one of these:
+        every way the matcher has (the same word, a stem it starts or that ends
+        it, an inflection, a compound, a typo) leaves the first four letters of
+        the phrase's word in the text's word, or is a typo within the matcher's
+        own limit. A superset, so that a proof on these alone misses nothing."""
+        if self._with_word is None:
+            self._with_word = defaultdict(set)
+            for index, example in enumerate(self.examples):
+                for word in words(example.text):
+                    self._with_word[word].add(index)
+        found: set[int] = set()
+        for wanted in phrase_words:
+            for word, indexes in self._with_word.items():
+                if wanted[:4] in word or (
+                    word[0] == wanted[0] and fuzz.ratio(word, wanted) >= FUZZY_CUTOFF
+                ):
+                    found |= indexes
+        return found
+
+    def holding(self, run: tuple[str, ...], language: str) -> set[int]:
+        """The examples that hold every stem of the run, read in the language."""
+        if language not in self._holding:
+            holding: dict[str, set[int]] = defaultdict(set)
+            for index in range(len(self.examples)):
+                for root in {token.root for token in self.tokens(index, language)}:
+                    holding[root].add(index)
+                    for length in range(LONG_ROOT, len(root)):
+                        holding[root[:length]].add(index)
+            self._holding[language] = holding
+        found = [self._holding[language].get(root, set()) for root in run]
+        return set.intersection(*found) if found else set()
+
+
+class _CatalogueWords:
+    """Which services' names, phrases and everyday words hold a word, in any
+    inflection and in every language a Latin word may be read in."""
+
+    def __init__(self, entries: Iterable[ServiceEntry]) -> None:
+        self.exact: dict[str, set[str]] = defaultdict(set)
+        self.longer: dict[str, set[tuple[str, int]]] = defaultdict(set)  # head -> (code, length)
+        for entry in entries:
+            texts = [*entry.names.values()]
+            for phrases in (*entry.phrases.values(), *entry.everyday_words.values()):
+                texts.extend(phrases)
+            for root in {r for text in texts for word in words(text) for r in _all_roots(word)}:
+                self.exact[root].add(entry.code)
+                for length in range(1, len(root)):
+                    self.longer[root[:length]].add((entry.code, len(root)))
+
+    def services_of(self, word: str) -> set[str]:
+        found: set[str] = set()
+        for root in _all_roots(word):
+            found |= self.exact.get(root, set())
+            for length in range(1, len(root)):  # a catalogue word this one inflects
+                if _inflects(length, len(root)):
+                    found |= self.exact.get(root[:length], set())
+            for code, length in self.longer.get(root, ()):  # one that inflects this one
+                if _inflects(len(root), length):
+                    found.add(code)
+        return found
+
+
 class _Collisions:
     """Whether a phrase speaks of another service too: a word of its catalogue
-    entry, or words frequent in its examples (read in one language's stems)."""
+    entry, or words frequent in its examples."""
 
     def __init__(
-        self,
-        examples: Sequence[Example],
-        service: str,
-        language: str,
-        catalogue_roots: Mapping[str, set[str]],
+        self, reading: _Reading, service: str, language: str, catalogue: _CatalogueWords
     ) -> None:
-        self.service = service
-        self.catalogue_roots = catalogue_roots
-        self.by_service: dict[str, list[set[str]]] = defaultdict(list)
-        for example in examples:
-            if example.service != service:
-                roots = {token.root for token in _tokens(example.text, language)}
-                self.by_service[example.service].append(roots)
+        self.reading, self.service, self.language = reading, service, language
+        self.catalogue = catalogue
 
     def __call__(self, run: tuple[str, ...], phrase: str, *, support: int) -> bool:
-        phrase_roots = {root for word in words(phrase) for root in _all_roots(word)}
-        for code, roots in self.catalogue_roots.items():
-            if code != self.service and any(_same_word(a, b) for a in phrase_roots for b in roots):
-                return True
-        counts = [
-            sum(all(_has(roots, root) for root in run) for roots in examples)
-            for examples in self.by_service.values()
-        ]
-        return max(counts, default=0) >= COLLIDING_EXAMPLES or sum(counts) * 2 >= support
+        if any(self.catalogue.services_of(word) - {self.service} for word in words(phrase)):
+            return True
+        examples = self.reading.examples
+        counts = Counter(
+            examples[i].service
+            for i in self.reading.holding(run, self.language)
+            if examples[i].service != self.service
+        )
+        most = max(counts.values(), default=0)
+        return most >= COLLIDING_EXAMPLES or sum(counts.values()) * 2 >= support
 
 
 def _decided(run: tuple[str, ...], decided: Sequence[tuple[str, ...]]) -> bool:
@@ -299,24 +369,22 @@ def _decided(run: tuple[str, ...], decided: Sequence[tuple[str, ...]]) -> bool:
 
 
 def _same_word(one: str, other: str) -> bool:
-    """Whether two stems are forms of one word: equal, or one extends the other by
-    what inflection leaves ("palvel", "palvelim"), or a long one heads the other."""
+    """Whether two stems are forms of one word: one starts the other, and is
+    long enough for the rest to be an inflection."""
     short, long = sorted((one, other), key=len)
-    if not long.startswith(short):
-        return False
-    extra = len(long) - len(short)
-    return extra == 0 or (len(short) >= 4 and extra <= 3) or len(short) >= LONG_ROOT
+    return long.startswith(short) and _inflects(len(short), len(long))
 
 
-def _has(roots: set[str], root: str) -> bool:
-    return root in roots or (
-        len(root) >= LONG_ROOT and any(other.startswith(root) for other in roots)
-    )
+def _inflects(short: int, long: int) -> bool:
+    """Whether a stem of ``long`` letters may be an inflection of one of ``short``
+    that starts it: equal, a few letters more ("palvel", "palvelim"), or any
+    length after a long stem, which heads its compounds too ("nimipalvel")."""
+    return long == short or (short >= 4 and long - short <= 3) or short >= LONG_ROOT
 
 
 def _proven(
     candidates: Sequence[_Candidate],
-    examples: Sequence[Example],
+    reading: _Reading,
     recognised: Sequence[str | None],
     entries: Mapping[str, ServiceEntry],
     min_support: int,
@@ -329,7 +397,7 @@ def _proven(
         code, language = candidate.service, candidate.language
         if candidate.holders <= won[(code, language)]:
             continue  # a better phrase recognises these already
-        newly = _recognised_with(candidate, examples, recognised, entries)
+        newly = _recognised_with(candidate, reading, recognised, entries)
         if newly is None or len(newly) < min_support:
             continue
         gained = set(newly) - won[(code, language)]
@@ -344,7 +412,7 @@ def _proven(
                 key=" ".join(candidate.roots),
                 support=candidate.support,
                 recognised=len(newly),
-                examples=tuple(examples[i] for i in newly[:SNIPPETS]),
+                examples=tuple(reading.examples[i] for i in newly[:SNIPPETS]),
             )
         )
     proven.sort(key=lambda s: (s.service, s.language, -s.recognised, -s.support, s.phrase))
@@ -353,7 +421,7 @@ def _proven(
 
 def _recognised_with(
     candidate: _Candidate,
-    examples: Sequence[Example],
+    reading: _Reading,
     recognised: Sequence[str | None],
     entries: Mapping[str, ServiceEntry],
 ) -> list[int] | None:
@@ -366,14 +434,10 @@ def _recognised_with(
     extended = ServiceMatcher(
         replace(entry, phrases=phrases) if c == code else e for c, e in entries.items()
     )
-    # Only a text with a word that meets the phrase can score differently; a
-    # recogniser of the phrase alone finds those (and maybe a few more) cheaply.
-    probe = ServiceMatcher([ServiceEntry(code, names={}, phrases={language: (candidate.phrase,)})])
     newly = []
-    for index, example in enumerate(examples):
-        if recognised[index] == code or not probe.scores(example.text):
-            continue
-        if extended.recognise(example.text).service != code:
+    for index in sorted(reading.near(words(candidate.phrase))):
+        example = reading.examples[index]
+        if recognised[index] == code or extended.recognise(example.text).service != code:
             continue
         if example.service != code:
             return None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contracts.engine.learning import Example, phrase_key, suggest_phrases
+from contracts.engine.learning import Example, root_of, suggest_phrases
 from contracts.engine.matching import ServiceMatcher
 from contracts.engine.terms import ServiceEntry
 
@@ -53,7 +53,6 @@ def dns_examples(texts: list[str], language: str, count: int, writers: int) -> l
             language=language,
             text=texts[n % len(texts)].format(who=f"writer{n % writers}"),
             source=f"customer{n % writers}",
-            ref=n,
         )
         for n in range(count)
     ]
@@ -76,7 +75,7 @@ def test_the_words_customers_use_for_a_service_are_suggested_per_language():
     finnish = next(s for s in found if s.language == "fi")
     # In the customers' own spelling, however they inflected it; every example proven.
     assert (finnish.support, finnish.recognised) == (10, 10)
-    assert finnish.key == phrase_key("nimipalvelin", "fi")
+    assert finnish.key == root_of("nimipalvelin", "fi")
     assert len(finnish.examples) == 3
     assert all("nimipalvel" in e.text.lower() for e in finnish.examples)
 
@@ -156,7 +155,7 @@ def test_decided_phrases_are_not_suggested_again_in_any_inflection():
     assert all(
         s.phrase != first.phrase for s in suggest_phrases(examples, CATALOGUE, decided=decided)
     )
-    by_other_form = {("hosting.dns", "fi", phrase_key("nimipalvelimen", "fi"))}
+    by_other_form = {("hosting.dns", "fi", root_of("nimipalvelimen", "fi"))}
     assert first.phrase not in {
         s.phrase for s in suggest_phrases(examples, CATALOGUE, decided=by_other_form)
     }
