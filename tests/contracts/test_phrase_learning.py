@@ -191,3 +191,29 @@ def test_cyrillic_and_latvian_words_are_learned_too(language):
     found = suggest_phrases(dns_examples(texts, language, 6, 2), CATALOGUE)
     assert [s.service for s in found] == ["hosting.dns"]
     assert found[0].recognised >= 3
+
+
+@pytest.mark.parametrize(
+    "mail_text",
+    [
+        "zone flip",  # the same words
+        "Zone flipping",  # an inflection
+        "zone fliip",  # a typo the recogniser forgives
+        "zoneflip",  # written together
+    ],
+)
+def test_the_proof_sees_every_way_the_recogniser_could_read_the_phrase(mail_text):
+    dns = dns_examples(ENGLISH_DNS, "en", 8, 2)
+    mail = [Example("hosting.email", "en", mail_text, "m1")]
+    learned = ServiceMatcher(
+        ServiceEntry(e.code, e.names, {**e.phrases, "en": (*e.phrases["en"], "zone flip")})
+        if e.code == "hosting.dns"
+        else e
+        for e in CATALOGUE
+    )
+    if learned.recognise(mail_text).service == "hosting.dns":
+        assert suggest_phrases(dns + mail, CATALOGUE) == []
+    else:  # not read as the phrase: no collision, the phrase stands
+        assert phrases(suggest_phrases(dns + mail, CATALOGUE)) == {
+            ("hosting.dns", "en"): ["zone flip"]
+        }
