@@ -34,6 +34,7 @@ from contracts.forms import (
     TryRequestForm,
     current_language,
 )
+from contracts.learning import may_review_phrases
 from contracts.models import (
     COVERAGE_LABELS,
     PRICING_LABELS,
@@ -42,6 +43,7 @@ from contracts.models import (
     Contact,
     Contract,
     Customer,
+    PhraseSuggestion,
     ReplyWording,
     Service,
     SlaTarget,
@@ -49,6 +51,7 @@ from contracts.models import (
     UptimeCredit,
     valid_on,
 )
+from contracts.phrase_review import phrase_review_view
 from contracts.replies import DEFAULT_WORDING, Reply, format_offer
 from contracts.selectors import ScopePreview
 
@@ -93,6 +96,29 @@ class ServiceAdmin(HistoryAdmin):
     @admin.display(description=_("name"))
     def local_name(self, service: Service) -> str:
         return service.name(current_language())
+
+    def get_urls(self):
+        return [
+            path(
+                "phrases/",
+                self.admin_site.admin_view(self.phrases_view),
+                name="contracts_service_phrases",
+            ),
+            *super().get_urls(),
+        ]
+
+    def phrases_view(self, request: HttpRequest) -> HttpResponse:
+        return phrase_review_view(request, model_admin=self)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "may_review_phrases": may_review_phrases(request.user),
+            "phrases_pending": PhraseSuggestion.objects.filter(
+                status=PhraseSuggestion.Status.PENDING
+            ).count(),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
 
 
 # --- customers and contacts ---------------------------------------------------

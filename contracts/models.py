@@ -504,3 +504,100 @@ class ReplyWording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verdict} ({self.language})"
+
+
+# --- learning customers' words ------------------------------------------------
+
+
+class RecognitionExample(models.Model):
+    """A ticket's text and the service a technician named for it, kept when the
+    catalogue had not recognised that service: what the desk may learn from."""
+
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        related_name="recognition_examples",
+    )
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    text = models.TextField(_("text"))
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The ticket's number: contracts knows no tickets, and an example outlives one.
+    ticket_ref = models.PositiveBigIntegerField(_("ticket"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("recognition example")
+        verbose_name_plural = _("recognition examples")
+        constraints = [
+            # A ticket teaches one thing: the service it was last given.
+            models.UniqueConstraint(
+                fields=["ticket_ref"],
+                condition=Q(ticket_ref__isnull=False),
+                name="one_example_per_ticket",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} ({self.language}): {self.text[:60]}"
+
+
+class PhraseSuggestion(models.Model):
+    """A recognition phrase suggested from the examples, for a lead to accept or
+    reject. A decided one stays, so a rejected phrase is not suggested again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a lead")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        related_name="phrase_suggestions",
+    )
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    phrase = models.CharField(_("phrase"), max_length=200)
+    # The phrase's stems (engine.learning's Suggestion.key): one row however inflected.
+    key = models.CharField(_("key"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    support = models.PositiveIntegerField(_("examples with it"), default=0)
+    recognised = models.PositiveIntegerField(_("examples it recognises"), default=0)
+    snippets = models.JSONField(_("examples"), default=list, blank=True)
+    created_at = models.DateTimeField(_("suggested"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["service", "language", "-recognised", "phrase"]
+        verbose_name = _("phrase suggestion")
+        verbose_name_plural = _("phrase suggestions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "language", "key"], name="one_suggestion_per_phrase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} ({self.language}): {self.phrase}"

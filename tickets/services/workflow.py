@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
+from contracts.learning import recognition_example_keep
 from contracts.models import Service
 
 # The module, not its names: tickets.attachments imports the services' errors.
@@ -158,7 +159,8 @@ def ticket_change_priority(*, ticket_id: int, priority: str, by: User) -> Ticket
 
 
 def ticket_change_service(*, ticket_id: int, service: str, by: User) -> ScopeDecision:
-    """A technician names the service: the ticket gets a new decision for it."""
+    """A technician names the service: the ticket gets a new decision for it, and
+    the text is kept as an example when the catalogue did not recognise it."""
     picked = Service.objects.filter(code=service).first()
     if picked is None:
         raise TicketError(_("There is no such service."))
@@ -167,7 +169,19 @@ def ticket_change_service(*, ticket_id: int, service: str, by: User) -> ScopeDec
         _refuse_if_closed(ticket)
         ticket.picked_service = picked
         ticket.save(update_fields=["picked_service", "updated_at"])
-        return _redecide(ticket, decided_by=by, service=service)
+        record = _redecide(ticket, decided_by=by, service=service)
+        # What the catalogue missed, kept for a lead to learn from; recognition
+        # itself changes only with a phrase that a lead accepts.
+        recognition_example_keep(
+            service=picked,
+            language=ticket.language,
+            subject=ticket.subject,
+            text=ticket.body,
+            customer=ticket.customer,
+            ticket_ref=ticket.pk,
+            by=by,
+        )
+        return record
 
 
 def ticket_rate(*, ticket_id: int, user: User, score: int, comment: str = "") -> Rating:
