@@ -65,6 +65,9 @@ class Row:
     verdict: Verdict
     service: str | None = None  # the service judged; None when a technician must choose
     picked: str | None = None  # the service the requester picked in the form, if any
+    # The weak kind a row tests, if any: "negation", "picked", "short", "quoted",
+    # "technical", "translit" or "mixed_language".
+    kind: str = ""
 
 
 ROWS: list[Row] = [
