@@ -93,6 +93,45 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # a hyphen splits: "ssh-avain", "e-p
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _NOT = re.compile(r"\b(?:ca|wo)n[’']t\b|n[’']t\b")  # "doesn't", "can't" -> "not"
 
+# Where a clause ends: sentence and clause punctuation, a spaced dash, and the
+# conjunctions that turn to another matter ("the mail is fine, but the site...").
+_CLAUSE_END = re.compile(
+    r"[.;:!?\n()\"«»“”,]+|\s[-–—]+\s|[–—]+"
+    r"|\b(?:but|however|instead|но|а|однако|зато|mutta|vaan|kuitenkin|bet|taču|tomēr|nevis)\b"
+)
+# "Not about X": the words after it, to the end of its clause, name what the
+# request is not about. They are no evidence at all.
+_NOT_ABOUT = re.compile(
+    r"\bnot\s+(?:about|regarding|concerning|related\s+to|an?\s+(?:issue|problem|question)\s+"
+    r"(?:with|about|of))\b|\bnothing\s+to\s+do\s+with\b|\b(?:problem|issue)\s+is\s+not\b"
+    r"|\bне\s+(?:про|о|об|насч[её]т|по\s+поводу|касается|относится\s+к|связан\w*\s+с)\b"
+    r"|\b(?:речь|вопрос|дело|проблема|обращение)\s+не\s+(?:о|об|в|по|с)\b"
+    r"|\b(?:kyse|kysymys|asia|ongelma|vika)\s+ei\s+ole\b|\bei\s+ole\s+kyse\b"
+    r"|\bei\s+(?:koske|liity)\b"
+    r"|\bnav\s+(?:par|saistīt\w*\s+ar)\b|\b(?:runa|jautājums|problēma|lieta)\s+nav\s+(?:par|ar)\b"
+)
+# A clause that says something works ("after we changed the DNS everything was
+# fine", "почта работает нормально") is context, not the request.
+_WORKS = re.compile(
+    r"\b(?:works?|worked|working|is|are|was|were|seems?|been)\s+(?:fine|ok|okay|well|normally"
+    r"|perfectly)\b|\beverything\s+(?:is|was|worked)\b|\bno\s+(?:problems?|issues?)\b"
+    r"|\bработа\w*\s+(?:нормально|хорошо|отлично|исправно|без\s+проблем)"
+    r"|\b(?:нормально|хорошо|отлично|исправно)\s+работа\w*|\bв\s+порядке\b"
+    r"|\bвс[её]\s+(?:было\s+)?(?:хорошо|нормально)\b|\bбез\s+проблем\b"
+    r"|\btoimi\w*\s+(?:ihan\s+)?(?:hyvin|normaalisti|moitteett\w*|ongelmitta)\b"
+    r"|\b(?:on|oli|ovat|olivat)\s+kunnossa\b|\bkaikki\s+(?:on|oli)\s+(?:hyvin|kunnossa)\b"
+    r"|\b(?:strādā|darbojas|darbojās|strādāja)\s+(?:normāli|labi)\b|\b(?:ir|bija)\s+kārtībā\b"
+    r"|\bviss\s+(?:ir|bija)\s+(?:labi|kārtībā)\b|\bbez\s+problēmām\b"
+)
+# A negation in a clause: "not working fine" is no statement that something works.
+_NEGATED = re.compile(r"\b(?:not|no|never|не|нет|ei|eikä|nav|ne|nē|nekas)\b")
+# "..., but now the shop shows 502": what came before is the story so far.
+_NOW = re.compile(
+    r"\b(?:but|and)\s+(?:now|today|this\s+morning|since\s+(?:today|yesterday|this))\b"
+    r"|\b(?:но|а|и)\s+(?:теперь|сейчас|сегодня|с\s+утра|со\s+вчерашнего)\b"
+    r"|\b(?:mutta|ja)\s+(?:nyt|tänään|tänä\s+aamuna)\b|\b(?:bet|taču|un)\s+(?:tagad|šodien|šorīt)\b"
+)
+
 # Latvian noun, adjective and verb endings, diacritics folded, longest first (after
 # the light stemmer of Kreslins, "A stemming algorithm for Latvian", 1996).
 _LATVIAN_ENDINGS = sorted(
@@ -131,6 +170,62 @@ def words(text: str) -> list[str]:
     parts = _WORD.findall(_NOT.sub(" not", text.lower()))
     found = (_meaningful(part) for part in parts if len(part) <= LONGEST_WORD)
     return [word for word in found if word is not None]
+
+
+def read_clauses(text: str) -> tuple[str, str]:
+    """A text split into what it asks (the foreground) and what it mentions on
+    the way (the background), both lower-cased; what it says it is *not* about
+    is left out of both.
+
+    A clause is background when it says that something works or was fine, and so
+    is everything before the last "but now"; the words after "not about" (``не
+    про``, ``kyse ei ole``, ``nav par``) up to the end of their clause are dropped."""
+    lowered = _NOT.sub(" not", text.lower())
+    cut = max((now.start() for now in _NOW.finditer(lowered)), default=0)
+    asked: list[str] = []
+    mentioned = list(_clauses(lowered[:cut]))
+    for clause in _clauses(lowered[cut:]):
+        works = _WORKS.search(clause) and not _NEGATED.search(clause)
+        (mentioned if works else asked).append(clause)
+    return " ".join(asked), " ".join(mentioned)
+
+
+def _clauses(text: str) -> Iterator[str]:
+    """The clauses of a lower-cased text, each without what it says it is not about."""
+    for clause in _CLAUSE_END.split(text):
+        denied = _NOT_ABOUT.search(clause)
+        yield clause[: denied.start()] if denied else clause
+
+
+# Words that only Russian written in Latin letters has: two of them in a text with
+# no Cyrillic letter make it read as Russian.
+_TRANSLIT_MARKERS = frozenset(
+    """ne net nas nam nashi nash nasha nashe u menya mne pozhaluysta pozhalujsta pozhalusta
+    pomogite zdravstvuyte zdravstvujte dobryy dobryj dobriy privet spasibo srochno ochen uzhe
+    eto chto kak vy my rabotaet rabotayet otkryvaetsya prihodit prikhodit mozhno nuzhno
+    segodnya vchera utra""".split()  # noqa: SIM905
+)
+# Latin letters back to Cyrillic, longest first (the common informal spellings).
+_TO_CYRILLIC = (
+    ("shch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
+    ("ts", "ц"), ("tz", "ц"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"),
+    ("yo", "ё"), ("jo", "ё"), ("ye", "е"), ("'", "ь"),
+    ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"), ("e", "е"),
+    ("z", "з"), ("i", "и"), ("j", "й"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
+    ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"),
+    ("h", "х"), ("c", "к"), ("q", "к"), ("x", "кс"), ("y", "ы"),
+)  # fmt: skip
+_LATIN_SPELLING = re.compile("|".join(re.escape(latin) for latin, _ in _TO_CYRILLIC))
+_CYRILLIC_OF = dict(_TO_CYRILLIC)
+_SHORT_I = re.compile(r"(?<=[аеёиоуыэюя])[иы](?=[^аеёиоуыэюя]|$)")  # "sait", "moy"
+
+
+@lru_cache(maxsize=65536)
+def cyrillic_reading(word: str) -> str:
+    """A Russian word written in Latin letters, back in Cyrillic: "rabotaet" ->
+    "работает", "sayt" -> "сайт". Letters it does not know are kept."""
+    spelled = _LATIN_SPELLING.sub(lambda m: _CYRILLIC_OF[m.group()], word)
+    return _SHORT_I.sub("й", spelled)
 
 
 def _latvian_stem(word: str) -> str:
@@ -329,6 +424,18 @@ class ServiceMatcher:
         )
         return self._surface[match[0]] if match else frozenset()
 
+    def _read(self, text: str) -> list[str]:
+        """The meaningful words of a lower-cased text; Russian written in Latin
+        letters ("sait ne rabotaet") is read in Cyrillic, word by word, except the
+        words that the catalogue knows as they are ("wordpress", "502")."""
+        if _CYRILLIC.search(text) or len(_TRANSLIT_MARKERS.intersection(_WORD.findall(text))) < 2:
+            return words(text)
+        read = []
+        for part in _WORD.findall(text):
+            known = _meaningful(part)
+            read.append(part if known and self._hits(known) else cyrillic_reading(part))
+        return words(" ".join(read))
+
     def _find_hits(self, word: str) -> tuple[tuple[int, int], ...]:
         """The (phrase, word of the phrase) pairs that a customer's word fills."""
         return tuple(
@@ -384,9 +491,19 @@ class ServiceMatcher:
     def recognise(self, text: str, *, subject: str = "") -> Recognition:
         """The service that a request asks for. The subject is read with the text,
         and as the writer's own summary it counts once more for the one service it
-        clearly names, even with half a phrase ("Не могу зайти в панель")."""
-        subject_words = words(subject)
-        scores = self._scores([*subject_words, *words(text)])
+        clearly names, even with half a phrase ("Не могу зайти в панель").
+
+        What the text mentions on the way (``read_clauses``) supports a service
+        that the request itself asks for, but names none of its own."""
+        subject_words = self._read(read_clauses(subject)[0])
+        asked, mentioned = (self._read(part) for part in read_clauses(text))
+        scores = self._scores([*subject_words, *asked, *mentioned])
+        if mentioned:
+            in_request = self._scores([*subject_words, *asked])
+            if not in_request:
+                # Only mentions: a technician reads it.
+                return Recognition(None, 0.0, tuple((c, round(s, 3)) for c, s in _ranked(scores)))
+            scores = {code: score for code, score in scores.items() if code in in_request}
         in_subject = _ranked(self._scores(subject_words)) if subject_words else []
         if in_subject:
             (named, score), runner_up = in_subject[0], _second(in_subject)
