@@ -415,8 +415,15 @@ class ServiceMatcher:
         for length in range(max(INFLECTED_HEAD, len(word) - 4), len(word) + 1):
             for known in self._heads.get(word[:length], ()):
                 found |= self._surface[known]
-        if found or len(word) < 5:
+        if found or len(word) < 4:
             return frozenset(found)
+        # Two letters swapped, the commonest typo of a quick writer ("dwon", "sevrer").
+        for at in range(1, len(word) - 1):
+            swapped = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+            if swapped in self._surface:
+                return self._surface[swapped]
+        if len(word) < 5:
+            return frozenset()
         # A small typo of a known word ("plugn", "сертефикат"); typos seldom hit the
         # first letter, and "blogin" is no typo of "login".
         match = process.extractOne(
