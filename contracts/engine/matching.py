@@ -102,8 +102,8 @@ _CLAUSE_END = re.compile(
 # "Not about X": the words after it, to the end of its clause, name what the
 # request is not about. They are no evidence at all.
 _NOT_ABOUT = re.compile(
-    r"\bnot\s+(?:about|regarding|concerning|related\s+to|an?\s+(?:issue|problem|question)\s+"
-    r"(?:with|about|of))\b|\bnothing\s+to\s+do\s+with\b|\b(?:problem|issue)\s+is\s+not\b"
+    r"\bnot\s+(?:about|regarding|concerning|related\s+to|the|an?|our|my|your)\b"
+    r"|\bnothing\s+to\s+do\s+with\b|\b(?:problem|issue)\s+is\s+not\b"
     r"|\bне\s+(?:про|о|об|насч[её]т|по\s+поводу|касается|относится\s+к|связан\w*\s+с)\b"
     r"|\b(?:речь|вопрос|дело|проблема|обращение)\s+не\s+(?:о|об|в|по|с)\b"
     r"|\b(?:kyse|kysymys|asia|ongelma|vika)\s+ei\s+ole\b|\bei\s+ole\s+kyse\b"
@@ -111,8 +111,9 @@ _NOT_ABOUT = re.compile(
     r"|\bnav\s+(?:par|saistīt\w*\s+ar)\b|\b(?:runa|jautājums|problēma|lieta)\s+nav\s+(?:par|ar)\b"
 )
 # A clause that says something works ("after we changed the DNS everything was
-# fine", "почта работает нормально") is context, not the request.
+# fine", "почта работает нормально") or thanks for past work is context, not the request.
 _WORKS = re.compile(
+    r"\bthank(?:s|\s+you)\s+for\b|\bспасибо\s+за\b|\bkiitos\s+\w+(?:sta|stä)\b|\bpaldies\s+par\b|"
     r"\b(?:works?|worked|working|is|are|was|were|seems?|been)\s+(?:fine|ok|okay|well|normally"
     r"|perfectly)\b|\beverything\s+(?:is|was|worked)\b|\bno\s+(?:problems?|issues?)\b"
     r"|\bработа\w*\s+(?:нормально|хорошо|отлично|исправно|без\s+проблем)"
@@ -123,6 +124,10 @@ _WORKS = re.compile(
     r"|\b(?:strādā|darbojas|darbojās|strādāja)\s+(?:normāli|labi)\b|\b(?:ir|bija)\s+kārtībā\b"
     r"|\bviss\s+(?:ir|bija)\s+(?:labi|kārtībā)\b|\bbez\s+problēmām\b"
 )
+# The subject of a reply or a forward: "Re:", "Fwd:", "Ответ:", "VS:", "Atb.:".
+_REPLY = re.compile(
+    r"\s*(?:re|fwd?|aw|sv|vs|vl|отв|ответ|пересл|fw|atb|pārs)\s*(?:\[\d+\])?\s*:", re.I
+)
 # A negation in a clause: "not working fine" is no statement that something works.
 _NEGATED = re.compile(r"\b(?:not|no|never|не|нет|ei|eikä|nav|ne|nē|nekas)\b")
 # "..., but now the shop shows 502": what came before is the story so far.
@@ -130,6 +135,23 @@ _NOW = re.compile(
     r"\b(?:but|and)\s+(?:now|today|this\s+morning|since\s+(?:today|yesterday|this))\b"
     r"|\b(?:но|а|и)\s+(?:теперь|сейчас|сегодня|с\s+утра|со\s+вчерашнего)\b"
     r"|\b(?:mutta|ja)\s+(?:nyt|tänään|tänä\s+aamuna)\b|\b(?:bet|taču|un)\s+(?:tagad|šodien|šorīt)\b"
+)
+# Words that each of the three needs, so that a clause without any is not
+# scanned at all: most requests cost a set look-up rather than three scans.
+_NOT_ABOUT_WORDS = frozenset(
+    """not nothing про о об насчет насчёт поводу касается относится связан связано связана
+    связаны речь вопрос дело проблема обращение kyse kysymys asia ongelma vika koske liity
+    par saistīts saistīta saistīti saistītas runa jautājums problēma lieta""".split()  # noqa: SIM905
+)
+_WORKS_WORDS = frozenset(
+    """fine ok okay well normally perfectly everything problems issues thank thanks
+    нормально хорошо отлично исправно порядке проблем спасибо hyvin normaalisti
+    moitteettomasti moitteetta ongelmitta kunnossa kiitos normāli labi kārtībā problēmām
+    paldies""".split()  # noqa: SIM905
+)
+_NOW_WORDS = frozenset(
+    """now today morning since теперь сейчас сегодня утра вчерашнего nyt tänään aamuna tagad
+    šodien šorīt""".split()  # noqa: SIM905
 )
 
 # Latvian noun, adjective and verb endings, diacritics folded, longest first (after
@@ -167,7 +189,10 @@ def _meaningful(part: str) -> str | None:
 def words(text: str) -> list[str]:
     """The meaningful words of a text, lower-cased and folded, in order; runs of
     letters longer than ``LONGEST_WORD`` are left out."""
-    parts = _WORD.findall(_NOT.sub(" not", text.lower()))
+    return _meaningful_of(_WORD.findall(_NOT.sub(" not", text.lower())))
+
+
+def _meaningful_of(parts: Iterable[str]) -> list[str]:
     found = (_meaningful(part) for part in parts if len(part) <= LONGEST_WORD)
     return [word for word in found if word is not None]
 
@@ -181,20 +206,30 @@ def read_clauses(text: str) -> tuple[str, str]:
     is everything before the last "but now"; the words after "not about" (``не
     про``, ``kyse ei ole``, ``nav par``) up to the end of their clause are dropped."""
     lowered = _NOT.sub(" not", text.lower())
-    cut = max((now.start() for now in _NOW.finditer(lowered)), default=0)
+    said = set(_WORD.findall(lowered))
+    if all(markers.isdisjoint(said) for markers in (_NOT_ABOUT_WORDS, _WORKS_WORDS, _NOW_WORDS)):
+        return lowered, ""  # most requests
+    cut = 0
+    if not _NOW_WORDS.isdisjoint(said):
+        cut = max((now.start() for now in _NOW.finditer(lowered)), default=0)
     asked: list[str] = []
-    mentioned = list(_clauses(lowered[:cut]))
-    for clause in _clauses(lowered[cut:]):
-        works = _WORKS.search(clause) and not _NEGATED.search(clause)
-        (mentioned if works else asked).append(clause)
+    mentioned = [clause for clause, _ in _clauses(lowered[:cut])]
+    for clause, clause_words in _clauses(lowered[cut:]):
+        works = not _WORKS_WORDS.isdisjoint(clause_words) and _WORKS.search(clause)
+        (mentioned if works and not _NEGATED.search(clause) else asked).append(clause)
     return " ".join(asked), " ".join(mentioned)
 
 
-def _clauses(text: str) -> Iterator[str]:
-    """The clauses of a lower-cased text, each without what it says it is not about."""
+def _clauses(text: str) -> Iterator[tuple[str, list[str]]]:
+    """The clauses of a lower-cased text and their words, each without what it says
+    it is not about."""
     for clause in _CLAUSE_END.split(text):
-        denied = _NOT_ABOUT.search(clause)
-        yield clause[: denied.start()] if denied else clause
+        clause_words = _WORD.findall(clause)
+        if not _NOT_ABOUT_WORDS.isdisjoint(clause_words):
+            denied = _NOT_ABOUT.search(clause)
+            if denied:
+                clause = clause[: denied.start()]
+        yield clause, clause_words
 
 
 # Words that only Russian written in Latin letters has: two of them in a text with
@@ -435,13 +470,14 @@ class ServiceMatcher:
         """The meaningful words of a lower-cased text; Russian written in Latin
         letters ("sait ne rabotaet") is read in Cyrillic, word by word, except the
         words that the catalogue knows as they are ("wordpress", "502")."""
-        if _CYRILLIC.search(text) or len(_TRANSLIT_MARKERS.intersection(_WORD.findall(text))) < 2:
-            return words(text)
+        parts = _WORD.findall(text)
+        if len(_TRANSLIT_MARKERS.intersection(parts)) < 2 or _CYRILLIC.search(text):
+            return _meaningful_of(parts)
         read = []
-        for part in _WORD.findall(text):
+        for part in parts:
             known = _meaningful(part)
             read.append(part if known and self._hits(known) else cyrillic_reading(part))
-        return words(" ".join(read))
+        return _meaningful_of(read)
 
     def _find_hits(self, word: str) -> tuple[tuple[int, int], ...]:
         """The (phrase, word of the phrase) pairs that a customer's word fills."""
@@ -502,8 +538,13 @@ class ServiceMatcher:
 
         What the text mentions on the way (``read_clauses``) supports a service
         that the request itself asks for, but names none of its own."""
-        subject_words = self._read(read_clauses(subject)[0])
         asked, mentioned = (self._read(part) for part in read_clauses(text))
+        if _REPLY.match(subject):
+            # "Re: ..." names the earlier conversation, not this message's request.
+            subject_words: list[str] = []
+            mentioned += self._read(" ".join(read_clauses(subject)))
+        else:
+            subject_words = self._read(read_clauses(subject)[0])
         scores = self._scores([*subject_words, *asked, *mentioned])
         if mentioned:
             in_request = self._scores([*subject_words, *asked])
@@ -517,7 +558,7 @@ class ServiceMatcher:
             # Only for a service that the text asks for with a whole phrase: the
             # subject tips the balance, it does not make a guess confident.
             clear = score >= MIN_SUBJECT_SCORE and score - runner_up >= MIN_LEAD
-            if clear and scores[named] >= MIN_SCORE:
+            if clear and scores.get(named, 0.0) >= MIN_SCORE:
                 scores[named] += SUBJECT_BONUS
         ranked = _ranked(scores)
         if not ranked:
