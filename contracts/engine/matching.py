@@ -31,6 +31,19 @@ How it reads a text:
   word that the catalogue repeats in four languages is one piece of evidence, not
   four. The subject line, the writer's own summary, is one more piece of evidence
   for the service it names.
+- a text is read in clauses (``read_clauses``). What a clause says the request
+  is *not* about ("this is not about email", "не про почту", "kyse ei ole
+  sähköpostista", "tas nav par e-pastu") is no evidence at all. A clause that
+  says something works or was fine, or thanks for past work, everything before
+  the last "but now" ("after we changed the DNS everything was fine, but now the
+  shop shows 502"), and the subject of a reply or forward ("Re: plugin") are
+  context: they add to a service that the request itself gives evidence for, but
+  name no service of their own. Texts with none of the marker words (most) skip
+  this at the cost of a set look-up;
+- Russian written in Latin letters ("sait ne rabotaet, pomogite") is recognised
+  by two of its common words and read back in Cyrillic word by word, except the
+  words the catalogue knows as written ("wordpress", "502"); two swapped letters
+  are a typo of a known word ("dwon", "emial");
 - a service marked ``always_covered`` (a complaint, a compensation claim) is a
   request *about* another service, which the text names too ("we were down six
   hours, we want compensation"): when one of them is clearly asked for, with
