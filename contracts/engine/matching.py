@@ -123,6 +123,11 @@ _NOT_ABOUT = re.compile(
     r"|\bei\s+(?:koske|liity)\b"
     r"|\bnav\s+(?:par|saistīt\w*\s+ar)\b|\b(?:runa|jautājums|problēma|lieta)\s+nav\s+(?:par|ar)\b"
 )
+# "The certificate is not the problem": the whole clause names what it is not about.
+_NOT_THE_PROBLEM = re.compile(
+    r"\b(?:is|are|was|were)\s+not\s+(?:the\s+|a\s+)?(?:problem|issue|cause)\b"
+    r"|\bни\s+при\s+ч[её]м\b|\bei\s+ole\s+(?:se\s+)?ongelma\b|\bnav\s+(?:tā\s+)?problēma\b"
+)
 # A clause that says something works ("after we changed the DNS everything was
 # fine", "почта работает нормально") or thanks for past work is context, not the request.
 _WORKS = re.compile(
@@ -152,7 +157,7 @@ _NOW = re.compile(
 # Words that each of the three needs, so that a clause without any is not
 # scanned at all: most requests cost a set look-up rather than three scans.
 _NOT_ABOUT_WORDS = frozenset(
-    """not nothing про о об насчет насчёт поводу касается относится связан связано связана
+    """not nothing при про о об насчет насчёт поводу касается относится связан связано связана
     связаны речь вопрос дело проблема обращение kyse kysymys asia ongelma vika koske liity
     par saistīts saistīta saistīti saistītas runa jautājums problēma lieta""".split()  # noqa: SIM905
 )
@@ -240,7 +245,9 @@ def _clauses(text: str) -> Iterator[tuple[str, list[str]]]:
         clause_words = _WORD.findall(clause)
         if not _NOT_ABOUT_WORDS.isdisjoint(clause_words):
             denied = _NOT_ABOUT.search(clause)
-            if denied:
+            if _NOT_THE_PROBLEM.search(clause):
+                clause = ""
+            elif denied:
                 clause = clause[: denied.start()]
         yield clause, clause_words
 
