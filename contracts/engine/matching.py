@@ -31,6 +31,19 @@ How it reads a text:
   word that the catalogue repeats in four languages is one piece of evidence, not
   four. The subject line, the writer's own summary, is one more piece of evidence
   for the service it names.
+- a text is read in clauses (``read_clauses``). What a clause says the request
+  is *not* about ("this is not about email", "не про почту", "kyse ei ole
+  sähköpostista", "tas nav par e-pastu") is no evidence at all. A clause that
+  says something works or was fine, or thanks for past work, everything before
+  the last "but now" ("after we changed the DNS everything was fine, but now the
+  shop shows 502"), and the subject of a reply or forward ("Re: plugin") are
+  context: they add to a service that the request itself gives evidence for, but
+  name no service of their own. Texts with none of the marker words (most) skip
+  this at the cost of a set look-up;
+- Russian written in Latin letters ("sait ne rabotaet, pomogite") is recognised
+  by two of its common words and read back in Cyrillic word by word, except the
+  words the catalogue knows as written ("wordpress", "502"); two swapped letters
+  are a typo of a known word ("dwon", "emial");
 - a service marked ``always_covered`` (a complaint, a compensation claim) is a
   request *about* another service, which the text names too ("we were down six
   hours, we want compensation"): when one of them is clearly asked for, with
@@ -93,6 +106,72 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # a hyphen splits: "ssh-avain", "e-p
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _NOT = re.compile(r"\b(?:ca|wo)n[’']t\b|n[’']t\b")  # "doesn't", "can't" -> "not"
 
+# Where a clause ends: sentence and clause punctuation, a spaced dash, and the
+# conjunctions that turn to another matter ("the mail is fine, but the site...").
+_CLAUSE_END = re.compile(
+    r"[.;:!?\n()\"«»“”,]+|\s[-–—]+\s|[–—]+"
+    r"|\b(?:but|however|instead|но|а|однако|зато|mutta|vaan|kuitenkin|bet|taču|tomēr|nevis)\b"
+)
+# "Not about X": the words after it, to the end of its clause, name what the
+# request is not about. They are no evidence at all.
+_NOT_ABOUT = re.compile(
+    r"\bnot\s+(?:about|regarding|concerning|related\s+to|the|an?|our|my|your)\b"
+    r"|\bnothing\s+to\s+do\s+with\b|\b(?:problem|issue)\s+is\s+not\b"
+    r"|\bне\s+(?:про|о|об|насч[её]т|по\s+поводу|касается|относится\s+к|связан\w*\s+с)\b"
+    r"|\b(?:речь|вопрос|дело|проблема|обращение)\s+не\s+(?:о|об|в|по|с)\b"
+    r"|\b(?:kyse|kysymys|asia|ongelma|vika)\s+ei\s+ole\b|\bei\s+ole\s+kyse\b"
+    r"|\bei\s+(?:koske|liity)\b"
+    r"|\bnav\s+(?:par|saistīt\w*\s+ar)\b|\b(?:runa|jautājums|problēma|lieta)\s+nav\s+(?:par|ar)\b"
+)
+# "The certificate is not the problem": the whole clause names what it is not about.
+_NOT_THE_PROBLEM = re.compile(
+    r"\b(?:is|are|was|were)\s+not\s+(?:the\s+|a\s+)?(?:problem|issue|cause)\b"
+    r"|\bни\s+при\s+ч[её]м\b|\bei\s+ole\s+(?:se\s+)?ongelma\b|\bnav\s+(?:tā\s+)?problēma\b"
+)
+# A clause that says something works ("after we changed the DNS everything was
+# fine", "почта работает нормально") or thanks for past work is context, not the request.
+_WORKS = re.compile(
+    r"\bthank(?:s|\s+you)\s+for\b|\bспасибо\s+за\b|\bkiitos\s+\w+(?:sta|stä)\b|\bpaldies\s+par\b|"
+    r"\b(?:works?|worked|working|is|are|was|were|seems?|been)\s+(?:fine|ok|okay|well|normally"
+    r"|perfectly)\b|\beverything\s+(?:is|was|worked)\b|\bno\s+(?:problems?|issues?)\b"
+    r"|\bработа\w*\s+(?:нормально|хорошо|отлично|исправно|без\s+проблем)"
+    r"|\b(?:нормально|хорошо|отлично|исправно)\s+работа\w*|\bв\s+порядке\b"
+    r"|\bвс[её]\s+(?:было\s+)?(?:хорошо|нормально)\b|\bбез\s+проблем\b"
+    r"|\btoimi\w*\s+(?:ihan\s+)?(?:hyvin|normaalisti|moitteett\w*|ongelmitta)\b"
+    r"|\b(?:on|oli|ovat|olivat)\s+kunnossa\b|\bkaikki\s+(?:on|oli)\s+(?:hyvin|kunnossa)\b"
+    r"|\b(?:strādā|darbojas|darbojās|strādāja)\s+(?:normāli|labi)\b|\b(?:ir|bija)\s+kārtībā\b"
+    r"|\bviss\s+(?:ir|bija)\s+(?:labi|kārtībā)\b|\bbez\s+problēmām\b"
+)
+# The subject of a reply or a forward: "Re:", "Fwd:", "Ответ:", "VS:", "Atb.:".
+_REPLY = re.compile(
+    r"\s*(?:re|fwd?|aw|sv|vs|vl|отв|ответ|пересл|fw|atb|pārs)\s*(?:\[\d+\])?\s*:", re.I
+)
+# A negation in a clause: "not working fine" is no statement that something works.
+_NEGATED = re.compile(r"\b(?:not|no|never|не|нет|ei|eikä|nav|ne|nē|nekas)\b")
+# "..., but now the shop shows 502": what came before is the story so far.
+_NOW = re.compile(
+    r"\b(?:but|and)\s+(?:now|today|this\s+morning|since\s+(?:today|yesterday|this))\b"
+    r"|\b(?:но|а|и)\s+(?:теперь|сейчас|сегодня|с\s+утра|со\s+вчерашнего)\b"
+    r"|\b(?:mutta|ja)\s+(?:nyt|tänään|tänä\s+aamuna)\b|\b(?:bet|taču|un)\s+(?:tagad|šodien|šorīt)\b"
+)
+# Words that each of the three needs, so that a clause without any is not
+# scanned at all: most requests cost a set look-up rather than three scans.
+_NOT_ABOUT_WORDS = frozenset(
+    """not nothing при про о об насчет насчёт поводу касается относится связан связано связана
+    связаны речь вопрос дело проблема обращение kyse kysymys asia ongelma vika koske liity
+    par saistīts saistīta saistīti saistītas runa jautājums problēma lieta""".split()  # noqa: SIM905
+)
+_WORKS_WORDS = frozenset(
+    """fine ok okay well normally perfectly everything problems issues thank thanks
+    нормально хорошо отлично исправно порядке проблем спасибо hyvin normaalisti
+    moitteettomasti moitteetta ongelmitta kunnossa kiitos normāli labi kārtībā problēmām
+    paldies""".split()  # noqa: SIM905
+)
+_NOW_WORDS = frozenset(
+    """now today morning since теперь сейчас сегодня утра вчерашнего nyt tänään aamuna tagad
+    šodien šorīt""".split()  # noqa: SIM905
+)
+
 # Latvian noun, adjective and verb endings, diacritics folded, longest first (after
 # the light stemmer of Kreslins, "A stemming algorithm for Latvian", 1996).
 _LATVIAN_ENDINGS = sorted(
@@ -128,9 +207,80 @@ def _meaningful(part: str) -> str | None:
 def words(text: str) -> list[str]:
     """The meaningful words of a text, lower-cased and folded, in order; runs of
     letters longer than ``LONGEST_WORD`` are left out."""
-    parts = _WORD.findall(_NOT.sub(" not", text.lower()))
+    return _meaningful_of(_WORD.findall(_NOT.sub(" not", text.lower())))
+
+
+def _meaningful_of(parts: Iterable[str]) -> list[str]:
     found = (_meaningful(part) for part in parts if len(part) <= LONGEST_WORD)
     return [word for word in found if word is not None]
+
+
+def read_clauses(text: str) -> tuple[str, str]:
+    """A text split into what it asks (the foreground) and what it mentions on
+    the way (the background), both lower-cased; what it says it is *not* about
+    is left out of both.
+
+    A clause is background when it says that something works or was fine, and so
+    is everything before the last "but now"; the words after "not about" (``не
+    про``, ``kyse ei ole``, ``nav par``) up to the end of their clause are dropped."""
+    lowered = _NOT.sub(" not", text.lower())
+    said = set(_WORD.findall(lowered))
+    if all(markers.isdisjoint(said) for markers in (_NOT_ABOUT_WORDS, _WORKS_WORDS, _NOW_WORDS)):
+        return lowered, ""  # most requests
+    cut = 0
+    if not _NOW_WORDS.isdisjoint(said):
+        cut = max((now.start() for now in _NOW.finditer(lowered)), default=0)
+    asked: list[str] = []
+    mentioned = [clause for clause, _ in _clauses(lowered[:cut])]
+    for clause, clause_words in _clauses(lowered[cut:]):
+        works = not _WORKS_WORDS.isdisjoint(clause_words) and _WORKS.search(clause)
+        (mentioned if works and not _NEGATED.search(clause) else asked).append(clause)
+    return " ".join(asked), " ".join(mentioned)
+
+
+def _clauses(text: str) -> Iterator[tuple[str, list[str]]]:
+    """The clauses of a lower-cased text and their words, each without what it says
+    it is not about."""
+    for clause in _CLAUSE_END.split(text):
+        clause_words = _WORD.findall(clause)
+        if not _NOT_ABOUT_WORDS.isdisjoint(clause_words):
+            denied = _NOT_ABOUT.search(clause)
+            if _NOT_THE_PROBLEM.search(clause):
+                clause = ""
+            elif denied:
+                clause = clause[: denied.start()]
+        yield clause, clause_words
+
+
+# Words that only Russian written in Latin letters has: two of them in a text with
+# no Cyrillic letter make it read as Russian.
+_TRANSLIT_MARKERS = frozenset(
+    """ne net nas nam nashi nash nasha nashe u menya mne pozhaluysta pozhalujsta pozhalusta
+    pomogite zdravstvuyte zdravstvujte dobryy dobryj dobriy privet spasibo srochno ochen uzhe
+    eto chto kak vy my rabotaet rabotayet otkryvaetsya prihodit prikhodit mozhno nuzhno
+    segodnya vchera utra""".split()  # noqa: SIM905
+)
+# Latin letters back to Cyrillic, longest first (the common informal spellings).
+_TO_CYRILLIC = (
+    ("shch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
+    ("ts", "ц"), ("tz", "ц"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"),
+    ("yo", "ё"), ("jo", "ё"), ("ye", "е"), ("'", "ь"),
+    ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"), ("e", "е"),
+    ("z", "з"), ("i", "и"), ("j", "й"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
+    ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"),
+    ("h", "х"), ("c", "к"), ("q", "к"), ("x", "кс"), ("y", "ы"),
+)  # fmt: skip
+_LATIN_SPELLING = re.compile("|".join(re.escape(latin) for latin, _ in _TO_CYRILLIC))
+_CYRILLIC_OF = dict(_TO_CYRILLIC)
+_SHORT_I = re.compile(r"(?<=[аеёиоуыэюя])[иы](?=[^аеёиоуыэюя]|$)")  # "sait", "moy"
+
+
+@lru_cache(maxsize=65536)
+def cyrillic_reading(word: str) -> str:
+    """A Russian word written in Latin letters, back in Cyrillic: "rabotaet" ->
+    "работает", "sayt" -> "сайт". Letters it does not know are kept."""
+    spelled = _LATIN_SPELLING.sub(lambda m: _CYRILLIC_OF[m.group()], word)
+    return _SHORT_I.sub("й", spelled)
 
 
 def _latvian_stem(word: str) -> str:
@@ -320,14 +470,34 @@ class ServiceMatcher:
         for length in range(max(INFLECTED_HEAD, len(word) - 4), len(word) + 1):
             for known in self._heads.get(word[:length], ()):
                 found |= self._surface[known]
-        if found or len(word) < 5:
+        if found or len(word) < 4:
             return frozenset(found)
+        # Two letters swapped, the commonest typo of a quick writer ("dwon", "sevrer").
+        for at in range(1, len(word) - 1):
+            swapped = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+            if swapped in self._surface:
+                return self._surface[swapped]
+        if len(word) < 5:
+            return frozenset()
         # A small typo of a known word ("plugn", "сертефикат"); typos seldom hit the
         # first letter, and "blogin" is no typo of "login".
         match = process.extractOne(
             word, self._vocabulary.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
         return self._surface[match[0]] if match else frozenset()
+
+    def _read(self, text: str) -> list[str]:
+        """The meaningful words of a lower-cased text; Russian written in Latin
+        letters ("sait ne rabotaet") is read in Cyrillic, word by word, except the
+        words that the catalogue knows as they are ("wordpress", "502")."""
+        parts = _WORD.findall(text)
+        if len(_TRANSLIT_MARKERS.intersection(parts)) < 2 or _CYRILLIC.search(text):
+            return _meaningful_of(parts)
+        read = []
+        for part in parts:
+            known = _meaningful(part)
+            read.append(part if known and self._hits(known) else cyrillic_reading(part))
+        return _meaningful_of(read)
 
     def _find_hits(self, word: str) -> tuple[tuple[int, int], ...]:
         """The (phrase, word of the phrase) pairs that a customer's word fills."""
@@ -384,16 +554,31 @@ class ServiceMatcher:
     def recognise(self, text: str, *, subject: str = "") -> Recognition:
         """The service that a request asks for. The subject is read with the text,
         and as the writer's own summary it counts once more for the one service it
-        clearly names, even with half a phrase ("Не могу зайти в панель")."""
-        subject_words = words(subject)
-        scores = self._scores([*subject_words, *words(text)])
+        clearly names, even with half a phrase ("Не могу зайти в панель").
+
+        What the text mentions on the way (``read_clauses``) supports a service
+        that the request itself asks for, but names none of its own."""
+        asked, mentioned = (self._read(part) for part in read_clauses(text))
+        if _REPLY.match(subject):
+            # "Re: ..." names the earlier conversation, not this message's request.
+            subject_words: list[str] = []
+            mentioned += self._read(" ".join(read_clauses(subject)))
+        else:
+            subject_words = self._read(read_clauses(subject)[0])
+        scores = self._scores([*subject_words, *asked, *mentioned])
+        if mentioned:
+            in_request = self._scores([*subject_words, *asked])
+            if not in_request:
+                # Only mentions: a technician reads it.
+                return Recognition(None, 0.0, tuple((c, round(s, 3)) for c, s in _ranked(scores)))
+            scores = {code: score for code, score in scores.items() if code in in_request}
         in_subject = _ranked(self._scores(subject_words)) if subject_words else []
         if in_subject:
             (named, score), runner_up = in_subject[0], _second(in_subject)
             # Only for a service that the text asks for with a whole phrase: the
             # subject tips the balance, it does not make a guess confident.
             clear = score >= MIN_SUBJECT_SCORE and score - runner_up >= MIN_LEAD
-            if clear and scores[named] >= MIN_SCORE:
+            if clear and scores.get(named, 0.0) >= MIN_SCORE:
                 scores[named] += SUBJECT_BONUS
         ranked = _ranked(scores)
         if not ranked:

@@ -31,6 +31,10 @@ from contracts.engine.terms import (
     contract_for,
 )
 
+# How complete a phrase of another service the text must hold to contradict the
+# service the requester picked: half a phrase, as for a subject line.
+PICKED_CONTRADICTED = 0.5
+
 
 class UnknownService(ValueError):
     """The request names a service code that the catalogue does not have."""
@@ -341,22 +345,40 @@ def _service_to_judge(
 ) -> tuple[str | None, tuple[str, ...]]:
     """The service to judge, or None and the services a technician must choose from.
 
-    A picked service is taken unless the text clearly asks for another whose
+    A picked service never outweighs a text that asks for another service whose
     coverage differs: customers sometimes pick "Site down" to get a plugin
-    installed, and that must not turn paid work into free work. A complaint or
-    claim that the text makes wins over the picked service: the customer picked
-    what the complaint is about.
+    installed, and that must not turn paid work into free work. The text need
+    not be clear enough to be judged on its own for that: a candidate with real
+    evidence (``PICKED_CONTRADICTED``) and more of it than the picked service has
+    is enough to send the ticket to a technician, with both. A complaint or claim
+    that the text makes wins over the picked service: the customer picked what
+    the complaint is about.
     """
     recognised = recognition.service
     if picked is None:
         return recognised, ()
-    if recognised is None or recognised == picked:
+    if recognised == picked:
         return picked, ()
     if recognised in catalogue.always_covered:
         return recognised, ()
     contract = contract_for(contracts, picked)
-    if _coverage_of(catalogue, contract, picked) != _coverage_of(catalogue, contract, recognised):
-        return None, (picked, recognised)
+    covered = _coverage_of(catalogue, contract, picked)
+    evidence = dict(recognition.candidates)
+    # A text recognised with confidence names its one service; else every
+    # candidate with real evidence, and more than the picked service has, counts.
+    asked = (
+        [recognised]
+        if recognised
+        else [
+            code
+            for code, score in recognition.candidates
+            if score >= PICKED_CONTRADICTED and score > evidence.get(picked, 0.0)
+        ]
+    )
+    others = [code for code in dict.fromkeys(asked) if code != picked]
+    differing = tuple(c for c in others if _coverage_of(catalogue, contract, c) != covered)
+    if differing:
+        return None, (picked, *differing)
     return picked, ()
 
 
