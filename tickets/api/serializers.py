@@ -27,6 +27,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -46,6 +47,7 @@ from tickets.models import (
     TimeEntry,
 )
 from tickets.selectors import ticket_current_offer
+from tickets.snapshots import clause_as_told
 
 
 def _for_staff(context) -> bool:
@@ -100,7 +102,11 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text="null: not told"
     )
-    clause = serializers.JSONField(source="clause_snapshot", read_only=True)
+    clause = serializers.SerializerMethodField(
+        help_text="The clause as it was; its text and advice in the requester's language, "
+        "else in the customer's, else English, with the language used "
+        "(text_language, advice_language)."
+    )
     decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
@@ -121,6 +127,15 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
             "created_at",
         ]
         staff_only_fields = ["decided_by", "override_reason"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_clause(self, decision: ScopeDecision) -> dict:
+        ticket = decision.ticket
+        return clause_as_told(
+            decision.clause_snapshot,
+            language=ticket.language,
+            customer_language=ticket.customer.language,
+        )
 
 
 class DecisionSerializer(ScopeSerializer):

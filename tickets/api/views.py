@@ -355,7 +355,7 @@ class DecisionViewSet(TicketPartViewSet):
     filterset_class = DecisionFilter
 
     def get_queryset(self):
-        rows = ScopeDecision.objects.select_related("service", "decided_by")
+        rows = ScopeDecision.objects.select_related("service", "decided_by", "ticket__customer")
         return self.visible(rows).order_by("-created_at", "-pk")
 
 

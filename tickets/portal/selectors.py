@@ -10,6 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import get_language
 
+from contracts.replies import written_in
 from tickets.models import (
     Attachment,
     Escalation,
@@ -26,6 +27,7 @@ from tickets.portal import words
 from tickets.queue.display import format_span
 from tickets.selectors import messages_visible_to, ticket_current_offer
 from tickets.services.incident_notices import incident_update_text
+from tickets.snapshots import clause_as_told
 
 
 def person_name(user) -> str:
@@ -54,7 +56,7 @@ class PortalTicket:
     decided: bool
     decision: ScopeDecision | None
     starts_later: bool  # the work starts when support hours begin, still ahead
-    clause: dict  # the decision's snapshot of its clause
+    clause: dict  # the decision's clause, its words in the reader's language
     service_name: str
     priority_text: str
     requester_name: str
@@ -106,7 +108,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         starts_later=bool(
             not under_way and decision and decision.starts_at and decision.starts_at > now
         ),
-        clause=decision.clause_snapshot if decision else {},
+        clause=_clause_for_reader(decision, ticket, language),
         service_name=ticket.service.name(language) if ticket.service else "",
         priority_text=words.priority_words(ticket.priority),
         requester_name=person_name(ticket.requester),
@@ -124,6 +126,20 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         closed=ticket.status == Status.CLOSED,
         can_rate=done and rating is None,
     )
+
+
+def _clause_for_reader(decision: ScopeDecision | None, ticket: Ticket, language: str) -> dict:
+    """The decision's clause in the page's language, saying so when the contract
+    has its words in another language only."""
+    if decision is None:
+        return {}
+    clause = clause_as_told(
+        decision.clause_snapshot, language=language, customer_language=ticket.customer.language
+    )
+    for key in ("text", "advice"):
+        if clause.get(key):
+            clause[key] = written_in(clause[key], clause[f"{key}_language"])
+    return clause
 
 
 def _entry(message: Message, user: AbstractBaseUser) -> ConversationEntry:

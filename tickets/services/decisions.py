@@ -293,8 +293,9 @@ def _clause_snapshot(decision: Decision) -> dict:
     return {
         "service": clause.service,
         "coverage": clause.coverage.value,
-        "text": clause.text,
-        "advice": clause.advice,
+        # Every language, so a later page or reply quotes the one its reader needs.
+        "text": dict(clause.text),
+        "advice": dict(clause.advice),
         "unlisted": decision.reason == "unlisted",
         "pricing": price.pricing.value if price else None,
         "price": str(price.amount) if price else None,

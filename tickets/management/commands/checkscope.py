@@ -159,6 +159,7 @@ def _parse_moment(value: str | None, *, name: str) -> datetime:
 
 def decision_as_json(decision: Decision, reply: Reply) -> dict:
     clause, offer = decision.clause, decision.offer
+    customer_language = decision.customer.language if decision.customer else "en"
     return {
         "verdict": decision.verdict.value,
         "reason": decision.reason,
@@ -168,8 +169,9 @@ def decision_as_json(decision: Decision, reply: Reply) -> dict:
         "clause": {
             "service": clause.service,
             "coverage": clause.coverage.value,
-            "text": clause.text,
-            "advice": clause.advice,
+            # In the reply's language, by the rule the reply quotes it.
+            "text": terms.clause_text(clause, reply.language, customer_language)[0],
+            "advice": terms.clause_advice(clause, reply.language, customer_language)[0],
         }
         if clause
         else None,
