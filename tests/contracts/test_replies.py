@@ -300,7 +300,7 @@ def test_an_excluded_request_gets_the_clause_and_its_advice_but_no_price(desk, l
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_excluded_clause_without_advice_still_offers_to_point_the_way(desk, language):
     decision = decision_for(desk, **VERDICT_CASES[Verdict.OUT_OF_SCOPE])
-    decision = replace(decision, clause=replace(decision.clause, advice=""))
+    decision = replace(decision, clause=replace(decision.clause, advice={}))
     text = reply_in(desk, decision, language)
     with translation.override(language):
         advice = translation.gettext(
