@@ -303,10 +303,8 @@ class ClauseInline(admin.TabularInline):
     model = Clause
     form = ClauseForm
     formset = ClauseFormSet
-    fields = [name for name in ClauseForm.Meta.fields if name not in ("contract", "position")] + [
-        "wording_gaps",
-        "position",
-    ]
+    # The languages the clause lacks go last: the style sheet puts them beside the advice.
+    fields = [name for name in (*ClauseForm.Meta.fields, "wording_gaps") if name != "contract"]
     readonly_fields = ["wording_gaps"]
     ordering = ["position", "pk"]
     extra = 1

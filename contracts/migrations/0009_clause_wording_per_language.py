@@ -51,6 +51,13 @@ def _fields(model_name):
 
 def _swap(model_name):
     return [
+        # With a default, the old columns can come back when migrating backwards.
+        migrations.AlterField(
+            model_name=model_name, name="text", field=models.TextField(blank=True, default="")
+        ),
+        migrations.AlterField(
+            model_name=model_name, name="advice", field=models.TextField(blank=True, default="")
+        ),
         migrations.RemoveField(model_name=model_name, name="text"),
         migrations.RemoveField(model_name=model_name, name="advice"),
         migrations.RenameField(model_name=model_name, old_name="text_wording", new_name="text"),
