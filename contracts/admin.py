@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from contracts.contract_files import ContractFileError, dump_customer, load_contract_file
+from contracts.engine import terms
 from contracts.engine.hours import zone
 from contracts.engine.scope import Decision, UnknownService
 from contracts.forms import (
@@ -308,17 +309,39 @@ class ValidityFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.display(description=_("languages"))
+def wording_gaps(clause: Clause) -> str:
+    """Which of the desk's languages the clause's text (or advice) still lacks, so
+    a lead sees at a glance whose replies will quote another language."""
+    if not clause.text:
+        return ""
+    missing = clause.missing_languages
+    if not missing:
+        return format_html('<span class="wording-complete">{}</span>', _("all"))
+    return format_html(
+        '<span class="wording-missing" title="{}">{}</span>',
+        _("Contacts who read these languages get the text in another language."),
+        _("missing: %(languages)s") % {"languages": ", ".join(missing)},
+    )
+
+
 class ClauseInline(admin.TabularInline):
     model = Clause
     form = ClauseForm
     formset = ClauseFormSet
-    fields = [name for name in ClauseForm.Meta.fields if name != "contract"]
+    # The languages the clause lacks go last: the style sheet puts them beside the advice.
+    fields = [name for name in (*ClauseForm.Meta.fields, "wording_gaps") if name != "contract"]
+    readonly_fields = ["wording_gaps"]
     ordering = ["position", "pk"]
     extra = 1
     classes = ["clauses"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("service")
+
+    @admin.display(description=_("languages"))
+    def wording_gaps(self, clause: Clause) -> str:
+        return wording_gaps(clause)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -494,6 +517,7 @@ class TryResult:
         catalogue, clause, offer = preview.catalogue, decision.clause, decision.offer
 
         language = current_language()
+        customer_language = decision.customer.language if decision.customer else "en"
 
         def named(code: str | None) -> str:
             return f"{code} — {catalogue.name(code, language)}" if code else ""
@@ -512,8 +536,13 @@ class TryResult:
             service=named(decision.service),
             coverage=clause.coverage.value if clause else "",
             coverage_label=str(COVERAGE_LABELS[clause.coverage.value]) if clause else "",
-            clause_text=clause.text if clause else "",
-            advice=clause.advice if clause else "",
+            # As the reply quotes them: in the contact's language, else by the fallback.
+            clause_text=terms.clause_text(clause, reply.language, customer_language)[0]
+            if clause
+            else "",
+            advice=terms.clause_advice(clause, reply.language, customer_language)[0]
+            if clause
+            else "",
             offer={
                 "amount": offer.amount,
                 "currency": offer.currency,
@@ -537,7 +566,15 @@ class TryResult:
 @admin.register(Clause)
 class ClauseAdmin(HistoryAdmin):
     form = ClauseForm
-    list_display = ["service", "contract", "coverage", "pricing", "price", "round_the_clock"]
+    list_display = [
+        "service",
+        "contract",
+        "coverage",
+        "pricing",
+        "price",
+        "round_the_clock",
+        wording_gaps,
+    ]
     list_filter = ["coverage", "pricing", "round_the_clock", "contract__customer"]
     list_select_related = ["service", "contract"]
     search_fields = ["service__code", "contract__reference", "text"]

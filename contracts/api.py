@@ -31,7 +31,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Model, Prefetch, ProtectedError, QuerySet, RestrictedError
 from django.forms.models import model_to_dict, modelform_factory
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -245,16 +245,64 @@ class ContactSerializer(EditorFormSerializer):
         return data
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {code: {"type": "string"} for code in terms.LANGUAGES},
+                "additionalProperties": False,
+            },
+            {"type": "string", "description": "The text in the customer's language."},
+        ]
+    }
+)
+class TextPerLanguageField(serializers.DictField):
+    """Text per language code (en, ru, fi, lv), a blank one left out; or, as in
+    a contract file, a plain string: the text in the customer's language. Always
+    read back per language."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(allow_blank=True), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):  # made per language by ClauseSerializer.form_data
+            return data
+        return super().to_internal_value(data)
+
+
 class ClauseSerializer(EditorFormSerializer):
     contract = contract_field()
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all())
+    text = TextPerLanguageField(
+        help_text="What the customer reads, per language: at least one. A contact whose "
+        "language is missing reads the customer's language, else English, else any."
+    )
+    advice = TextPerLanguageField(
+        required=False, help_text="Excluded clauses: where else to go, per language."
+    )
+    missing_languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The language codes (en, ru, fi, lv) that its text, or its advice when "
+        "it has one, lacks.",
+    )
     form_class = ClauseForm
 
     class Meta:
         model = Clause
-        fields = ["id", *ClauseForm.Meta.fields]
+        fields = ["id", *ClauseForm.Meta.fields, "missing_languages"]
         # One clause per service is checked by the form, in the editor's words.
         validators: list = []
+
+    def form_data(self, attrs: dict) -> dict:
+        data = super().form_data(attrs)
+        contract = attrs.get("contract") or getattr(self.instance, "contract", None)
+        language = contract.customer.language if contract else "en"
+        for name in ("text", "advice"):
+            if isinstance(data.get(name), str):
+                data[name] = terms.as_wording(data[name].strip(), language)
+        return data
 
 
 class SlaTargetSerializer(EditorFormSerializer):
@@ -328,9 +376,15 @@ class CoverageLineSerializer(serializers.Serializer):
     # DRF's metaclass takes declared fields off the class; the stubs see Field.label.
     label = serializers.CharField()  # type: ignore[assignment]
     price = serializers.CharField()
-    text = serializers.CharField()
+    text = serializers.CharField(
+        help_text="In the language asked for; in another one, with a note saying which."
+    )
     advice = serializers.CharField()
     limits = serializers.ListField(child=serializers.CharField())
+    text_language = serializers.CharField(help_text="The language the text is in; blank if none.")
+    advice_language = serializers.CharField(
+        help_text="The language the advice is in; blank if none."
+    )
 
 
 # --- filters: only the fields named here, nothing else ---------------------------
@@ -488,7 +542,9 @@ class ContractViewSet(ContractsViewSet):
         language = request.query_params.get("language") or _language_of(request.user)
         if language not in terms.LANGUAGES:
             raise refused(f"Language must be one of {', '.join(terms.LANGUAGES)}.")
-        lines = coverage_lines(contract_terms(contract), current_catalogue(), language)
+        lines = coverage_lines(
+            contract_terms(contract), current_catalogue(), language, contract.customer.language
+        )
         return Response(CoverageLineSerializer([asdict(line) for line in lines], many=True).data)
 
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contracts.engine.scope import Catalogue, PriceQuote
-from contracts.engine.terms import ContractTerms, Coverage, Pricing
-from contracts.replies import format_money, format_offer
+from contracts.engine.terms import ContractTerms, Coverage, Pricing, clause_advice, clause_text
+from contracts.replies import format_money, format_offer, written_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,20 +26,29 @@ class CoverageLine:
     coverage: Coverage
     label: str  # "Included", "Paid: 60.00 EUR", "Not covered"
     price: str  # the price as the customer reads it, with the estimate; "" if none
-    text: str
+    text: str  # in the reader's language if the contract has it, else with a note
     advice: str
     limits: tuple[str, ...]
+    text_language: str  # the language the text is quoted in; "" without text
+    advice_language: str
 
 
 def coverage_lines(
-    contract: ContractTerms, catalogue: Catalogue, language: str
+    contract: ContractTerms, catalogue: Catalogue, language: str, customer_language: str = "en"
 ) -> list[CoverageLine]:
-    """Every catalogue service under this contract, in catalogue order."""
+    """Every catalogue service under this contract, in catalogue order; the
+    clauses' words in ``language``, else by the fallback rule of ``clause_text``."""
     with translation.override(language):
-        return [_line(contract, catalogue, code, language) for code in catalogue.entries]
+        return [
+            _line(contract, catalogue, code, (language, customer_language))
+            for code in catalogue.entries
+        ]
 
 
-def _line(contract: ContractTerms, catalogue: Catalogue, code: str, language: str) -> CoverageLine:
+def _line(
+    contract: ContractTerms, catalogue: Catalogue, code: str, languages: tuple[str, str]
+) -> CoverageLine:
+    language = languages[0]
     clause = catalogue.clause_for(contract, code)
     price = ""
     if clause.coverage is Coverage.INCLUDED:
@@ -77,13 +86,17 @@ def _line(contract: ContractTerms, catalogue: Catalogue, code: str, language: st
         limits.append(_("around the clock, also outside support hours"))
     if clause.coverage is Coverage.INCLUDED and not clause.counts_against_allowance:
         limits.append(_("does not use up your monthly allowance"))
+    text, text_language = clause_text(clause, *languages)
+    advice, advice_language = clause_advice(clause, *languages)
     return CoverageLine(
         service=code,
         name=catalogue.name(code, language),
         coverage=clause.coverage,
         label=label,
         price=price,
-        text=clause.text,
-        advice=clause.advice,
+        text=written_in(text, text_language),
+        advice=written_in(advice, advice_language),
         limits=tuple(limits),
+        text_language=text_language,
+        advice_language=advice_language,
     )

@@ -206,9 +206,77 @@ class ContractForm(forms.ModelForm):
         return data
 
 
+class WordingWidget(forms.MultiWidget):
+    """One small box per language of the desk, each marked with its code."""
+
+    template_name = "contracts/widgets/wording.html"
+
+    def __init__(self, attrs=None):
+        boxes = {
+            code: forms.Textarea(attrs={"rows": 2, "lang": code, "aria-label": code})
+            for code in terms.LANGUAGES
+        }
+        super().__init__(boxes, attrs)
+
+    def decompress(self, value):
+        value = value if isinstance(value, dict) else {}
+        return [value.get(code, "") for code in terms.LANGUAGES]
+
+    def value_from_datadict(self, data, files, name):
+        if isinstance(data.get(name), dict):  # from the API: the mapping as it is
+            return data[name]
+        boxes = super().value_from_datadict(data, files, name)
+        return dict(zip(terms.LANGUAGES, boxes, strict=True))
+
+
+class WordingField(forms.Field):
+    """Text per language (``{"en": ..., "fi": ...}``): the blank ones are left
+    out; required, it needs text in at least one language."""
+
+    widget = WordingWidget
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return {}
+        if not isinstance(value, dict):
+            raise ValidationError(_('Give the text per language, like {"en": "..."}.'))
+        return {
+            code: text.strip() if isinstance(text, str) else text
+            for code, text in value.items()
+            if not (text is None or (isinstance(text, str) and not text.strip()))
+        }
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(_("Write it in at least one language."), code="required")
+        problems = terms.wording_problems(value)
+        if problems:
+            raise ValidationError(
+                [
+                    _("%(language)s: %(problem)s") % {"language": code, "problem": problem}
+                    for code, problem in problems
+                ]
+            )
+
+    def has_changed(self, initial, data):
+        try:
+            return (initial or {}) != self.to_python(data)
+        except ValidationError:
+            return True
+
+
 class ClauseForm(forms.ModelForm):
     """Says which field of a clause is wrong; the check constraint would only say
     that the row as a whole is."""
+
+    text = WordingField(
+        label=_("text"), help_text=_("What the customer reads about this clause, per language.")
+    )
+    advice = WordingField(
+        label=_("advice"),
+        required=False,
+        help_text=_("Excluded clauses: where else to go, per language."),
+    )
 
     class Meta:
         model = Clause
@@ -239,8 +307,6 @@ class ClauseForm(forms.ModelForm):
             "max_minutes_per_ticket": _("Minutes a ticket. Blank: no limit."),
         }
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 2, "cols": 34}),
-            "advice": forms.Textarea(attrs={"rows": 2, "cols": 24}),
             "price": forms.NumberInput(attrs={"step": "0.01", "class": "vIntegerField"}),
             "estimate": forms.TextInput(attrs={"size": 5, "placeholder": "2h"}),
             "max_per_month": forms.NumberInput(attrs={"class": "vIntegerField"}),

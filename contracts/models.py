@@ -73,6 +73,16 @@ def validate_duration(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
+def validate_wording(value) -> None:
+    problems = terms.wording_problems(value)
+    if problems:
+        raise ValidationError(
+            "; ".join(
+                f"{language}: {problem}" if language else problem for language, problem in problems
+            )
+        )
+
+
 def validate_weekly(value) -> None:
     try:
         terms.parse_weekly(value)
@@ -451,9 +461,19 @@ class Clause(models.Model):
         help_text=_("Covered 24/7, outside the support hours too."),
     )
     counts_against_allowance = models.BooleanField(_("counts against the allowance"), default=True)
-    text = models.TextField(_("text"), help_text=_("What the customer reads about this clause."))
-    advice = models.TextField(
-        _("advice"), blank=True, help_text=_("Excluded clauses: where else to go.")
+    # One field per wording, holding every language ({"en": ..., "fi": ...}), so
+    # there is one place to read, write, dump and snapshot it (terms.Wording).
+    text = models.JSONField(
+        _("text"),
+        validators=[validate_wording],
+        help_text=_("What the customer reads about this clause, per language."),
+    )
+    advice = models.JSONField(
+        _("advice"),
+        default=dict,
+        blank=True,
+        validators=[validate_wording],
+        help_text=_("Excluded clauses: where else to go, per language."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
@@ -484,6 +504,11 @@ class Clause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code}: {self.coverage}"
+
+    @property
+    def missing_languages(self) -> tuple[str, ...]:
+        """The desk's languages that its text (or its advice, when it has one) lacks."""
+        return terms.missing_languages(self.text, self.advice)
 
 
 class ReplyWording(models.Model):

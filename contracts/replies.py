@@ -20,7 +20,16 @@ from django.utils.translation import gettext_noop, ngettext
 
 from contracts.engine import hours
 from contracts.engine.scope import Catalogue, Decision, PriceQuote, Reason
-from contracts.engine.terms import Coverage, Duration, Pricing, Role, Verdict
+from contracts.engine.terms import (
+    ClauseTerms,
+    Coverage,
+    Duration,
+    Pricing,
+    Role,
+    Verdict,
+    clause_advice,
+    clause_text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +227,7 @@ class _OnDemand(dict):
 
 
 def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogue) -> _OnDemand:
-    customer, contract, clause = decision.customer, decision.contract, decision.clause
+    customer, contract = decision.customer, decision.contract
 
     def service() -> str:
         return catalogue.name(decision.service, decision.language) if decision.service else ""
@@ -234,9 +243,8 @@ def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogu
             "service": service,
             "clause": lambda: _clause_wording(decision, service),
             "advice": lambda: (
-                clause.advice
-                if clause and clause.advice
-                else _("We would be happy to suggest where you could get help with it.")
+                _quoted(decision, clause_advice)
+                or _("We would be happy to suggest where you could get help with it.")
             ),
             "price": lambda: format_offer(decision.offer) if decision.offer else "",
             "limit_used_up": lambda: _limit_used_up(decision),
@@ -334,13 +342,41 @@ def _clause_wording(decision: Decision, service_name: Callable[[], str]) -> str:
     """The clause's own words; for a service that no clause names, what the
     contract's policy for such services means."""
     clause = decision.clause
-    if clause and clause.text:
-        return clause.text
+    text = _quoted(decision, clause_text)
+    if text:
+        return text
     if decision.reason == Reason.UNLISTED and clause is not None:
         if clause.coverage is Coverage.EXCLUDED:
             return _("your contract lists the services it covers, and this is not one of them.")
         return _("work that your contract does not list is done at its hourly rate.")
     return service_name()
+
+
+# Said after a clause's words quoted in another language than the reply's.
+WRITTEN_IN = {
+    "en": gettext_noop("(This part of your contract is written in English.)"),
+    "ru": gettext_noop("(This part of your contract is written in Russian.)"),
+    "fi": gettext_noop("(This part of your contract is written in Finnish.)"),
+    "lv": gettext_noop("(This part of your contract is written in Latvian.)"),
+}
+
+
+def written_in(text: str, language: str) -> str:
+    """The words of a clause in ``language`` as the reader of the active language
+    reads them: with a note when the contract has them in another language only."""
+    reader = (translation.get_language() or "en").split("-")[0]
+    if not text or language == reader or language not in WRITTEN_IN:
+        return text
+    return f"{text} {_(WRITTEN_IN[language])}"
+
+
+def _quoted(decision: Decision, pick: Callable[[ClauseTerms, str, str], tuple[str, str]]) -> str:
+    """The clause's text or advice in the contact's language, else by the fallback
+    rule (``terms.text_in``), saying in which language it is quoted."""
+    if decision.clause is None:
+        return ""
+    customer_language = decision.customer.language if decision.customer else "en"
+    return written_in(*pick(decision.clause, decision.language, customer_language))
 
 
 def _next_step(decision: Decision, at: datetime) -> str:

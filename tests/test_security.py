@@ -623,7 +623,9 @@ def _contracts(customer, technician, n: int) -> None:
             hourly_rate=1,
         )
         for service in services_:
-            Clause.objects.create(contract=contract, service=service, coverage="included", text="x")
+            Clause.objects.create(
+                contract=contract, service=service, coverage="included", text={"en": "x"}
+            )
         SlaTarget.objects.create(
             contract=contract, priority="normal", first_response="1h", resolution="1d"
         )

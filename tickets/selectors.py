@@ -317,7 +317,9 @@ def contract_coverage(*, customer: Customer, language: str, at: datetime) -> Con
         return ContractCoverage(None, latest, (), frozenset())
     catalogue = current_catalogue()
     by_contract = {
-        c.reference: {line.service: line for line in coverage_lines(c, catalogue, language)}
+        c.reference: {
+            line.service: line for line in coverage_lines(c, catalogue, language, customer.language)
+        }
         for c in valid
     }
     lines = []

@@ -34,7 +34,12 @@ CLAUSE_KEYS = [
 
 
 def read_contract(
-    reader: Reader, item: Any, path: str, customer_timezone: str, customer_country: str
+    reader: Reader,
+    item: Any,
+    path: str,
+    customer_timezone: str,
+    customer_country: str,
+    customer_language: str = "en",
 ) -> dict | None:
     entry = reader.mapping(
         item,
@@ -81,7 +86,7 @@ def read_contract(
     )
     sla = _read_sla(reader, entry.get("sla"), f"{path}.sla")
     credits = _read_uptime(reader, entry.get("uptime"), f"{path}.uptime", fields)
-    clauses = _read_clauses(reader, entry.get("clauses"), f"{path}.clauses")
+    clauses = _read_clauses(reader, entry.get("clauses"), f"{path}.clauses", customer_language)
     return {
         "fields": fields,
         "top_ups": top_ups,
@@ -248,7 +253,7 @@ def _read_uptime(reader: Reader, value: Any, path: str, fields: dict) -> list[di
     return credits
 
 
-def _read_clauses(reader: Reader, value: Any, path: str) -> list[dict]:
+def _read_clauses(reader: Reader, value: Any, path: str, language: str) -> list[dict]:
     clauses, services = [], set()
     for i, item in enumerate(reader.items(value, path)):
         here = f"{path}[{i}]"
@@ -291,14 +296,35 @@ def _read_clauses(reader: Reader, value: Any, path: str) -> list[dict]:
                     f"{here}.counts_against_allowance",
                     default=True,
                 ),
-                "text": reader.text(entry.get("text"), f"{here}.text", max_length=0),
-                "advice": reader.text(
-                    entry.get("advice"), f"{here}.advice", required=False, max_length=0
+                "text": read_wording(reader, entry.get("text"), f"{here}.text", language),
+                "advice": read_wording(
+                    reader, entry.get("advice"), f"{here}.advice", language, required=False
                 ),
                 "position": i,
             }
         )
     return clauses
+
+
+def read_wording(
+    reader: Reader, value: Any, path: str, language: str, *, required: bool = True
+) -> dict[str, str]:
+    """Text per language: a mapping like ``{en: ..., fi: ...}``, or a plain string,
+    which is the text in the customer's language (``language``)."""
+    if not isinstance(value, dict):
+        return terms.as_wording(reader.text(value, path, required=required, max_length=0), language)
+    wording = {}
+    for key, item in value.items():
+        if key not in terms.LANGUAGES:
+            reader.problem(
+                key_path(path, key),
+                f"unknown language; expected one of {', '.join(terms.LANGUAGES)}",
+            )
+            continue
+        wording[key] = reader.text(item, key_path(path, key), max_length=0)
+    if required and not value:
+        reader.problem(path, "must not be empty: give the text in at least one language")
+    return wording
 
 
 def _read_price(

@@ -189,12 +189,72 @@ class Price:
         return self.amount
 
 
+# --- wording per language ----------------------------------------------------
+
+# What a customer reads, written per language: {"en": "...", "fi": "..."}. A
+# clause's text and advice are kept so, in the file, the database and its
+# decisions' snapshots alike.
+Wording = Mapping[str, str]
+
+
+def as_wording(value: str | Wording | None, language: str) -> dict[str, str]:
+    """A wording from its plain form too: a plain string is the text in
+    ``language`` (a contract file's plain ``text``, and the decisions stored
+    before clauses had languages)."""
+    if not value:
+        return {}
+    if isinstance(value, str):
+        return {language: value}
+    return dict(value)
+
+
+def wording_problems(value: object) -> list[tuple[str, str]]:
+    """What is wrong with a wording, as (language key or "", problem): only the
+    desk's languages, each with text that is not blank."""
+    if not isinstance(value, Mapping):
+        return [("", "expected text per language, like {en: ..., fi: ...}")]
+    problems = []
+    for language, text in value.items():
+        if language not in LANGUAGES:
+            problems.append(
+                (
+                    str(language),
+                    f"{language!r} is no language of the desk; use {', '.join(LANGUAGES)}",
+                )
+            )
+        elif not isinstance(text, str) or not text.strip():
+            problems.append((language, "expected text, and not blank"))
+    return problems
+
+
+def missing_languages(*wordings: Wording) -> tuple[str, ...]:
+    """The desk's languages that some non-empty wording of these lacks: the gaps a
+    lead should fill. An absent wording (no advice) is no gap."""
+    return tuple(
+        language
+        for language in LANGUAGES
+        if any(wording and not wording.get(language) for wording in wordings)
+    )
+
+
+def text_in(wording: Wording, *languages: str) -> tuple[str, str]:
+    """The text in the first of ``languages`` that it is written in, else in
+    English, else in whichever language it has (in ``LANGUAGES`` order); with
+    the language used, so a reply can say that it quotes another language.
+    ("", "") when it has no text at all."""
+    for language in (*languages, "en", *LANGUAGES):
+        text = wording.get(language)
+        if text:
+            return text, language
+    return "", ""
+
+
 @dataclass(frozen=True, slots=True)
 class ClauseTerms:
     service: str
     coverage: Coverage
-    text: str = ""
-    advice: str = ""
+    text: Wording = field(default_factory=dict)
+    advice: Wording = field(default_factory=dict)
     price: Price | None = None
     max_per_month: int | None = None
     max_minutes_per_ticket: int | None = None
@@ -290,6 +350,29 @@ class CustomerTerms:
         service if one is given; None when no contract is valid then."""
         valid = self.contracts_on(day)
         return contract_for(valid, service) if valid else None
+
+
+def wording_in(
+    value: str | Wording | None, language: str, customer_language: str = "en"
+) -> tuple[str, str]:
+    """The words for a reader of ``language``: in that language, else the
+    customer's, else English, else any; with the language they are in. A plain
+    string (a decision stored before clauses had languages) is taken as it is."""
+    return text_in(as_wording(value, language), language, customer_language)
+
+
+def clause_text(
+    clause: ClauseTerms, language: str, customer_language: str = "en"
+) -> tuple[str, str]:
+    """The clause's text for a reader of ``language``, by ``wording_in``'s rule."""
+    return wording_in(clause.text, language, customer_language)
+
+
+def clause_advice(
+    clause: ClauseTerms, language: str, customer_language: str = "en"
+) -> tuple[str, str]:
+    """The clause's advice by the same rule as its text."""
+    return wording_in(clause.advice, language, customer_language)
 
 
 def always_covered_clause(service: str) -> ClauseTerms:

@@ -169,7 +169,7 @@ def test_an_admin_edits_a_clause_and_tries_a_request(browse, admin_user, northwi
     )
     expect(clause).to_have_count(1)
     clause.locator("input[name$='-price']").fill("65.00")
-    clause.locator("textarea[name$='-text']").fill(
+    clause.locator("textarea[name$='-text_en']").fill(
         "Installing or updating CMS plugins and themes, one plugin a ticket."
     )
     page.get_by_role("button", name="Save and continue editing").first.click()

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import F
+from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -93,7 +94,12 @@ def change_form_data(response) -> dict[str, object]:
     def add(form) -> None:
         for field in form:
             value = field.value()
-            if isinstance(value, bool):
+            widget = field.field.widget
+            if isinstance(widget, MultiWidget):  # one box per part
+                parts = widget.decompress(value)
+                for suffix, part in zip(widget.widgets_names, parts, strict=True):
+                    data[field.html_name + suffix] = part
+            elif isinstance(value, bool):
                 if value:
                     data[field.html_name] = "on"
             elif isinstance(value, list | tuple):
@@ -186,7 +192,7 @@ def test_a_paid_clause_without_a_price_shows_the_error_and_saves_nothing(admin_c
             f"clauses-{new}-coverage": "paid",
             f"clauses-{new}-pricing": "fixed",
             f"clauses-{new}-price": "",
-            f"clauses-{new}-text": "Building new features for your site.",
+            f"clauses-{new}-text_en": "Building new features for your site.",
         }
     )
     before = row_counts()
@@ -212,7 +218,7 @@ def test_a_second_clause_for_the_same_service_is_refused(admin_client, northwind
         {
             f"clauses-{new}-service": str(Service.objects.get(code="hosting.dns").pk),
             f"clauses-{new}-coverage": "excluded",
-            f"clauses-{new}-text": "No DNS after all.",
+            f"clauses-{new}-text_en": "No DNS after all.",
         }
     )
     before = row_counts()

@@ -43,7 +43,9 @@ def catalogue() -> Catalogue:
 
 
 def clause(service: str, coverage: str = "included", **kwargs) -> ClauseTerms:
-    return ClauseTerms(service=service, coverage=Coverage(coverage), text=f"{service}.", **kwargs)
+    return ClauseTerms(
+        service=service, coverage=Coverage(coverage), text={"en": f"{service}."}, **kwargs
+    )
 
 
 # A small plan: two tickets a month, services no clause names are excluded, and

@@ -97,7 +97,7 @@ def _clause() -> Clause:
         coverage="paid",
         pricing="fixed",
         price=60,
-        text="Installing a plugin.",
+        text={"en": "Installing a plugin."},
     )
 
 

@@ -31,7 +31,9 @@ def catalogue() -> Catalogue:
 
 
 def clause(service: str, coverage: str = "included", **kwargs) -> ClauseTerms:
-    return ClauseTerms(service=service, coverage=Coverage(coverage), text=f"{service}.", **kwargs)
+    return ClauseTerms(
+        service=service, coverage=Coverage(coverage), text={"en": f"{service}."}, **kwargs
+    )
 
 
 HOSTING = terms.ContractTerms(
@@ -63,7 +65,7 @@ HOSTING = terms.ContractTerms(
                 "paid",
                 price=Price(Pricing.HOURLY, Decimal("90.00"), Duration(2, "h")),
             ),
-            clause("marketing.seo", "excluded", advice="Ask an SEO agency."),
+            clause("marketing.seo", "excluded", advice={"en": "Ask an SEO agency."}),
         ]
     },
     sla={"normal": terms.SlaTarget(Duration(8, "h"), Duration(3, "d"))},
@@ -213,7 +215,7 @@ def test_it_rejects_a_picked_service_that_the_catalogue_lacks(catalogue):
 
 def test_an_excluded_clause_carries_its_advice_and_no_price(catalogue):
     decision = check("marketing.seo", catalogue=catalogue)
-    assert decision.clause.advice == "Ask an SEO agency."
+    assert decision.clause.advice == {"en": "Ask an SEO agency."}
     assert decision.offer is None
 
 

@@ -63,7 +63,7 @@ def test_a_covered_ticket_is_decided_in_scope_with_its_sla(desk):
     assert ticket.first_response_due == datetime(2026, 11, 23, 18, 0, tzinfo=HELSINKI)
     decision = ticket.decisions.get()
     assert decision.is_current and decision.decided_by is None
-    assert decision.clause_snapshot["text"].startswith("Setting up mailboxes")
+    assert decision.clause_snapshot["text"]["en"].startswith("Setting up mailboxes")
     reply = ticket.messages.get(kind=Message.Kind.AUTOMATIC)
     assert reply.decision == decision and reply.emailed_at is not None
     assert len(mail.outbox) == 1

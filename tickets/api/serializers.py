@@ -27,6 +27,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -47,6 +48,7 @@ from tickets.models import (
     TimeEntry,
 )
 from tickets.selectors import ticket_current_offer
+from tickets.snapshots import clause_as_told
 
 
 def _for_staff(context) -> bool:
@@ -118,7 +120,10 @@ class DecisionPartSerializer(serializers.ModelSerializer):
     service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
-    clause = serializers.JSONField(source="clause_snapshot", read_only=True)
+    clause = serializers.SerializerMethodField(
+        help_text="The part's clause as it was, its words in the requester's language "
+        "by the same rule as the decision's clause."
+    )
     offer = serializers.SerializerMethodField()
 
     class Meta:
@@ -135,6 +140,11 @@ class DecisionPartSerializer(serializers.ModelSerializer):
             "offer",
         ]
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_clause(self, part: DecisionPart) -> dict:
+        # The decision and its ticket are cached by the prefetch that brought the part.
+        return _clause_for_requester(part.clause_snapshot, part.decision.ticket)
+
     @extend_schema_field(OfferSerializer(allow_null=True))
     def get_offer(self, part):
         offer = getattr(part, "offer", None)
@@ -147,7 +157,11 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text="null: not told"
     )
-    clause = serializers.JSONField(source="clause_snapshot", read_only=True)
+    clause = serializers.SerializerMethodField(
+        help_text="The clause as it was; its text and advice in the requester's language, "
+        "else in the customer's, else English, with the language used "
+        "(text_language, advice_language)."
+    )
     decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Staff only."
     )
@@ -175,6 +189,16 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
             "created_at",
         ]
         staff_only_fields = ["decided_by", "override_reason"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_clause(self, decision: ScopeDecision) -> dict:
+        return _clause_for_requester(decision.clause_snapshot, decision.ticket)
+
+
+def _clause_for_requester(snapshot: dict, ticket: Ticket) -> dict:
+    return clause_as_told(
+        snapshot, language=ticket.language, customer_language=ticket.customer.language
+    )
 
 
 class DecisionSerializer(ScopeSerializer):

@@ -357,9 +357,9 @@ class DecisionViewSet(TicketPartViewSet):
     filterset_class = DecisionFilter
 
     def get_queryset(self):
-        rows = ScopeDecision.objects.select_related("service", "decided_by").prefetch_related(
-            decision_parts_prefetch()
-        )
+        rows = ScopeDecision.objects.select_related(
+            "service", "decided_by", "ticket__customer"
+        ).prefetch_related(decision_parts_prefetch())
         return self.visible(rows).order_by("-created_at", "-pk")
 
 

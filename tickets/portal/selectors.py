@@ -10,6 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import get_language
 
+from contracts.replies import written_in
 from tickets.models import (
     Attachment,
     DecisionPart,
@@ -27,6 +28,7 @@ from tickets.portal import words
 from tickets.queue.display import format_span
 from tickets.selectors import messages_visible_to, ticket_current_offer
 from tickets.services.incident_notices import incident_update_text
+from tickets.snapshots import clause_as_told
 
 
 def person_name(user) -> str:
@@ -62,7 +64,9 @@ class PartCard:
     offer_lapsed: bool
 
 
-def _part_card(part: DecisionPart, *, language: str, now: datetime) -> PartCard:
+def _part_card(
+    part: DecisionPart, *, language: str, customer_language: str, now: datetime
+) -> PartCard:
     offer = getattr(part, "offer", None)
     offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
     return PartCard(
@@ -71,7 +75,7 @@ def _part_card(part: DecisionPart, *, language: str, now: datetime) -> PartCard:
         verdict_text=words.verdict_tag(part.verdict),
         sentence=words.part_sentence(part.verdict),
         starts_later=bool(part.starts_at and part.starts_at > now),
-        clause=part.clause_snapshot,
+        clause=_clause_for_reader(part.clause_snapshot, language, customer_language),
         offer=offer,
         offer_words=words.offer_words(offer) if offer else None,
         offer_open=offer_open,
@@ -88,7 +92,7 @@ class PortalTicket:
     decided: bool
     decision: ScopeDecision | None
     starts_later: bool  # the work starts when support hours begin, still ahead
-    clause: dict  # the decision's snapshot of its clause
+    clause: dict  # the decision's clause, its words in the reader's language
     service_name: str
     priority_text: str
     requester_name: str
@@ -141,7 +145,9 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         starts_later=bool(
             not under_way and decision and decision.starts_at and decision.starts_at > now
         ),
-        clause=decision.clause_snapshot if decision else {},
+        clause=_clause_for_reader(
+            decision.clause_snapshot if decision else {}, language, ticket.customer.language
+        ),
         service_name=ticket.service.name(language) if ticket.service else "",
         priority_text=words.priority_words(ticket.priority),
         requester_name=person_name(ticket.requester),
@@ -159,10 +165,20 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         closed=ticket.status == Status.CLOSED,
         can_rate=done and rating is None,
         parts=[
-            _part_card(part, language=language, now=now)
+            _part_card(part, language=language, customer_language=ticket.customer.language, now=now)
             for part in (decision.parts.select_related("service", "offer") if decision else ())
         ],
     )
+
+
+def _clause_for_reader(snapshot: dict, language: str, customer_language: str) -> dict:
+    """A decision's (or part's) clause in the page's language, saying so when the
+    contract has its words in another language only."""
+    clause = clause_as_told(snapshot, language=language, customer_language=customer_language)
+    for key in ("text", "advice"):
+        if clause.get(key):
+            clause[key] = written_in(clause[key], clause[f"{key}_language"])
+    return clause
 
 
 def _entry(message: Message, user: AbstractBaseUser) -> ConversationEntry:

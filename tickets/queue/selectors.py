@@ -55,6 +55,7 @@ from tickets.selectors import (
     tickets_visible_to,
 )
 from tickets.services import MANUAL_TRANSITIONS
+from tickets.snapshots import clause_as_told
 
 PER_PAGE = 25
 INCIDENT_TICKETS_SHOWN = 10
@@ -217,9 +218,11 @@ def _ordered(queryset: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
     return queryset.order_by(*_ORDER_BY.get(ordering, _ORDER_BY["sla_due"]), "pk")
 
 
-def _clause_text(decision: ScopeDecision | None, verdict: str) -> str:
-    text = (decision.clause_snapshot or {}).get("text", "") if decision else ""
-    return text or str(VERDICT_NOTES.get(verdict, ""))
+def _clause_text(decision: ScopeDecision | None, ticket: Ticket, language: str) -> str:
+    """The clause in the reader's language, else by the customers' fallback rule."""
+    snapshot = decision.clause_snapshot if decision else None
+    text = terms.wording_in((snapshot or {}).get("text"), language, ticket.customer.language)[0]
+    return text or str(VERDICT_NOTES.get(ticket.verdict, ""))
 
 
 def _condition(params: Mapping[str, Sequence[str]], *, user, now: datetime) -> Q:
@@ -316,7 +319,7 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
                 clock=sla_clock(ticket, now),
                 verdict_label=verdict_label(ticket.verdict),
                 priority_label=priority_label(ticket.priority),
-                clause_text=_clause_text(decision, ticket.verdict),
+                clause_text=_clause_text(decision, ticket, language),
                 service_name=ticket.service.name(language) if ticket.service else "",
                 age=format_span(int((now - ticket.created_at).total_seconds() // 60), coarse=True),
             )
@@ -379,6 +382,7 @@ class DecisionView:
     verdict_label: str
     coverage_label: str
     pricing_label: str
+    clause: dict  # the clause as it was, its words in the reader's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,13 +440,16 @@ class Workspace:
     incidents: list[Incident]  # the open incidents of its customer, to link it to
 
 
-def _decision_view(decision: ScopeDecision) -> DecisionView:
+def _decision_view(decision: ScopeDecision, ticket: Ticket, language: str) -> DecisionView:
     snapshot = decision.clause_snapshot or {}
     return DecisionView(
         decision=decision,
         verdict_label=verdict_label(decision.verdict),
         coverage_label=str(COVERAGE_LABELS.get(snapshot.get("coverage", ""), "")),
         pricing_label=str(PRICING_LABELS.get(snapshot.get("pricing") or "", "")),
+        clause=clause_as_told(
+            snapshot, language=language, customer_language=ticket.customer.language
+        ),
     )
 
 
@@ -477,7 +484,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
     now = timezone.now()
     language = translation.get_language() or "en"
     decisions = [
-        _decision_view(d)
+        _decision_view(d, ticket, language)
         for d in ScopeDecision.objects.filter(ticket=ticket)
         .select_related("decided_by", "service")
         .order_by("created_at", "pk")

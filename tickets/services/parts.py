@@ -33,8 +33,9 @@ def clause_snapshot(clause: terms.ClauseTerms | None, *, reason: str) -> dict:
     return {
         "service": clause.service,
         "coverage": clause.coverage.value,
-        "text": clause.text,
-        "advice": clause.advice,
+        # Every language, so a later page or reply quotes the one its reader needs.
+        "text": dict(clause.text),
+        "advice": dict(clause.advice),
         "unlisted": reason == scope.Reason.UNLISTED,
         "pricing": price.pricing.value if price else None,
         "price": str(price.amount) if price else None,

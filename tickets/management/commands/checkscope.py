@@ -159,13 +159,14 @@ def _parse_moment(value: str | None, *, name: str) -> datetime:
 
 
 def decision_as_json(decision: Decision, reply: Reply) -> dict:
+    customer_language = decision.customer.language if decision.customer else "en"
     return {
         "verdict": decision.verdict.value,
         "reason": decision.reason,
         "customer": decision.customer.slug if decision.customer else None,
         "contract": decision.contract.reference if decision.contract else None,
         "service": decision.service,
-        "clause": _clause_json(decision.clause),
+        "clause": _clause_json(decision.clause, reply.language, customer_language),
         "candidates": list(decision.candidates),
         "starts_at": decision.starts_at.isoformat() if decision.starts_at else None,
         "reply": {"language": reply.language, "text": reply.text},
@@ -178,7 +179,7 @@ def decision_as_json(decision: Decision, reply: Reply) -> dict:
                 "verdict": part.verdict.value,
                 "reason": part.reason,
                 "contract": part.contract.reference,
-                "clause": _clause_json(part.clause),
+                "clause": _clause_json(part.clause, reply.language, customer_language),
                 "starts_at": part.starts_at.isoformat() if part.starts_at else None,
                 "offer": _offer_json(part.offer),
             }
@@ -187,14 +188,15 @@ def decision_as_json(decision: Decision, reply: Reply) -> dict:
     }
 
 
-def _clause_json(clause: ClauseTerms | None) -> dict | None:
+def _clause_json(clause: ClauseTerms | None, language: str, customer_language: str) -> dict | None:
     if clause is None:
         return None
     return {
         "service": clause.service,
         "coverage": clause.coverage.value,
-        "text": clause.text,
-        "advice": clause.advice,
+        # In the reply's language, by the rule the reply quotes it.
+        "text": terms.clause_text(clause, language, customer_language)[0],
+        "advice": terms.clause_advice(clause, language, customer_language)[0],
     }
 
 
