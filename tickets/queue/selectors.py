@@ -392,6 +392,7 @@ class PartView:
     part: DecisionPart
     verdict_label: str
     offer: Offer | None
+    clause_text: str  # in the technician's language, else by the customers' fallback rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,7 +492,14 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
     ]
     current = next((d for d in decisions if d.decision.is_current), None)
     parts = [
-        PartView(part, verdict_label(part.verdict), getattr(part, "offer", None))
+        PartView(
+            part,
+            verdict_label(part.verdict),
+            getattr(part, "offer", None),
+            terms.wording_in(part.clause_snapshot.get("text"), language, ticket.customer.language)[
+                0
+            ],
+        )
         for part in (current.decision.parts.select_related("service", "offer") if current else ())
     ]
     messages = list(Message.objects.filter(ticket=ticket).select_related("author__contact"))
