@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from contracts.engine import hours
 from contracts.engine.matching import Recognition, ServiceMatcher
+from contracts.engine.quotes import split_quoted
 from contracts.engine.terms import (
     ClauseTerms,
     ContactTerms,
@@ -158,7 +159,7 @@ def decide(
     local_day = at.astimezone(hours.zone(customer.timezone)).date()
     valid = list(customer.contracts_on(local_day))
     latest = max(customer.contracts, key=lambda c: c.precedence)
-    recognition = catalogue.matcher.recognise(request.text, subject=request.subject)
+    recognition = catalogue.matcher.recognise(_new_text(request.text), subject=request.subject)
     service: str | None
     review: tuple[str, ...]
     if request.service_confirmed and request.service:
@@ -249,6 +250,15 @@ def decide(
             starts_at=starts_at,
         )
     return replace(judged, reason=Reason.ALWAYS_COVERED if always else Reason.COVERED)
+
+
+def _new_text(text: str) -> str:
+    """What the customer writes now: the earlier messages quoted below a reply and
+    the signature talk about other things ("> the mailbox is fixed"), and judging
+    them would judge a request already answered. A text that is all quote is
+    judged whole."""
+    new, _ = split_quoted(text)
+    return new or text
 
 
 def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:

@@ -1,5 +1,8 @@
 """What a reply adds: the quoted history and the signature split off.
 
+Pure, so both the mail intake (tickets.inbound.reading, before a ticket is
+stored) and the scope engine (which judges only what the customer writes now,
+also for text pasted into the portal) use it.
 Our own rules, because the maintained libraries (mail-parser-reply 1.36 knows
 en, de, cs, da, es, fr, it, ja, ko, nl, pl, sv, zh) know no Russian, Finnish
 or Latvian. The quote headers are those Gmail, Outlook, Thunderbird and Apple
