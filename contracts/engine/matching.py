@@ -22,8 +22,9 @@ How it reads a text:
   inflection (``направьте``/``направить``), a long stem that heads it (Finnish
   compounds: ``sähköpostiosoite``), a stem or word that ends it
   (``tuontiskripti``, ``поддомен``), or a word whose last letters inflection
-  changed (``varmenne``/``varmenteen``); an unknown word is matched to the closest
-  known one when only a letter or two differ (``plugn``, ``сертефикат``);
+  changed (``varmenne``/``varmenteen``); an unknown word is matched to a known
+  one with two neighbouring letters swapped (``dwon``), or to the closest known
+  one when only a letter or two differ (``plugn``, ``сертефикат``);
 - each catalogue phrase and name, and a few everyday words per service, are
   scored by how much of their weight the text contains, rare words weighing
   more; a service wins when its best phrase is nearly complete and it leads the
@@ -320,14 +321,28 @@ class ServiceMatcher:
         for length in range(max(INFLECTED_HEAD, len(word) - 4), len(word) + 1):
             for known in self._heads.get(word[:length], ()):
                 found |= self._surface[known]
-        if found or len(word) < 5:
+        if found or len(word) < 4:
             return frozenset(found)
+        swapped = self._swapped(word)
+        if swapped or len(word) < 5:
+            return swapped
         # A small typo of a known word ("plugn", "сертефикат"); typos seldom hit the
         # first letter, and "blogin" is no typo of "login".
         match = process.extractOne(
             word, self._vocabulary.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
         return self._surface[match[0]] if match else frozenset()
+
+    def _swapped(self, word: str) -> frozenset[Term]:
+        """The terms of a known word that this one is with two neighbouring letters
+        swapped ("dwon", "sivsuto"), the commonest typo. A swap costs the fuzzy
+        ratio two edits, too many for a short word, yet keeps every letter; the
+        first letter stays, as below."""
+        for i in range(1, len(word) - 1):
+            known = self._surface.get(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+            if known:
+                return known
+        return frozenset()
 
     def _find_hits(self, word: str) -> tuple[tuple[int, int], ...]:
         """The (phrase, word of the phrase) pairs that a customer's word fills."""

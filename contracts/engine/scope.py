@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from contracts.engine import hours
 from contracts.engine.matching import Recognition, ServiceMatcher
-from contracts.engine.quotes import split_quoted
+from contracts.engine.quotes import is_reply_subject, split_quoted
 from contracts.engine.terms import (
     ClauseTerms,
     ContactTerms,
@@ -159,7 +159,8 @@ def decide(
     local_day = at.astimezone(hours.zone(customer.timezone)).date()
     valid = list(customer.contracts_on(local_day))
     latest = max(customer.contracts, key=lambda c: c.precedence)
-    recognition = catalogue.matcher.recognise(_new_text(request.text), subject=request.subject)
+    text, subject = _what_is_new(request.text, request.subject)
+    recognition = catalogue.matcher.recognise(text, subject=subject)
     service: str | None
     review: tuple[str, ...]
     if request.service_confirmed and request.service:
@@ -252,13 +253,16 @@ def decide(
     return replace(judged, reason=Reason.ALWAYS_COVERED if always else Reason.COVERED)
 
 
-def _new_text(text: str) -> str:
-    """What the customer writes now: the earlier messages quoted below a reply and
-    the signature talk about other things ("> the mailbox is fixed"), and judging
-    them would judge a request already answered. A text that is all quote is
-    judged whole."""
-    new, _ = split_quoted(text)
-    return new or text
+def _what_is_new(text: str, subject: str) -> tuple[str, str]:
+    """The text and subject of what the customer writes now. The earlier messages
+    quoted below a reply and the signature talk about other things ("> the mailbox
+    is fixed"), and judging them would judge a request already answered; so does a
+    reply's subject ("Re: Mailbox") when the text quotes the message it names. A
+    text that is all quote is judged whole."""
+    new, quoted = split_quoted(text)
+    if quoted and new and is_reply_subject(subject):
+        subject = ""
+    return new or text, subject
 
 
 def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:

@@ -61,7 +61,16 @@ def test_every_contact_reads_the_whole_catalogue(northwind):
 
 def test_the_catalogue_shows_each_services_everyday_words_as_the_file_gives_them(northwind):
     [email] = results(api(SARA).get("/api/v1/services/?code=hosting.email"))
-    assert email["everyday_words"]["en"] == ["email", "e-mail", "mail", "inbox"]
+    assert email["everyday_words"]["en"] == [
+        "email",
+        "e-mail",
+        "mail",
+        "inbox",
+        "smtp",
+        "imap",
+        "pop3",
+        "webmail",
+    ]
     assert email["everyday_words"] == Service.objects.get(code="hosting.email").everyday_words
 
 

@@ -169,7 +169,16 @@ def test_dumpservices_prints_the_catalogue_with_its_everyday_words_and_it_loads_
     code, dumped, _ = run_manage(capsys, "dumpservices")
     assert code == 0
     email = next(s for s in yaml.safe_load(dumped)["services"] if s["code"] == "hosting.email")
-    assert email["everyday_words"]["en"] == ["email", "e-mail", "mail", "inbox"]
+    assert email["everyday_words"]["en"] == [
+        "email",
+        "e-mail",
+        "mail",
+        "inbox",
+        "smtp",
+        "imap",
+        "pop3",
+        "webmail",
+    ]
     path = tmp_path / "services-dumped.yaml"
     path.write_text(dumped, encoding="utf-8")
     before = row_counts()

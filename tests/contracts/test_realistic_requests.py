@@ -18,27 +18,27 @@ and a wrong verdict costs the customer's trust.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
-from contracts.engine.terms import Verdict
 from contracts.selectors import customer_terms, service_catalogue
-
-IN = Verdict.IN_SCOPE
-PAID = Verdict.PAID_OPTION
-OUT = Verdict.OUT_OF_SCOPE
-REVIEW = Verdict.NEEDS_REVIEW
-
-SARA = "sara@northwind.example"  # writes in English
-AINO = "aino@northwind.example"  # writes in Finnish
-MIKKO = "mikko@northwind.example"  # writes in Finnish
-IVAN = "ivan@volga-media.example"
-OLGA = "olga@volga-media.example"
-JANIS = "janis@daugava.example"
+from tests.contracts.realistic_fi_lv import FI_LV_ROWS
+from tests.contracts.realistic_rows import (
+    AINO,
+    IN,
+    IVAN,
+    JANIS,
+    MIKKO,
+    OLGA,
+    OUT,
+    PAID,
+    REVIEW,
+    SARA,
+    Row,
+)
 
 # A weekday morning inside each customer's support hours while its contract is valid
 # (the Daugava contract ended on 31 December 2025, so its requests are from October).
@@ -54,17 +54,6 @@ CUSTOMER_OF = {
 }
 
 MIN_SCORE = 0.9
-
-
-@dataclass(frozen=True)
-class Row:
-    language: str
-    sender: str
-    subject: str
-    text: str
-    verdict: Verdict
-    service: str | None = None  # the service judged; None when a technician must choose
-    picked: str | None = None  # the service the requester picked in the form, if any
 
 
 ROWS: list[Row] = [
@@ -971,6 +960,7 @@ ROWS: list[Row] = [
         picked="hosting.availability",
     ),
 ]
+ROWS += FI_LV_ROWS
 
 
 def _is_correct(row: Row, decision: Decision) -> bool:
