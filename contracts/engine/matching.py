@@ -25,7 +25,8 @@ How it reads a text:
   changed (``varmenne``/``varmenteen``); an unknown word is matched to a known
   one with two neighbouring letters swapped (``dwon``), or to the closest known
   one when only a letter or two differ (``plugn``, ``сертефикат``);
-- each catalogue phrase and name, and a few everyday words per service, are
+- each catalogue phrase and name, and a few everyday words per service (the
+  technical ones customers use too: MX, SPF, 502, SMTP, cPanel), are
   scored by how much of their weight the text contains, rare words weighing
   more; a service wins when its best phrase is nearly complete and it leads the
   runner-up clearly. Further phrases count only for words not counted yet, so a

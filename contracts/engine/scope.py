@@ -259,6 +259,8 @@ def _what_is_new(text: str, subject: str) -> tuple[str, str]:
     is fixed"), and judging them would judge a request already answered; so does a
     reply's subject ("Re: Mailbox") when the text quotes the message it names. A
     text that is all quote is judged whole."""
+    if "\n" not in text:  # one line holds no quote under it and no signature
+        return text, subject
     new, quoted = split_quoted(text)
     if quoted and new and is_reply_subject(subject):
         subject = ""
