@@ -114,6 +114,14 @@ class Recognition:
     candidates: tuple[tuple[str, float], ...]  # best first, at most three
 
 
+# Stop words as typed without diacritics too: "ludzu", "musu", "meidan".
+_FOLDED_STOP_WORDS = STOP_WORDS | {
+    "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    for w in STOP_WORDS
+    if not _CYRILLIC.search(w)
+}
+
+
 @lru_cache(maxsize=65536)
 def _meaningful(part: str) -> str | None:
     """A lower-cased word folded (Cyrillic keeps ``й`` but reads ``ё`` as ``е``;
@@ -124,7 +132,7 @@ def _meaningful(part: str) -> str | None:
     if not _CYRILLIC.search(folded):
         decomposed = unicodedata.normalize("NFKD", folded)
         folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return None if folded in STOP_WORDS else folded
+    return None if folded in _FOLDED_STOP_WORDS else folded
 
 
 def words(text: str) -> list[str]:

@@ -47,6 +47,24 @@ FI_ROWS: list[Row] = [
     Row("fi", AINO, "laskusta", "lokakuun lasku väärin?", IN, "billing.invoice", kind="short"),
     Row(
         "fi",
+        MIKKO,
+        "sahkoposti",
+        "sahkoposti ei kulje, viestit ei mene perille",
+        IN,
+        "hosting.email",
+        kind="short",
+    ),
+    Row(
+        "fi",
+        AINO,
+        "paneeli",
+        "En paase hallintapaneeliin, salasana ei kelpaa",
+        IN,
+        "hosting.access",
+        kind="short",
+    ),
+    Row(
+        "fi",
         AINO,
         "Re: Sähköpostilaatikko",
         "Hei,\n\nnyt on sivusto taas alhaalla, selain näyttää vain 503-virhettä.\n\n"
@@ -336,6 +354,23 @@ LV_ROWS: list[Row] = [
     ),
     Row("lv", JANIS, "parole", "nevaru ielogoties panelī", OUT, "hosting.access", kind="short"),
     Row("lv", JANIS, "epasts", "epasti nepienak", OUT, "hosting.email", kind="short"),
+    Row(
+        "lv",
+        JANIS,
+        "palīgā",
+        "lapa neiet vaļā no rīta, palīdziet!!",
+        IN,
+        "hosting.availability",
+        kind="short",
+    ),
+    Row(
+        "lv",
+        JANIS,
+        "FTP programmetajam",
+        "Sveiki, ludzu izveidojiet jaunu FTP lietotaju musu programmetajam",
+        OUT,
+        "hosting.access",
+    ),
     Row(
         "lv",
         JANIS,

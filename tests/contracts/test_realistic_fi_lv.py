@@ -1,0 +1,28 @@
+"""The Finnish and Latvian part of the realistic table holds what it promises."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.contracts.realistic_fi_lv import FI_LV_ROWS
+from tests.contracts.test_realistic_requests import ROWS
+
+WEAK_KINDS = {"short", "quoted", "technical", "mixed_language", "picked", "negation"}
+
+
+def test_finnish_and_latvian_have_sixty_requests_each_fifteen_of_the_weak_kinds():
+    assert all(row in ROWS for row in FI_LV_ROWS)
+    per_language = Counter(row.language for row in ROWS)
+    weak = Counter(row.language for row in FI_LV_ROWS if row.kind in WEAK_KINDS)
+    assert per_language["fi"] >= 60 and per_language["lv"] >= 60
+    assert weak["fi"] >= 15 and weak["lv"] >= 15
+    for language in ("fi", "lv"):
+        kinds = {row.kind for row in FI_LV_ROWS if row.language == language}
+        assert kinds >= WEAK_KINDS, language
+
+
+def test_every_quoted_row_quotes_an_earlier_message():
+    quoted = [row for row in FI_LV_ROWS if row.kind == "quoted"]
+    assert quoted
+    for row in quoted:
+        assert "> " in row.text or "Lähetetty:" in row.text or "Nosūtīts:" in row.text
