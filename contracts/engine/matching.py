@@ -9,9 +9,9 @@ How it reads a text:
 - words are lower-cased, ``ё`` read as ``е``, Latin diacritics folded (``ā`` as
   ``a``, ``ä`` as ``a``: people type Latvian and Finnish without them too),
   hyphenated compounds split (``ssh-avain``), punctuation dropped and stop words
-  skipped (``ludzu`` as ``lūdzu``), as are runs of letters too long to be a
-  word (a hex dump); negations (``not``, ``не``, ``ei``) are kept, since "сайт
-  не работает" and "сайт работает" are different requests;
+  skipped, as are runs of letters too long to be a word (a hex dump); negations
+  (``not``, ``не``, ``ei``) are kept, since "сайт не работает" and "сайт
+  работает" are different requests;
 - every catalogue word is reduced to its stem in its own language (Snowball for
   English, Russian and Finnish; a light suffix stripper for Latvian, which
   Snowball lacks), and a customer's word is stemmed the same way, so
