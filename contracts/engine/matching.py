@@ -63,6 +63,8 @@ MAX_EXTRA = 0.9
 MIN_SUBJECT_SCORE = 0.5  # a subject line is short: half a phrase names a service there
 SUBJECT_BONUS = EXTRA_PHRASE  # the subject is one more piece of evidence, no more
 FUZZY_CUTOFF = 84
+# From this length on, a word with two neighbouring letters swapped passes FUZZY_CUTOFF.
+FUZZY_TAKES_SWAP = 7
 SHORT_EXTENSION = 3  # letters a stemmer may leave of an inflection (направьт/направ)
 LONG_STEM = 7  # a stem this long may head a compound word (sähköpo-stiosoit)
 TAIL_STEM = 5  # a stem this long may end a compound word (tuonti-skript)
@@ -332,9 +334,10 @@ class ServiceMatcher:
                 found |= self._surface[known]
         if found or len(word) < 4:
             return frozenset(found)
-        swapped = self._swapped(word)
-        if swapped or len(word) < 5:
-            return swapped
+        if len(word) < FUZZY_TAKES_SWAP:
+            swapped = self._swapped(word)
+            if swapped or len(word) < 5:
+                return swapped
         # A small typo of a known word ("plugn", "сертефикат"); typos seldom hit the
         # first letter, and "blogin" is no typo of "login".
         match = process.extractOne(
