@@ -22,9 +22,11 @@ How it reads a text:
   inflection (``направьте``/``направить``), a long stem that heads it (Finnish
   compounds: ``sähköpostiosoite``), a stem or word that ends it
   (``tuontiskripti``, ``поддомен``), or a word whose last letters inflection
-  changed (``varmenne``/``varmenteen``); an unknown word is matched to the closest
-  known one when only a letter or two differ (``plugn``, ``сертефикат``);
-- each catalogue phrase and name, and a few everyday words per service, are
+  changed (``varmenne``/``varmenteen``); an unknown word is matched to a known
+  one with two neighbouring letters swapped (``dwon``), or to the closest known
+  one when only a letter or two differ (``plugn``, ``сертефикат``);
+- each catalogue phrase and name, and a few everyday words per service (the
+  technical ones customers use too: MX, SPF, 502, SMTP, cPanel), are
   scored by how much of their weight the text contains, rare words weighing
   more; a service wins when its best phrase is nearly complete and it leads the
   runner-up clearly. Further phrases count only for words not counted yet, so a
@@ -74,6 +76,8 @@ MAX_EXTRA = 0.9
 MIN_SUBJECT_SCORE = 0.5  # a subject line is short: half a phrase names a service there
 SUBJECT_BONUS = EXTRA_PHRASE  # the subject is one more piece of evidence, no more
 FUZZY_CUTOFF = 84
+# From this length on, a word with two neighbouring letters swapped passes FUZZY_CUTOFF.
+FUZZY_TAKES_SWAP = 7
 SHORT_EXTENSION = 3  # letters a stemmer may leave of an inflection (направьт/направ)
 LONG_STEM = 7  # a stem this long may head a compound word (sähköpo-stiosoit)
 TAIL_STEM = 5  # a stem this long may end a compound word (tuonti-skript)
@@ -191,6 +195,14 @@ class Recognition:
     candidates: tuple[tuple[str, float], ...]  # best first, at most three
 
 
+# Stop words as typed without diacritics too: "ludzu", "musu", "meidan".
+_FOLDED_STOP_WORDS = STOP_WORDS | {
+    "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    for w in STOP_WORDS
+    if not _CYRILLIC.search(w)
+}
+
+
 @lru_cache(maxsize=65536)
 def _meaningful(part: str) -> str | None:
     """A lower-cased word folded (Cyrillic keeps ``й`` but reads ``ё`` as ``е``;
@@ -201,7 +213,7 @@ def _meaningful(part: str) -> str | None:
     if not _CYRILLIC.search(folded):
         decomposed = unicodedata.normalize("NFKD", folded)
         folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return None if folded in STOP_WORDS else folded
+    return None if folded in _FOLDED_STOP_WORDS else folded
 
 
 def words(text: str) -> list[str]:
@@ -472,13 +484,10 @@ class ServiceMatcher:
                 found |= self._surface[known]
         if found or len(word) < 4:
             return frozenset(found)
-        # Two letters swapped, the commonest typo of a quick writer ("dwon", "sevrer").
-        for at in range(1, len(word) - 1):
-            swapped = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-            if swapped in self._surface:
-                return self._surface[swapped]
-        if len(word) < 5:
-            return frozenset()
+        if len(word) < FUZZY_TAKES_SWAP:
+            swapped = self._swapped(word)
+            if swapped or len(word) < 5:
+                return swapped
         # A small typo of a known word ("plugn", "сертефикат"); typos seldom hit the
         # first letter, and "blogin" is no typo of "login".
         match = process.extractOne(
@@ -498,6 +507,17 @@ class ServiceMatcher:
             known = _meaningful(part)
             read.append(part if known and self._hits(known) else cyrillic_reading(part))
         return _meaningful_of(read)
+
+    def _swapped(self, word: str) -> frozenset[Term]:
+        """The terms of a known word that this one is with two neighbouring letters
+        swapped ("dwon", "sivsuto"), the commonest typo. A swap costs the fuzzy
+        ratio two edits, too many for a short word, yet keeps every letter; the
+        first letter stays, as below."""
+        for i in range(1, len(word) - 1):
+            known = self._surface.get(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+            if known:
+                return known
+        return frozenset()
 
     def _find_hits(self, word: str) -> tuple[tuple[int, int], ...]:
         """The (phrase, word of the phrase) pairs that a customer's word fills."""

@@ -16,6 +16,7 @@ from decimal import Decimal
 from contracts.engine import hours
 from contracts.engine.matching import Recognition, ServiceMatcher
 from contracts.engine.parts import Segment, split_request
+from contracts.engine.quotes import is_reply_subject, split_quoted
 from contracts.engine.terms import (
     ClauseTerms,
     ContactTerms,
@@ -193,7 +194,8 @@ def decide(
     local_day = at.astimezone(hours.zone(customer.timezone)).date()
     valid = list(customer.contracts_on(local_day))
     latest = max(customer.contracts, key=lambda c: c.precedence)
-    recognition = catalogue.matcher.recognise(request.text, subject=request.subject)
+    text, subject = _what_is_new(request.text, request.subject)
+    recognition = catalogue.matcher.recognise(text, subject=subject)
     service: str | None
     review: tuple[str, ...]
     if request.service_confirmed and request.service:
@@ -215,7 +217,7 @@ def decide(
             priority=request.priority,
         )
     if not request.service_confirmed and request.service in (None, service):
-        split = split_request(request.text, catalogue.matcher, recognition)
+        split = split_request(text, catalogue.matcher, recognition)
         parted = _decide_in_parts(split, customer, request, usage, at, catalogue) if split else None
         if parted is not None:
             return parted
@@ -329,6 +331,20 @@ def _decide_in_parts(
     )
     lead = min(decided, key=lambda item: PART_ORDER.index(item[1].verdict))[1]
     return replace(lead, confidence=min(part.confidence for part in parts), parts=parts)
+
+
+def _what_is_new(text: str, subject: str) -> tuple[str, str]:
+    """The text and subject of what the customer writes now. The earlier messages
+    quoted below a reply and the signature talk about other things ("> the mailbox
+    is fixed"), and judging them would judge a request already answered; so does a
+    reply's subject ("Re: Mailbox") when the text quotes the message it names. A
+    text that is all quote is judged whole."""
+    if "\n" not in text:  # one line holds no quote under it and no signature
+        return text, subject
+    new, quoted = split_quoted(text)
+    if quoted and new and is_reply_subject(subject):
+        subject = ""
+    return new or text, subject
 
 
 def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.engine.terms import Verdict
-from tests.contracts.test_realistic_requests import AINO, IVAN, JANIS, MIKKO, OLGA, SARA
+from tests.contracts.realistic_rows import AINO, IVAN, JANIS, MIKKO, OLGA, SARA
 
 IN = Verdict.IN_SCOPE
 PAID = Verdict.PAID_OPTION

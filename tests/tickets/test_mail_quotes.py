@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tickets.inbound.quotes import split_quoted
+from contracts.engine.quotes import split_quoted
 from tickets.inbound.text import html_to_text
 
 CASES = [

@@ -14,9 +14,10 @@ from email.utils import getaddresses
 
 import tnefparse  # type: ignore[import-untyped]
 
+from contracts.engine.quotes import split_quoted
+
 from .auto import MESSAGE_ID, auto_kind, content_type, raw_header, read_bounce
 from .mail import InboundAttachment, InboundMail
-from .quotes import split_quoted
 from .text import clean_header, decode_bytes, html_to_text, unflow
 
 _PARSER = BytesParser(policy=policy.default)

@@ -1,5 +1,8 @@
 """What a reply adds: the quoted history and the signature split off.
 
+Pure, so both the mail intake (tickets.inbound.reading, before a ticket is
+stored) and the scope engine (which judges only what the customer writes now,
+also for text pasted into the portal) use it.
 Our own rules, because the maintained libraries (mail-parser-reply 1.36 knows
 en, de, cs, da, es, fr, it, ja, ko, nl, pl, sv, zh) know no Russian, Finnish
 or Latvian. The quote headers are those Gmail, Outlook, Thunderbird and Apple
@@ -62,6 +65,8 @@ _SIGN_OFF = re.compile(
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# "Re:" and its translations (Outlook writes "VS:" in Finnish, "Atb.:" in Latvian).
+_REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|vs|atb|ответ|отв)\s*(\[\d+\])?\.?\s*:", re.IGNORECASE)
 _SENT_FROM_DEVICE = re.compile(
     r"^\s*(sent from my |get outlook for |отправлено (с|из) "
     r"|lähetetty (iphonesta|android)|nosūtīts no )",
@@ -126,6 +131,11 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
             if short and any(line.strip() for line in lines[:i]):
                 return lines[:i], lines[i:]
     return lines[:end], lines[end:]
+
+
+def is_reply_subject(subject: str) -> bool:
+    """Whether a subject is a reply's ("Re: Site down"): the earlier message's subject."""
+    return bool(_REPLY_SUBJECT.match(subject))
 
 
 def split_quoted(text: str, *, forwarded: bool = False) -> tuple[str, str]:
