@@ -56,7 +56,7 @@ OTHERS = [
     ("hosting.availability", "fi", "Kauppa näyttää pelkkää valkoista ruutua"),
     ("hosting.availability", "en", "Shop shows only a blank screen to visitors"),
     ("billing.invoice", "fi", "Kuukauden veloitus on tuplana tiliotteella"),
-    ("billing.invoice", "en", "We were charged twice this month according to the bank"),
+    ("billing.invoice", "en", "The same amount left our account two times in November"),
     ("hosting.backup_restore", "fi", "Poistin vahingossa tuotekuvat, saako eilisen takaisin?"),
     (
         "hosting.backup_restore",
