@@ -297,11 +297,10 @@ class ClauseSerializer(EditorFormSerializer):
 
     def form_data(self, attrs: dict) -> dict:
         data = super().form_data(attrs)
-        contract = attrs.get("contract") or getattr(self.instance, "contract", None)
-        language = contract.customer.language if contract else "en"
+        # A plain string, as older clients send: in the language its letters show.
         for name in ("text", "advice"):
             if isinstance(data.get(name), str):
-                data[name] = terms.as_wording(data[name].strip(), language)
+                data[name] = terms.as_wording(data[name].strip())
         return data
 
 

@@ -39,7 +39,6 @@ def read_contract(
     path: str,
     customer_timezone: str,
     customer_country: str,
-    customer_language: str = "en",
 ) -> dict | None:
     entry = reader.mapping(
         item,
@@ -86,7 +85,7 @@ def read_contract(
     )
     sla = _read_sla(reader, entry.get("sla"), f"{path}.sla")
     credits = _read_uptime(reader, entry.get("uptime"), f"{path}.uptime", fields)
-    clauses = _read_clauses(reader, entry.get("clauses"), f"{path}.clauses", customer_language)
+    clauses = _read_clauses(reader, entry.get("clauses"), f"{path}.clauses")
     return {
         "fields": fields,
         "top_ups": top_ups,
@@ -253,7 +252,7 @@ def _read_uptime(reader: Reader, value: Any, path: str, fields: dict) -> list[di
     return credits
 
 
-def _read_clauses(reader: Reader, value: Any, path: str, language: str) -> list[dict]:
+def _read_clauses(reader: Reader, value: Any, path: str) -> list[dict]:
     clauses, services = [], set()
     for i, item in enumerate(reader.items(value, path)):
         here = f"{path}[{i}]"
@@ -296,9 +295,9 @@ def _read_clauses(reader: Reader, value: Any, path: str, language: str) -> list[
                     f"{here}.counts_against_allowance",
                     default=True,
                 ),
-                "text": read_wording(reader, entry.get("text"), f"{here}.text", language),
+                "text": read_wording(reader, entry.get("text"), f"{here}.text"),
                 "advice": read_wording(
-                    reader, entry.get("advice"), f"{here}.advice", language, required=False
+                    reader, entry.get("advice"), f"{here}.advice", required=False
                 ),
                 "position": i,
             }
@@ -306,13 +305,11 @@ def _read_clauses(reader: Reader, value: Any, path: str, language: str) -> list[
     return clauses
 
 
-def read_wording(
-    reader: Reader, value: Any, path: str, language: str, *, required: bool = True
-) -> dict[str, str]:
+def read_wording(reader: Reader, value: Any, path: str, *, required: bool = True) -> dict[str, str]:
     """Text per language: a mapping like ``{en: ..., fi: ...}``, or a plain string,
-    which is the text in the customer's language (``language``)."""
+    the text in the language its letters show (``terms.language_of_text``)."""
     if not isinstance(value, dict):
-        return terms.as_wording(reader.text(value, path, required=required, max_length=0), language)
+        return terms.as_wording(reader.text(value, path, required=required, max_length=0))
     wording = {}
     for key, item in value.items():
         if key not in terms.LANGUAGES:

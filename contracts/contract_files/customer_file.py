@@ -78,7 +78,7 @@ def read_customer_file(reader: Reader, data: Any) -> Plan | None:
     )
     references: set[str] = set()
     for i, item in enumerate(reader.items(root.get("contracts"), "contracts")):
-        contract = read_contract(reader, item, f"contracts[{i}]", timezone, country, language)
+        contract = read_contract(reader, item, f"contracts[{i}]", timezone, country)
         if contract is None:
             continue
         if contract["fields"]["reference"] in references:

@@ -111,9 +111,7 @@ def dump_customer(customer: Customer) -> str:
             ]
             if credits:
                 item["uptime"]["credits"] = credits
-        item["clauses"] = [
-            _dump_clause(c, customer.language) for c in contract.clauses.select_related("service")
-        ]
+        item["clauses"] = [_dump_clause(c) for c in contract.clauses.select_related("service")]
         contracts.append(item)
     return _yaml({"customer": head, "contracts": contracts})
 
@@ -145,7 +143,7 @@ def _yaml(data: dict[str, Any]) -> str:
     )
 
 
-def _dump_clause(clause: Clause, language: str) -> dict[str, Any]:
+def _dump_clause(clause: Clause) -> dict[str, Any]:
     item: dict[str, Any] = {"service": clause.service.code, "coverage": clause.coverage}
     if clause.coverage == terms.Coverage.PAID:
         item["price"] = {clause.pricing: clause.price} | (
@@ -158,15 +156,17 @@ def _dump_clause(clause: Clause, language: str) -> dict[str, Any]:
         item["hours"] = terms.ROUND_THE_CLOCK
     if not clause.counts_against_allowance:
         item["counts_against_allowance"] = False
-    item["text"] = _wording(clause.text, language)
+    item["text"] = _wording(clause.text)
     if clause.advice:
-        item["advice"] = _wording(clause.advice, language)
+        item["advice"] = _wording(clause.advice)
     return item
 
 
-def _wording(wording: dict[str, str], language: str) -> str | dict[str, str]:
-    """A plain string when the only text is in the customer's language (as the
-    file reads it back), otherwise text per language in the desk's order."""
-    if set(wording) == {language}:
-        return wording[language]
+def _wording(wording: dict[str, str]) -> str | dict[str, str]:
+    """A plain string when the only text is in the language its letters show (as
+    the file reads it back), otherwise text per language in the desk's order."""
+    if len(wording) == 1:
+        [(language, text)] = wording.items()
+        if terms.language_of_text(text) == language:
+            return text
     return {code: wording[code] for code in terms.LANGUAGES if code in wording}

@@ -197,14 +197,32 @@ class Price:
 Wording = Mapping[str, str]
 
 
-def as_wording(value: str | Wording | None, language: str) -> dict[str, str]:
-    """A wording from its plain form too: a plain string is the text in
-    ``language`` (a contract file's plain ``text``, and the decisions stored
-    before clauses had languages)."""
+_LATVIAN_LETTERS = frozenset("āēīūčģķļņšžĀĒĪŪČĢĶĻŅŠŽ")
+_FINNISH_LETTERS = frozenset("äöåÄÖÅ")
+
+
+def language_of_text(text: str) -> str:
+    """The language a plain text's letters show: Cyrillic is Russian, Latvian
+    letters (ā, š, ņ…) Latvian, ä and ö Finnish; anything else is read as
+    English. A file that means otherwise says so with the mapping form."""
+    letters = set(text)
+    if any("\u0400" <= c <= "\u04ff" for c in letters):
+        return "ru"
+    if letters & _LATVIAN_LETTERS:
+        return "lv"
+    if letters & _FINNISH_LETTERS:
+        return "fi"
+    return "en"
+
+
+def as_wording(value: str | Wording | None) -> dict[str, str]:
+    """A wording from its plain form too: a plain string (a contract file's plain
+    ``text``, a decision stored before clauses had languages) is the text in the
+    language its letters show (``language_of_text``)."""
     if not value:
         return {}
     if isinstance(value, str):
-        return {language: value}
+        return {language_of_text(value): value}
     return dict(value)
 
 
@@ -357,8 +375,8 @@ def wording_in(
 ) -> tuple[str, str]:
     """The words for a reader of ``language``: in that language, else the
     customer's, else English, else any; with the language they are in. A plain
-    string (a decision stored before clauses had languages) is taken as it is."""
-    return text_in(as_wording(value, language), language, customer_language)
+    string (a decision stored before clauses had languages) is read by its letters."""
+    return text_in(as_wording(value), language, customer_language)
 
 
 def clause_text(

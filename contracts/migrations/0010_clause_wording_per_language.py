@@ -7,20 +7,19 @@ from django.db import migrations, models
 
 
 def _language_of(contract_languages, contract_id):
-    # The clause was written in its customer's language, as a plain `text:` in a
-    # contract file still is.
     return contract_languages.get(contract_id) or "en"
 
 
 def _to_wording(apps, schema_editor):
-    Contract = apps.get_model("contracts", "Contract")
-    languages = dict(Contract.objects.values_list("pk", "customer__language"))
+    # A plain text is in the language its letters show, as a plain `text:` in a
+    # contract file is read.
+    from contracts.engine.terms import as_wording
+
     for name in ("Clause", "HistoricalClause"):
         model = apps.get_model("contracts", name)
-        for row in model.objects.only("pk", "contract_id", "text", "advice").iterator():
-            language = _language_of(languages, row.contract_id)
-            row.text_wording = {language: row.text} if row.text else {}
-            row.advice_wording = {language: row.advice} if row.advice else {}
+        for row in model.objects.only("pk", "text", "advice").iterator():
+            row.text_wording = as_wording(row.text)
+            row.advice_wording = as_wording(row.advice)
             row.save(update_fields=["text_wording", "advice_wording"])
 
 

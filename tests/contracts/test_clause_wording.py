@@ -72,7 +72,11 @@ def written_in(language: str, reader: str) -> str:
         ({"en": "E", "ru": "R"}, "lv", "fi", ("E", "en")),  # else English
         ({"lv": "L", "ru": "R"}, "fi", "fi", ("R", "ru")),  # else any, in the desk's order
         ({}, "fi", "fi", ("", "")),
-        ("Plain", "fi", "ru", ("Plain", "fi")),  # stored before languages: as it is
+        # Stored before languages: in the language its letters show.
+        ("Plain", "fi", "ru", ("Plain", "en")),
+        ("Sähköposti", "en", "fi", ("Sähköposti", "fi")),
+        ("Почта", "en", "ru", ("Почта", "ru")),
+        ("Pasta nepienāk", "fi", "lv", ("Pasta nepienāk", "lv")),
     ],
 )
 def test_the_words_are_the_readers_else_the_customers_else_english_else_any(
@@ -127,7 +131,8 @@ def test_an_old_file_of_plain_strings_still_loads(catalogue):
     result = load(data)
     assert result.counts["created"] > 0
     mail = Clause.objects.get(service__code="hosting.email")
-    assert mail.text == {"fi": MAIL_EN}  # as the file says: the customer's language
+    # By its letters: the English text of a Finnish customer stays English.
+    assert mail.text == {"en": MAIL_EN}
 
 
 @pytest.mark.django_db
@@ -155,8 +160,8 @@ def test_the_dump_writes_one_language_plainly_and_several_per_language(northwind
     load(with_liga_and_english_only_dns())
     northwind_file = dump_customer(Customer.objects.get(slug="northwind"))
     assert f"text:\n      en: {MAIL_EN}\n      fi: {MAIL_FI}\n" in northwind_file
-    # English alone, for a Finnish customer, is not the plain form: that would be Finnish.
-    assert f"text:\n      en: {DNS_EN}\n  - service" in northwind_file
+    # English alone reads back as English from its letters: the plain form.
+    assert f"text: {DNS_EN}\n" in northwind_file
     assert "text: Установка и обновление плагинов CMS." in dump_customer(volga)
     for text in (northwind_file, dump_customer(volga)):
         assert not load_contract_file(text, source="dumped.yaml").changed
