@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from unittest import mock
 
+import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import ManagementUtility
 from rest_framework.test import APIClient
+
+from contracts.engine import terms
+from contracts.engine.scope import Catalogue
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def run_manage(capsys, *args: str) -> tuple[int, str, str]:
@@ -33,3 +40,19 @@ def api(user_or_email) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def example_catalogue() -> Catalogue:
+    """The example catalogue (examples/services.yaml), everyday words included,
+    read straight from the file: for the pure engine's tests, without a database."""
+    data = yaml.safe_load((EXAMPLES / "services.yaml").read_text(encoding="utf-8"))
+    return Catalogue(
+        terms.ServiceEntry(
+            code=s["code"],
+            names=s["name"],
+            phrases={lang: tuple(p) for lang, p in s["phrases"].items()},
+            everyday_words={lang: tuple(w) for lang, w in s.get("everyday_words", {}).items()},
+            always_covered=s.get("always_covered", False),
+        )
+        for s in data["services"]
+    )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -125,3 +126,16 @@ def browse(browser, live_server) -> Iterator:
     yield browse
     for context in contexts:
         context.close()
+
+
+SARA = "sara@northwind.example"
+SARA_PASSWORD = "sara-browser-pass"
+
+
+@pytest.fixture
+def sara(northwind):
+    """Contacts are loaded without a password; Sara has chosen one."""
+    user = get_user_model().objects.get(email=SARA)
+    user.set_password(SARA_PASSWORD)
+    user.save()
+    return user

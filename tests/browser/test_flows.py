@@ -13,29 +13,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, SARA, SARA_PASSWORD
 from tickets import services
 from tickets.models import Offer, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SARA = "sara@northwind.example"  # a requester at Northwind, reads English
-SARA_PASSWORD = "sara-browser-pass"
 SUBJECT = "WooCommerce for our shop"
 PLUGIN = "Please install the WooCommerce plugin on our WordPress shop."
 MAIL = "Emails to our mailbox info@ are not arriving since yesterday, please check."
-
-
-@pytest.fixture
-def sara(northwind):
-    """Contacts are loaded without a password; Sara has chosen one."""
-    user = get_user_model().objects.get(email=SARA)
-    user.set_password(SARA_PASSWORD)
-    user.save()
-    return user
 
 
 def test_a_contact_files_a_paid_request_and_accepts_the_offer(browse, sara):

@@ -9,31 +9,20 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from contracts.models import Service
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, SARA, SARA_PASSWORD
 from tickets import services
 from tickets.models import Incident, IncidentUpdate, Status, Ticket, UptimeCredit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SARA = "sara@northwind.example"
-SARA_PASSWORD = "sara-browser-pass"
 TITLE = "Websites of the Helsinki cluster are down"
 OPENING = "A power failure in our Helsinki data centre took the web servers down."
 NEWS = "Power is back. The servers are starting; most sites answer again."
 ALL_CLEAR = "Every site runs again. We are sorry for the morning you lost."
-
-
-@pytest.fixture
-def sara(northwind):
-    user = get_user_model().objects.get(email=SARA)
-    user.set_password(SARA_PASSWORD)
-    user.save()
-    return user
 
 
 @pytest.fixture

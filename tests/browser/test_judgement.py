@@ -7,28 +7,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from contracts.models import Customer, RecognitionExample, Service
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, SARA, SARA_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SARA = "sara@northwind.example"
-SARA_PASSWORD = "sara-browser-pass"
 MIXED = (
     "Hi, our e-mail has not been working since the morning, nothing arrives. "
     "And also, please install the Yoast plugin on our WordPress shop."
 )
-
-
-@pytest.fixture
-def sara(northwind):
-    user = get_user_model().objects.get(email=SARA)
-    user.set_password(SARA_PASSWORD)
-    user.save()
-    return user
 
 
 def test_a_contact_files_a_mixed_request_and_accepts_the_paid_part(browse, sara):

@@ -7,19 +7,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 
 from contracts.contract_files import ContractFileError, load_services
 from contracts.engine import terms
 from contracts.engine.scope import Catalogue, Reason, ScopeRequest, Usage, decide
 from contracts.engine.terms import ClauseTerms, Coverage, Price, Pricing, Verdict
 from contracts.models import Service
+from tests.helpers import EXAMPLES, example_catalogue
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=HELSINKI)
 SATURDAY_10 = datetime(2026, 11, 28, 10, 0, tzinfo=HELSINKI)
@@ -29,17 +27,7 @@ COMPLAINT = "service.complaint"
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    data = yaml.safe_load((EXAMPLES / "services.yaml").read_text(encoding="utf-8"))
-    return Catalogue(
-        terms.ServiceEntry(
-            code=s["code"],
-            names=s["name"],
-            phrases={lang: tuple(p) for lang, p in s["phrases"].items()},
-            everyday_words={lang: tuple(w) for lang, w in s.get("everyday_words", {}).items()},
-            always_covered=s.get("always_covered", False),
-        )
-        for s in data["services"]
-    )
+    return example_catalogue()
 
 
 def clause(service: str, coverage: str = "included", **kwargs) -> ClauseTerms:

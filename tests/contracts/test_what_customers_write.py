@@ -5,33 +5,19 @@ services. Pure: the example catalogue, its everyday words included, and no DB.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from contracts.engine import terms
 from contracts.engine.scope import Catalogue, ScopeRequest, decide
 from contracts.engine.terms import Verdict
 from tests.contracts.test_scope_engine import CUSTOMER, MONDAY_10, NO_USAGE
+from tests.helpers import example_catalogue
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AINO = "aino@northwind.example"
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    data = yaml.safe_load((EXAMPLES / "services.yaml").read_text(encoding="utf-8"))
-    return Catalogue(
-        terms.ServiceEntry(
-            code=s["code"],
-            names=s["name"],
-            phrases={lang: tuple(p) for lang, p in s["phrases"].items()},
-            everyday_words={lang: tuple(w) for lang, w in s.get("everyday_words", {}).items()},
-            always_covered=s.get("always_covered", False),
-        )
-        for s in data["services"]
-    )
+    return example_catalogue()
 
 
 @pytest.mark.parametrize(
