@@ -67,6 +67,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
+from contracts.engine.quotes import names_earlier_message
 from contracts.engine.terms import ServiceEntry
 
 MIN_SCORE = 0.75  # the best phrase must be at least this complete
@@ -145,10 +146,6 @@ _WORKS = re.compile(
     r"|\b(?:on|oli|ovat|olivat)\s+kunnossa\b|\bkaikki\s+(?:on|oli)\s+(?:hyvin|kunnossa)\b"
     r"|\b(?:strādā|darbojas|darbojās|strādāja)\s+(?:normāli|labi)\b|\b(?:ir|bija)\s+kārtībā\b"
     r"|\bviss\s+(?:ir|bija)\s+(?:labi|kārtībā)\b|\bbez\s+problēmām\b"
-)
-# The subject of a reply or a forward: "Re:", "Fwd:", "Ответ:", "VS:", "Atb.:".
-_REPLY = re.compile(
-    r"\s*(?:re|fwd?|aw|sv|vs|vl|отв|ответ|пересл|fw|atb|pārs)\s*(?:\[\d+\])?\s*:", re.I
 )
 # A negation in a clause: "not working fine" is no statement that something works.
 _NEGATED = re.compile(r"\b(?:not|no|never|не|нет|ei|eikä|nav|ne|nē|nekas)\b")
@@ -579,7 +576,7 @@ class ServiceMatcher:
         What the text mentions on the way (``read_clauses``) supports a service
         that the request itself asks for, but names none of its own."""
         asked, mentioned = (self._read(part) for part in read_clauses(text))
-        if _REPLY.match(subject):
+        if names_earlier_message(subject):
             # "Re: ..." names the earlier conversation, not this message's request.
             subject_words: list[str] = []
             mentioned += self._read(" ".join(read_clauses(subject)))

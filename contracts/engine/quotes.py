@@ -65,8 +65,14 @@ _SIGN_OFF = re.compile(
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-# "Re:" and its translations (Outlook writes "VS:" in Finnish, "Atb.:" in Latvian).
-_REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|vs|atb|ответ|отв)\s*(\[\d+\])?\.?\s*:", re.IGNORECASE)
+# "Re:" and its translations (Outlook writes "VS:" in Finnish, "Atb.:" in Latvian),
+# and a forward's "Fwd:" ("VL:", "Пересл:", "Pārs.:").
+_REPLY_PREFIXES = "re|aw|sv|vs|atb|ответ|отв"
+_FORWARD_PREFIXES = "fwd?|vl|пересл|pārs"
+_REPLY_SUBJECT = re.compile(rf"^\s*(?:{_REPLY_PREFIXES})\s*(?:\[\d+\])?\.?\s*:", re.IGNORECASE)
+_EARLIER_SUBJECT = re.compile(
+    rf"^\s*(?:{_REPLY_PREFIXES}|{_FORWARD_PREFIXES})\s*(?:\[\d+\])?\.?\s*:", re.IGNORECASE
+)
 _SENT_FROM_DEVICE = re.compile(
     r"^\s*(sent from my |get outlook for |отправлено (с|из) "
     r"|lähetetty (iphonesta|android)|nosūtīts no )",
@@ -136,6 +142,12 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
 def is_reply_subject(subject: str) -> bool:
     """Whether a subject is a reply's ("Re: Site down"): the earlier message's subject."""
     return bool(_REPLY_SUBJECT.match(subject))
+
+
+def names_earlier_message(subject: str) -> bool:
+    """Whether a subject is a reply's or a forward's ("Re: …", "Fwd: …"): it names
+    an earlier conversation, not what this message asks."""
+    return bool(_EARLIER_SUBJECT.match(subject))
 
 
 def split_quoted(text: str, *, forwarded: bool = False) -> tuple[str, str]:
