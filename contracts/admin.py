@@ -74,6 +74,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     reverting one row of a contract would skip the checks of the whole form."""
 
     list_per_page = 50
+    object_history_list_template = "admin/history_list.html"
 
     class Media:
         css = CSS
@@ -379,7 +380,7 @@ class ServiceByName:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "service":
             kwargs.update(form_class=ServiceChoiceField, widget=ServiceSelect)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.display(description=_("service"), ordering="service__position")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from contracts.models import Clause, SlaTarget, TopUp, UptimeCredit
@@ -66,7 +67,7 @@ def part_changes(contract_id: int, language: str) -> list[PartChange]:
 
 
 def _part_name(model: type[Model], record, language: str) -> str:
-    kind = str(model._meta.verbose_name).capitalize()
+    kind = capfirst(str(model._meta.verbose_name))
     if model is Clause:
         service = record.service
         return f"{kind}: {service.name(language)} ({service.code})"

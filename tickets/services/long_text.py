@@ -5,6 +5,8 @@ as an attached text file, with a note in the thread that says so."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -13,13 +15,16 @@ from django.utils.translation import gettext_lazy
 from tickets.models import Message, Ticket
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # the stubs are a development dependency
+
 # What a contact may write in one go: about ten pages. Longer texts (logs, dumps)
 # are files; the scope check reads the body, and a person must too.
 BODY_MAX = 20_000
 # The API takes more (monitoring systems post their logs) and refuses a longer
 # text with a 400 that names the limit, in DRF's {max_length} form.
 API_BODY_MAX = 50_000
-API_BODY_TOO_LONG = {
+API_BODY_TOO_LONG: dict[str, str | StrPromise] = {
     "max_length": gettext_lazy(
         "The text can be at most {max_length} characters. Nothing was saved; send a "
         "longer text, such as a log, as an attached file."
