@@ -655,7 +655,7 @@ class ClauseAdmin(ServiceByName, HistoryAdmin):
     ]
     list_filter = ["coverage", "pricing", "round_the_clock", "contract__customer"]
     list_select_related = ["service", "contract"]
-    search_fields = ["service__code", "contract__reference", "text"]
+    search_fields = ["service__code", "service__names", "contract__reference", "text"]
 
 
 @admin.register(SlaTarget)
