@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -76,7 +77,7 @@ def test_a_development_desk_writes_its_mail_to_var_mail():
         "print(settings.EMAIL_BACKEND); print(settings.EMAIL_FILE_PATH)"
     )
     done = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-c", settings_code],
+        [sys.executable, "-c", settings_code],
         cwd=ROOT,
         capture_output=True,
         text=True,
