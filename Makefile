@@ -12,10 +12,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # DEBUG=1: without SECRET_KEY the desk keeps a random key of its own in var/.
+# `make run PORT=8080` serves elsewhere; links in e-mails follow (SITE_URL).
+# `make run DEMO_AT=weekday` (or DEMO_AT=2026-12-04T10:00) files the demo tickets
+# as if they came then, on a database that has none yet.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_AT ?=
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py demodata
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py demodata $(if $(DEMO_AT),--at $(DEMO_AT))
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from contracts.contract_files import ContractFileError, dump_customer, load_contract_file
@@ -35,6 +37,8 @@ from contracts.forms import (
     TryRequestForm,
     current_language,
 )
+from contracts.history import part_changes
+from contracts.invitations import invitations_send
 from contracts.learning import may_review_phrases
 from contracts.models import (
     COVERAGE_LABELS,
@@ -70,6 +74,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     reverting one row of a contract would skip the checks of the whole form."""
 
     list_per_page = 50
+    object_history_list_template = "admin/history_list.html"
 
     class Media:
         css = CSS
@@ -129,7 +134,7 @@ class ContactInline(admin.TabularInline):
     model = Contact
     form = ContactForm
     formset = ContactFormSet
-    fields = ["name", "email", "role", "language"]
+    fields = ["name", "email", "role", "language", "send_invitation"]
     extra = 1
 
     def get_queryset(self, request):
@@ -260,11 +265,38 @@ def load_summary(result) -> str:
 class ContactAdmin(HistoryAdmin):
     form = ContactForm
     # A bounce flag is cleared here once the address works again.
-    fields = ["customer", "name", "email", "role", "language", "bounced_at", "bounce_reason"]
+    fields = [
+        "customer",
+        "name",
+        "email",
+        "role",
+        "language",
+        "send_invitation",
+        "bounced_at",
+        "bounce_reason",
+    ]
     list_display = ["name", "email", "customer", "role", "language", "bounced_at"]
     list_filter = ["role", "language", "customer"]
     list_select_related = ["user", "customer"]
     search_fields = ["name", "user__email", "customer__name"]
+    actions = ["send_invitations"]
+
+    @admin.action(
+        description=_("Send an invitation to choose a password"),
+        permissions=["change"],
+    )
+    def send_invitations(self, request: HttpRequest, queryset) -> None:
+        count = invitations_send(queryset.select_related("user", "customer"))
+        self.message_user(
+            request,
+            ngettext(
+                "An invitation was sent to %(count)d contact, in their language.",
+                "Invitations were sent to %(count)d contacts, each in their language.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "customer")
@@ -325,7 +357,43 @@ def wording_gaps(clause: Clause) -> str:
     )
 
 
-class ClauseInline(admin.TabularInline):
+class ServiceSelect(forms.Select):
+    """A service picker that names each service in the editor's language, with its
+    code on hover (the code is what contract files and the API use)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        service = getattr(value, "instance", None)
+        if service is not None:
+            option["attrs"]["title"] = service.code
+        return option
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Service) -> str:
+        return obj.name(current_language())
+
+
+class ServiceByName:
+    """Clause forms pick their service by name, not by code."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "service":
+            kwargs.update(form_class=ServiceChoiceField, widget=ServiceSelect)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.display(description=_("service"), ordering="service__position")
+def service_name(clause: Clause) -> str:
+    """A clause's service by name in the editor's language, its code on hover."""
+    return format_html(
+        '<span class="service-name" title="{}">{}</span>',
+        clause.service.code,
+        clause.service.name(current_language()),
+    )
+
+
+class ClauseInline(ServiceByName, admin.TabularInline):
     model = Clause
     form = ClauseForm
     formset = ClauseFormSet
@@ -447,6 +515,16 @@ class ContractAdmin(HistoryAdmin):
         extra_context = {"may_edit_contracts": may_edit_contracts(request), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    object_history_template = "admin/contracts/contract/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The contract's own edits, then its clauses' and other parts', which the
+        same page saves as rows of their own."""
+        contract = self.get_object(request, unquote(object_id))
+        parts = part_changes(contract.pk, current_language()) if contract else []
+        extra_context = {"part_changes": parts, **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context)
+
     def scope_preview(self) -> ScopePreview:
         """The preview the try box decides with. Contracts cannot count tickets, so
         here nothing is used yet; the tickets app's editor passes the real usage."""
@@ -564,10 +642,10 @@ class TryResult:
 
 
 @admin.register(Clause)
-class ClauseAdmin(HistoryAdmin):
+class ClauseAdmin(ServiceByName, HistoryAdmin):
     form = ClauseForm
     list_display = [
-        "service",
+        service_name,
         "contract",
         "coverage",
         "pricing",
@@ -577,7 +655,7 @@ class ClauseAdmin(HistoryAdmin):
     ]
     list_filter = ["coverage", "pricing", "round_the_clock", "contract__customer"]
     list_select_related = ["service", "contract"]
-    search_fields = ["service__code", "contract__reference", "text"]
+    search_fields = ["service__code", "service__names", "contract__reference", "text"]
 
 
 @admin.register(SlaTarget)

@@ -5,6 +5,7 @@ the desk's own kind pages (templates/404.html, 500.html)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -21,6 +22,12 @@ def _json(detail, status: int) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # A body read past the limit by a view, not the upload middleware (which
+        # checks only what a request declares): the same kind page, or JSON.
+        from tickets.attachments import text_too_large
+
+        return text_too_large(request)
     if _for_api(request):
         return _json(exceptions.ParseError.default_detail, 400)
     return defaults.bad_request(request, exception)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -27,8 +29,15 @@ router.register("uptime-credits", contracts_api.UptimeCreditViewSet, basename="u
 router.register("top-ups", contracts_api.TopUpViewSet, basename="top-up")
 router.register("reply-wordings", contracts_api.ReplyWordingViewSet, basename="reply-wording")
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that link no icon (the API's JSON)."""
+    return redirect(static("favicon.svg"), permanent=False)
+
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", favicon),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -265,9 +265,24 @@ class UploadLimitMiddleware:
                 request.POST  # noqa: B018 (reading it is the point)
             except TooManyFilesSent:
                 return _refused(request, too_many_files(settings.ATTACHMENTS_PER_TICKET), 400)
-            except (RequestDataTooBig, TooManyFieldsSent):
+            except RequestDataTooBig:
+                # The files are within the limit here: the form's text is what is too large.
+                return text_too_large(request)
+            except TooManyFieldsSent:
                 return _too_large(request, multipart, limit)
         return None
+
+
+def text_too_large(request: HttpRequest) -> HttpResponse:
+    """A form's text larger than Django reads (``DATA_UPLOAD_MAX_MEMORY_SIZE``): a
+    kind page in the reader's language rather than a bare 400. The text was never
+    read, so it cannot be shown again; the browser usually still has it."""
+    message = _(
+        "Your text is larger than we can take at once: at most %(size)s. It was not "
+        "saved, so please go back (your browser usually still has it) and put the "
+        "long part, such as a log, into a file and attach it."
+    ) % {"size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)}
+    return _refused(request, message, 413)
 
 
 def _too_large(request: HttpRequest, multipart: bool, limit: int) -> HttpResponse:
@@ -280,10 +295,12 @@ def _too_large(request: HttpRequest, multipart: bool, limit: int) -> HttpRespons
             "n": settings.ATTACHMENTS_PER_TICKET,
             "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
         }
-    else:
+    elif request.path.startswith("/api/"):
         message = _("The request is too large: it can be at most %(size)s.") % {
             "size": filesizeformat(limit)
         }
+    else:
+        return text_too_large(request)
     return _refused(request, message, 413)
 
 

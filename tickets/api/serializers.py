@@ -48,6 +48,7 @@ from tickets.models import (
     TimeEntry,
 )
 from tickets.selectors import ticket_current_offer
+from tickets.services.long_text import API_BODY_MAX, API_BODY_TOO_LONG
 from tickets.snapshots import clause_as_told
 
 
@@ -333,7 +334,7 @@ class TicketCreateSerializer(serializers.Serializer):
     """A new ticket as JSON or a form: no files (see ``TicketCreateWithFilesSerializer``)."""
 
     subject = serializers.CharField(max_length=200)
-    body = serializers.CharField(max_length=50_000)
+    body = serializers.CharField(max_length=API_BODY_MAX, error_messages=API_BODY_TOO_LONG)
     service = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="a service code"
     )
@@ -364,7 +365,7 @@ class FileSerializer(serializers.Serializer):
 
 
 class TextSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=50_000)
+    body = serializers.CharField(max_length=API_BODY_MAX, error_messages=API_BODY_TOO_LONG)
 
 
 class AssignSerializer(serializers.Serializer):

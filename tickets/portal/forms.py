@@ -11,6 +11,7 @@ from contracts.engine import terms
 from tickets.attachments import attachment_check
 from tickets.portal.words import SCORE_WORDS, priority_choice
 from tickets.services import TicketError
+from tickets.services.long_text import BODY_MAX, too_long
 
 
 class MultipleFileInput(forms.FileInput):
@@ -50,6 +51,15 @@ def _files_field() -> MultipleFileField:
     )
 
 
+def body_within_limit(body: str) -> str:
+    """The body's limit is checked here, not by a maxlength on the text box: a
+    browser cuts a pasted text at maxlength without a word, and the customer sends
+    the beginning believing it is the whole. Refused, the text stays in the form."""
+    if len(body) > BODY_MAX:
+        raise forms.ValidationError(too_long(len(body)), code="max_length")
+    return body
+
+
 class TicketForm(forms.Form):
     subject = forms.CharField(
         max_length=200,
@@ -57,7 +67,6 @@ class TicketForm(forms.Form):
         help_text=gettext_lazy("A few words, for example: Mail to info@ is not arriving."),
     )
     body = forms.CharField(
-        max_length=20000,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         label=gettext_lazy("What do you need?"),
@@ -88,12 +97,11 @@ class TicketForm(forms.Form):
         body = self.cleaned_data["body"]
         if not body.strip():
             raise forms.ValidationError(_("Please tell us what you need."))
-        return body
+        return body_within_limit(body)
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        max_length=20000,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         label=gettext_lazy("Your reply"),
@@ -104,7 +112,7 @@ class ReplyForm(forms.Form):
         body = self.cleaned_data["body"]
         if not body.strip():
             raise forms.ValidationError(_("Write something first."))
-        return body
+        return body_within_limit(body)
 
 
 class EscalateForm(forms.Form):

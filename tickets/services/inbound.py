@@ -45,6 +45,7 @@ from tickets.services.inbound_rules import (
     thread_ticket,
 )
 from tickets.services.intake import ticket_create
+from tickets.services.long_text import long_mail_notice, mail_body_kept
 from tickets.services.mail_limits import desk_addresses
 from tickets.services.offers import offer_answer
 from tickets.services.workflow import message_post
@@ -200,10 +201,27 @@ def _act(inbound: InboundMessage, mail: InboundMail) -> Acted:
         return Outcome.NOTE_ADDED, f"automatic ({mail.auto})", target, note
     body = mail.new_text.strip() or mail.text.strip() or _("(The e-mail had no text.)")
     uploads, refused = mail_uploads(mail, ticket=ticket)
+    # A text too long for a message is kept whole as a file, ahead of the others.
+    length = len(body)
+    body, full_text = mail_body_kept(body)
+    if full_text is not None:
+        uploads.insert(0, full_text)
+        room = settings.ATTACHMENTS_PER_TICKET - (ticket.attachments.count() if ticket else 0)
+        while len(uploads) > max(room, 1):
+            left_out = uploads.pop()
+            refused.append(
+                _("%(name)s: %(reason)s")
+                % {
+                    "name": left_out.name,
+                    "reason": attachments.too_many_files(settings.ATTACHMENTS_PER_TICKET),
+                }
+            )
     if ticket is not None:
         message = message_post(ticket_id=ticket.pk, author=contact.user, body=body, uploads=uploads)
         detail = _answer_offer(ticket, contact, body)
         _note_refused(ticket, refused)
+        if full_text is not None:
+            long_mail_notice(ticket, length)
         return Outcome.REPLY_ADDED, detail, ticket, message
     subject = one_line(mail.subject) or _("(no subject)")
     new = ticket_create(
@@ -225,6 +243,8 @@ def _act(inbound: InboundMessage, mail: InboundMail) -> Acted:
             % {"old": done.pk},
         )
     _note_refused(new, refused)
+    if full_text is not None:
+        long_mail_notice(new, length)
     return Outcome.TICKET_CREATED, detail, new, None
 
 

@@ -4,6 +4,7 @@ and one open now), so that the queue and the portal have something to show."""
 
 from __future__ import annotations
 
+import argparse
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -167,13 +168,25 @@ class Command(BaseCommand):
         "Load the example catalogue and contracts, demo users, tickets and incidents (idempotent)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--at",
+            type=filed_at,
+            default=None,
+            metavar="WHEN",
+            help="File the demo tickets as if they came at this time (Helsinki): an ISO "
+            "time such as 2026-12-04T10:00, or 'weekday' for the last weekday at 10:00. "
+            "Verdicts depend on the hour: on a Sunday most are 'outside hours'. Only a "
+            "database without tickets gets the demo tickets.",
+        )
+
     def handle(self, *args, **options):
-        self.load()
+        self.load(at=options["at"])
         # After the commit, so the logins come after what deciding the demo tickets logs.
         self.print_logins()
 
     @transaction.atomic
-    def load(self) -> None:
+    def load(self, at: datetime | None = None) -> None:
         load_services(
             (EXAMPLES / "services.yaml").read_text(encoding="utf-8"), source="services.yaml"
         )
@@ -203,10 +216,13 @@ class Command(BaseCommand):
             CannedReply.objects.get_or_create(title=title, defaults={"body": body})
         if not Ticket.objects.exists():
             for email, subject, body in TICKETS:
-                # Decided when the demo data commits, as any filed ticket is.
-                services.ticket_create(
+                # Decided when the demo data commits, as any filed ticket is, at the
+                # moment it was filed: --at moves that moment before the decision.
+                ticket = services.ticket_create(
                     requester=users.objects.get(email=email), subject=subject, body=body
                 )
+                if at is not None:
+                    Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
         month = last_month(timezone.now())
         if not Incident.objects.filter(title=PAST_OUTAGE).exists():
             self.past_outage(month, by=users.objects.get(username="tech1"), owner=lead)
@@ -280,9 +296,7 @@ class Command(BaseCommand):
         services.credits_compute_month(month=month)
 
     def print_logins(self) -> None:
-        self.stdout.write(
-            self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}/"))
         self.stdout.write(f"  password for every demo login: {PASSWORD}")
         for username, name, group in STAFF:
             self.stdout.write(f"  {username:<28} {name} ({group or 'admin'})")
@@ -290,3 +304,34 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {contact.user.username:<28} {contact.name} ({contact.role}, {contact.customer})"
             )
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+            self.stdout.write(f"E-mails the desk sends are written to {mail_folder()}/")
+
+
+def mail_folder() -> str:
+    """The folder of the development desk's e-mails, as short as it can be said."""
+    folder = Path(settings.EMAIL_FILE_PATH).resolve()
+    try:
+        return str(folder.relative_to(Path.cwd()))
+    except ValueError:
+        return str(folder)
+
+
+def filed_at(value: str) -> datetime:
+    """--at: an ISO time in the demo's zone, or 'weekday': the last Monday to Friday
+    at 10:00, inside every demo contract's support hours."""
+    if value == "weekday":
+        day = timezone.localtime(timezone.now(), DEMO_ZONE)
+        day = day.replace(hour=10, minute=0, second=0, microsecond=0)
+        if day > timezone.now():
+            day -= timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        return day
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: expected a time like 2026-12-04T10:00, or 'weekday'"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=DEMO_ZONE)
