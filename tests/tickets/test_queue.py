@@ -563,7 +563,8 @@ def test_the_list_runs_the_same_number_of_queries_for_5_and_50_tickets(
     add(45)
     many = [_list_queries(client, url) for url in urls] + [_list_queries(client, urls[3], **htmx)]
     assert few == many
-    assert max(few) <= 15
+    # 16: the technician's own saved views are one query of the whole page.
+    assert max(few) <= 16
 
 
 # --- canned replies in the admin ----------------------------------------------------
