@@ -144,7 +144,7 @@ def test_a_row_is_changed_in_place(client, northwind, technician, lead):
     def change(field: str, value: str):
         return client.post(
             reverse("queue:row-change", args=[ticket.pk, field]),
-            {f"row-{field}": value},
+            {f"row-{ticket.pk}-{field}": value},
             headers=HTMX,
         )
 
@@ -180,7 +180,7 @@ def test_without_javascript_a_row_change_goes_back_to_the_list(client, northwind
     back = reverse("queue:list") + "?view=unassigned"
     response = client.post(
         reverse("queue:row-change", args=[ticket.pk, "assignee"]),
-        {"row-assignee": "tech", "next": back},
+        {f"row-{ticket.pk}-assignee": "tech", "next": back},
     )
     assert response["Location"] == back
     ticket.refresh_from_db()
@@ -193,14 +193,14 @@ def test_row_changes_need_the_ticket_permission_and_the_csrf_token(
     ticket = make_ticket(northwind)
     url = reverse("queue:row-change", args=[ticket.pk, "assignee"])
     client.force_login(onlooker)
-    response = client.post(url, {"row-assignee": "onlooker"}, headers=HTMX)
+    response = client.post(url, {f"row-{ticket.pk}-assignee": "onlooker"}, headers=HTMX)
     assert response.status_code == 403
     assert "You may not change tickets." in response.content.decode()
     client.force_login(user(AINO))
-    assert client.post(url, {"row-assignee": "tech"}).status_code == 403
+    assert client.post(url, {f"row-{ticket.pk}-assignee": "tech"}).status_code == 403
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(technician)
-    assert strict.post(url, {"row-assignee": "tech"}, headers=HTMX).status_code == 403
+    assert strict.post(url, {f"row-{ticket.pk}-assignee": "tech"}, headers=HTMX).status_code == 403
     ticket.refresh_from_db()
     assert ticket.assignee is None
     assert client.post(

@@ -220,7 +220,9 @@ def row_change(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     ticket = tickets_visible_to(request.user).filter(pk=pk).first()
     if ticket is None:
         raise Http404
-    form = ROW_FORMS[field](request.POST, prefix="row")
+    # Each row's selects are named after its ticket (``row-12-status``): every row
+    # sits in the one bulk form, whose values htmx sends along.
+    form = ROW_FORMS[field](request.POST, prefix=f"row-{pk}")
     error, status = "", 200
     if not request.user.has_perm("tickets.change_ticket"):
         error, status = _("You may not change tickets."), 403
