@@ -174,6 +174,27 @@ def test_a_row_is_changed_in_place(client, northwind, technician, lead):
     assert change("assignee", SARA).status_code == 400
 
 
+def test_a_row_change_reads_its_own_row_among_the_whole_forms_values(client, northwind, technician):
+    """htmx sends the values of the bulk form that holds every row: the other
+    rows' selects must not decide this row's change."""
+    one, two = make_ticket(northwind), make_ticket(northwind)
+    client.force_login(technician)
+    response = client.post(
+        reverse("queue:row-change", args=[one.pk, "assignee"]),
+        {
+            f"row-{one.pk}-assignee": "tech",
+            f"row-{two.pk}-assignee": "",
+            "assignee": "",  # the bulk bar's own select
+            "tickets": [two.pk],
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.assignee, two.assignee) == (technician, None)
+
+
 def test_without_javascript_a_row_change_goes_back_to_the_list(client, northwind, technician):
     ticket = make_ticket(northwind)
     client.force_login(technician)
@@ -366,8 +387,13 @@ def test_the_refresh_counts_the_tickets_filed_since_the_list_was_drawn(
 
 def test_the_outside_hours_note_goes_once_a_technician_has_replied(client, northwind, technician):
     ticket = make_ticket(northwind, verdict="outside_hours", due_in=None)
+    Ticket.objects.filter(pk=ticket.pk).update(requester=user(SARA))
     monday_8 = timezone.now() + timedelta(days=6, hours=-2)
     ScopeDecision.objects.filter(ticket=ticket, is_current=True).update(starts_at=monday_8)
+    portal = Client()
+    portal.force_login(user(SARA))
+    portal_url = reverse("portal:ticket", args=[ticket.pk])
+    assert "We start on Sunday" in portal.get(portal_url).content.decode()
     client.force_login(technician)
     list_url, page_url = reverse("queue:list"), reverse("queue:ticket", args=[ticket.pk])
     assert "Outside hours — work starts Sunday 08:00" in client.get(list_url).content.decode()
@@ -378,6 +404,8 @@ def test_the_outside_hours_note_goes_once_a_technician_has_replied(client, north
     services.message_post(ticket_id=ticket.pk, author=technician, body="We are on it now.")
     assert "work starts" not in client.get(list_url).content.decode()
     assert "Work starts" not in client.get(page_url).content.decode()
+    # The portal's card has said the same since before this queue: under way, no start time.
+    assert "We start on" not in portal.get(portal_url).content.decode()
 
 
 def test_a_staff_member_with_no_group_still_reads_the_queue(client, northwind, onlooker):
