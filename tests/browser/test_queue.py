@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SARA
+from tests.browser.conftest import PHONE, SARA
 from tests.tickets.test_queue import make_ticket
 from tickets.models import SavedView, Status, Ticket
 
@@ -165,3 +165,10 @@ def test_a_saved_view_and_the_new_tickets_banner(browse, day, technician, northw
     expect(row(page, filed)).to_be_visible()
     expect(page.locator("#queue-news .new-tickets")).to_have_count(0)
     tab.shot("queue-new-tickets-shown")
+
+    # On a phone the rows stack, their selects included, and nothing sticks out.
+    page.set_viewport_size(PHONE)
+    tab.goto("/queue/")
+    expect(row(page, filed).locator("[data-field=assignee]")).to_be_visible()
+    tab.fits_the_width()
+    tab.shot("queue-phone")
