@@ -43,7 +43,11 @@ class TicketFilter(django_filters.FilterSet):
     assignee = django_filters.CharFilter(method="assigned_to", label=_("Assignee"))
     sla = django_filters.ChoiceFilter(
         method="sla_state",
-        choices=[("breached", _("Breached")), ("due_soon", _("Due soon"))],
+        choices=[
+            ("breached", _("Breached")),
+            ("due_soon", _("Due soon")),
+            ("due", _("Due soon or overdue")),
+        ],
         label=_("SLA"),
     )
     ordering = django_filters.OrderingFilter(
@@ -65,7 +69,15 @@ class TicketFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(subject__icontains=value) | Q(body__icontains=value)
+        # The requester and the customer are one row each (foreign keys, the
+        # contact one-to-one): these joins never list a ticket twice.
+        condition = (
+            Q(subject__icontains=value)
+            | Q(body__icontains=value)
+            | Q(requester__email__icontains=value)
+            | Q(requester__contact__name__icontains=value)
+            | Q(customer__name__icontains=value)
+        )
         number = value.removeprefix("#")
         # isdecimal, not isdigit: "²" is a digit that int() refuses. An id too
         # large for the column matches nothing (Django leaves it out of the query).
@@ -89,6 +101,8 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(sla_breached(now))
         if value == "due_soon":
             return queryset.filter(sla_due_soon(now))
+        if value == "due":
+            return queryset.filter(sla_breached(now) | sla_due_soon(now))
         return queryset
 
 

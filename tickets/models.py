@@ -945,3 +945,29 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject} ({self.outcome})"
+
+
+class SavedView(models.Model):
+    """A technician's own view of the queue: the tab, filters and search of the
+    list's address, under a name. Each person sees and deletes only their own."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technician"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("query string"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="one_saved_view_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

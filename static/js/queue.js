@@ -58,8 +58,9 @@
     }
     var label = form.querySelector("[data-selected-count]");
     if (label) label.textContent = chosen ? chosen + " / " + boxes.length : "";
-    var button = form.querySelector(".bulk-bar button[type=submit]");
-    if (button) button.disabled = chosen === 0;
+    form.querySelectorAll(".bulk-bar button[type=submit]").forEach(function (button) {
+      button.disabled = chosen === 0;
+    });
   }
   document.addEventListener("change", function (event) {
     var form = event.target.form;
@@ -83,5 +84,196 @@
       var box = target.querySelector("textarea");
       if (box) box.focus();
     }
+  });
+
+  // --- the list's rows: inline changes keep the person's place -------------------
+
+  // A row swapped after an inline change comes back unselected and unfocused:
+  // give it back what it had.
+  var keep = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var row = event.detail.target;
+    if (!row || !row.matches || !row.matches("tr[data-ticket]")) return;
+    var box = row.querySelector("input[name=tickets]");
+    var active = document.activeElement;
+    keep = {
+      id: row.id,
+      checked: !!(box && box.checked),
+      current: row.classList.contains("current"),
+      field: active && row.contains(active) ? active.getAttribute("data-field") : null
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!keep) return;
+    var row = document.getElementById(keep.id);
+    if (row) {
+      var box = row.querySelector("input[name=tickets]");
+      if (box) box.checked = keep.checked;
+      if (keep.current) row.classList.add("current");
+      if (keep.field) {
+        var select = row.querySelector("[data-field=" + keep.field + "]");
+        if (select) select.focus();
+      }
+      var form = document.getElementById("bulk-form");
+      if (form) updateSelection(form);
+    }
+    keep = null;
+  });
+
+  // Closing many tickets at once asks first.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-bulk-close]");
+    if (button && !window.confirm(button.getAttribute("data-confirm") || button.textContent + "?")) {
+      event.preventDefault();
+    }
+  });
+
+  // The filters change the address in place (htmx pushes it): a view is saved
+  // with the address as it stands now, not as the page was first drawn.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form.save-view")) return;
+    var query = form.querySelector("input[name=query]");
+    if (query) query.value = window.location.search.replace(/^\?/, "");
+  });
+
+  // --- new tickets ------------------------------------------------------------
+
+  // The banner's "show" reloads the list as it is (its address keeps the tab,
+  // filters and page); the person chooses when, so nothing moves under them.
+  document.addEventListener("click", function (event) {
+    if (event.target.matches && event.target.matches("[data-show-new]")) {
+      event.preventDefault();
+      window.location.reload();
+    }
+  });
+
+  // --- keyboard ---------------------------------------------------------------
+
+  function typing(target) {
+    if (!target || !target.closest) return false;
+    return !!target.closest("input, textarea, select, [contenteditable=''], [contenteditable=true]");
+  }
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll(".queue-table tbody tr[data-ticket]"));
+  }
+  function currentRow() {
+    return document.querySelector(".queue-table tbody tr.current");
+  }
+  function moveTo(row) {
+    rows().forEach(function (r) { r.classList.remove("current"); r.removeAttribute("aria-current"); });
+    if (!row) return;
+    row.classList.add("current");
+    row.setAttribute("aria-current", "true");
+    var link = row.querySelector(".subject a");
+    if (link) link.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+  }
+  function move(step) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.indexOf(currentRow());
+    var next = index < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + step));
+    moveTo(all[next]);
+  }
+  // j/k from a link the mouse or Tab reached start from that link's row.
+  document.addEventListener("focusin", function (event) {
+    var row = event.target.closest && event.target.closest(".queue-table tbody tr[data-ticket]");
+    if (row && !row.classList.contains("current")) {
+      rows().forEach(function (r) { r.classList.remove("current"); r.removeAttribute("aria-current"); });
+      row.classList.add("current");
+      row.setAttribute("aria-current", "true");
+    }
+  });
+  function choose(select, value) {
+    if (!select || !select.querySelector("option[value='" + value + "']")) return false;
+    if (select.value === value) return true;
+    select.value = value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
+  }
+  function toggleHelp() {
+    var help = document.getElementById("shortcuts-help");
+    if (!help) return;
+    if (help.open) help.close(); else help.showModal();
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-show-keys]")) {
+      event.preventDefault();
+      toggleHelp();
+    }
+  });
+
+  // On the list the keys act on the current row; on a ticket page, on that ticket.
+  var onList = {
+    j: function () { move(1); },
+    k: function () { move(-1); },
+    o: function (row) { if (row) window.location.href = row.getAttribute("data-url"); },
+    Enter: function (row) { if (row) window.location.href = row.getAttribute("data-url"); },
+    s: function (row) {
+      var box = row && row.querySelector("input[name=tickets]");
+      if (box) { box.checked = !box.checked; box.dispatchEvent(new Event("change", { bubbles: true })); }
+    },
+    a: function (row) {
+      var table = document.querySelector(".queue-table");
+      if (row && table) choose(row.querySelector("[data-field=assignee]"), table.getAttribute("data-me"));
+    },
+    r: function (row) { if (row) window.location.href = row.getAttribute("data-url") + "#reply"; },
+    n: function (row) { if (row) window.location.href = row.getAttribute("data-url") + "#note"; },
+    e: function (row) { if (row) choose(row.querySelector("[data-field=status]"), "resolved"); }
+  };
+  onList.x = onList.e;
+  function submitForm(form) { if (form) form.requestSubmit(); }
+  function focusBox(id) {
+    var box = document.querySelector("#" + id + " textarea");
+    if (box) { box.focus(); box.scrollIntoView({ block: "center" }); }
+  }
+  var onTicket = {
+    a: function () { submitForm(document.querySelector("#summary form.quick")); },
+    r: function () { focusBox("reply"); },
+    n: function () { focusBox("note"); },
+    e: function () {
+      var select = document.getElementById("summary-status");
+      if (select && select.querySelector("option[value=resolved]")) {
+        select.value = "resolved";
+        submitForm(select.form);
+      }
+    }
+  };
+  onTicket.x = onTicket.e;
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }
+    if (typing(event.target)) return;
+    var help = document.getElementById("shortcuts-help");
+    if (event.key === "?") { event.preventDefault(); toggleHelp(); return; }
+    if (help && help.open) return;
+    if (event.key === "/") {
+      var search = document.getElementById("filter-q");
+      if (search) {
+        event.preventDefault();
+        var details = search.closest("details");
+        if (details) details.open = true;
+        search.focus();
+        search.select();
+      }
+      return;
+    }
+    var list = document.querySelector(".queue-table");
+    var actions = list ? onList : document.querySelector(".ticket-page") ? onTicket : null;
+    var act = actions && actions[event.key];
+    if (!act) return;
+    // Enter on a focused link or button does what it always does.
+    if (event.key === "Enter" && event.target.closest && event.target.closest("a, button")) return;
+    event.preventDefault();
+    act(list ? currentRow() : null);
+  });
+
+  // Arriving from the list with r or n: the box is ready to type in.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.querySelector(".ticket-page")) return;
+    if (window.location.hash === "#reply") focusBox("reply");
+    if (window.location.hash === "#note") focusBox("note");
   });
 })();

@@ -533,6 +533,11 @@ def test_the_list_runs_the_same_number_of_queries_for_5_and_50_tickets(
         reverse("queue:list") + "?view=mine&ordering=priority",
         reverse("queue:list") + "?customer=northwind&verdict=in_scope&q=help&sla=due_soon",
         reverse("queue:list") + "?incident=all&view=all",
+        reverse("queue:list") + "?view=ours",
+        reverse("queue:list") + "?view=theirs&ordering=-updated",
+        reverse("queue:list") + "?view=due",
+        reverse("queue:list") + "?q=northwind",  # the requester, the customer, the text
+        reverse("queue:list") + "?q=sara%40northwind.example&assignee=none",
     ]
 
     # An open incident stands for its tickets above the list: they cost no query each.
@@ -563,7 +568,8 @@ def test_the_list_runs_the_same_number_of_queries_for_5_and_50_tickets(
     add(45)
     many = [_list_queries(client, url) for url in urls] + [_list_queries(client, urls[3], **htmx)]
     assert few == many
-    assert max(few) <= 15
+    # 16: the technician's own saved views are one query of the whole page.
+    assert max(few) <= 16
 
 
 # --- canned replies in the admin ----------------------------------------------------

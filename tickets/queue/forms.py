@@ -116,3 +116,32 @@ class BulkAssignForm(QueueForm):
         super().__init__(*args, **kwargs)
         if tickets is not None:
             self.fields["tickets"].queryset = tickets
+
+
+class BulkChangeForm(QueueForm):
+    """Status, priority or close for the selected tickets (assignment has its own)."""
+
+    tickets = forms.ModelMultipleChoiceField(
+        queryset=Ticket.objects.none(),
+        label=_("Tickets"),
+        error_messages={"required": _("Select at least one ticket first.")},
+    )
+    action = forms.ChoiceField(
+        choices=[("status", _("Status")), ("priority", _("Priority")), ("close", _("Close"))]
+    )
+    status = forms.ChoiceField(
+        choices=[("", ""), *list(Status.choices)], required=False, label=_("Status")
+    )
+    priority = forms.ChoiceField(
+        choices=[("", ""), *list(PRIORITY_LABELS.items())], required=False, label=_("Priority")
+    )
+
+    def __init__(self, *args, tickets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if tickets is not None:
+            self.fields["tickets"].queryset = tickets
+
+
+class SavedViewForm(QueueForm):
+    name = forms.CharField(label=_("Name of the view"), max_length=80, strip=True)
+    query = forms.CharField(max_length=2000, required=False)

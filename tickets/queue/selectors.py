@@ -10,7 +10,21 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -79,7 +93,9 @@ def incident_scope(value: str) -> tuple[str, Q]:
 
 
 @dataclass(frozen=True, slots=True)
-class SavedView:
+class Tab:
+    """A view of the queue built in (the technicians' own are ``tickets.models.SavedView``)."""
+
     key: str
     label: str | Promise
     params: Mapping[str, Sequence[str]]
@@ -87,29 +103,49 @@ class SavedView:
 
 
 SAVED_VIEWS = (
-    SavedView("open", _("Open"), {"status": OPEN}, _("Every ticket that is not resolved")),
-    SavedView("mine", _("My tickets"), {"assignee": ["me"], "status": OPEN}),
-    SavedView("unassigned", _("Unassigned"), {"assignee": ["none"], "status": OPEN}),
-    SavedView(
-        "awaiting",
-        _("Awaiting decision"),
-        {"status": [Status.AWAITING_DECISION]},
-        _("Waiting for the customer's answer to an offer"),
+    Tab("mine", _("My tickets"), {"assignee": ["me"], "status": OPEN}),
+    Tab("unassigned", _("Unassigned"), {"assignee": ["none"], "status": OPEN}),
+    Tab("open", _("Open"), {"status": OPEN}, _("Every ticket that is not resolved")),
+    Tab(
+        "ours",
+        _("Our turn"),
+        {"status": list(Status.OUR_TURN)},
+        _("Open on our side: not waiting for the customer"),
     ),
-    SavedView(
+    Tab(
+        "theirs",
+        _("Waiting for the customer"),
+        {"status": list(Status.CUSTOMERS_TURN)},
+        _("Waiting for the customer's reply or their answer to an offer"),
+    ),
+    Tab(
+        "due",
+        _("Due soon or overdue"),
+        {"sla": ["due"]},
+        _("Open tickets past an SLA deadline or within 2 hours of one"),
+    ),
+    Tab(
         "review",
         _("Needs review"),
         {"verdict": sorted(terms.REVIEW_VERDICTS), "status": Status.REVIEWABLE},
         _("The service is unclear: a technician decides"),
     ),
-    SavedView("all", _("All tickets"), {}, _("Resolved and closed tickets too")),
+    Tab("all", _("All tickets"), {}, _("Resolved and closed tickets too")),
+    # Not a tab of its own (the customer's turn holds it), kept for its links.
+    Tab(
+        "awaiting",
+        _("Awaiting decision"),
+        {"status": [Status.AWAITING_DECISION]},
+        _("Waiting for the customer's answer to an offer"),
+    ),
 )
 VIEWS = {view.key: view for view in SAVED_VIEWS}
+TABS = tuple(view for view in SAVED_VIEWS if view.key != "awaiting")
 DEFAULT_VIEW = "open"
 # Quick links above the list: open tickets by the state of their SLA.
 SLA_SHORTCUTS = (
-    SavedView("breached", _("SLA breached"), {"sla": ["breached"]}),
-    SavedView("due_soon", _("Due within 2 h"), {"sla": ["due_soon"]}),
+    Tab("breached", _("SLA breached"), {"sla": ["breached"]}),
+    Tab("due_soon", _("Due within 2 h"), {"sla": ["due_soon"]}),
 )
 
 ORDERINGS = (
@@ -147,11 +183,17 @@ class QueueRow:
     clause_text: str
     service_name: str
     age: str  # how long ago the ticket came in, as people say it
+    requester_name: str
+    activity: str  # how long ago the last message was written (or the ticket filed)
+    # "Outside hours: work starts …" while no technician has replied yet; after
+    # a reply the work is under way and the note would only mislead.
+    starts_at: datetime | None = None
+    transitions: list[tuple[str, str]] = field(default_factory=list)  # the status changes allowed
 
 
 @dataclass
 class QueuePage:
-    view: SavedView
+    view: Tab
     filtered: bool  # the person narrowed the list themselves
     selected: dict[str, list[str]]  # the effective filter values, for the form
     ordering: str
@@ -165,18 +207,19 @@ class QueuePage:
     options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     incident: str = ""  # "", "all" or an incident's number: see ``incident_scope``
     incidents: list[Incident] = field(default_factory=list)  # open, with their tickets
+    newest: int = 0  # the newest unresolved ticket's number: the refresh counts from it
 
     @property
-    def tabs(self) -> list[tuple[SavedView, int | None, bool]]:
+    def tabs(self) -> list[tuple[Tab, int | None, bool]]:
         """Each saved view with its count (None: not counted), and whether the
         list shows it now."""
         return [
             (view, self.counts.get(view.key), not self.filtered and view.key == self.view.key)
-            for view in SAVED_VIEWS
+            for view in TABS
         ]
 
     @property
-    def shortcuts(self) -> list[tuple[SavedView, int, bool]]:
+    def shortcuts(self) -> list[tuple[Tab, int, bool]]:
         return [
             (view, self.counts.get(view.key, 0), self.selected.get("sla") == view.params["sla"])
             for view in SLA_SHORTCUTS
@@ -238,7 +281,11 @@ def _condition(params: Mapping[str, Sequence[str]], *, user, now: datetime) -> Q
         elif key == "assignee":
             condition &= {"none": Q(assignee=None), "me": Q(assignee=user)}[values[0]]
         elif key == "sla":
-            condition &= sla_breached(now) if values[0] == "breached" else sla_due_soon(now)
+            condition &= {
+                "breached": sla_breached(now),
+                "due_soon": sla_due_soon(now),
+                "due": sla_breached(now) | sla_due_soon(now),
+            }[values[0]]
         else:
             raise ValueError(f"a saved view cannot filter on {key!r}")
     return condition
@@ -259,8 +306,10 @@ def queue_counts(*, user, with_all: bool = False, scope: Q | None = None) -> dic
             view.key: Count("pk", filter=_condition(view.params, user=user, now=now))
             for view in (*SAVED_VIEWS, *SLA_SHORTCUTS)
             if view.params
-        }
+        },
+        newest=Max("pk"),
     )
+    counts["newest"] = counts["newest"] or 0
     if with_all:
         counts[VIEWS["all"].key] = visible.count()
     return counts
@@ -289,41 +338,15 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
     ignored = [str(filterset.filters[name].label) for name in filterset.form.errors]
     if "ordering" in params and params.get("ordering") not in _ORDER_BY:
         ignored.append(str(_("Order")))
-    tickets = (
-        _ordered(tickets, ordering)
-        .select_related("customer", "service", "assignee")
-        .prefetch_related(
-            Prefetch(
-                "decisions",
-                queryset=ScopeDecision.objects.filter(is_current=True).only(
-                    "pk", "ticket_id", "verdict", "clause_snapshot"
-                ),
-                to_attr="current_decisions",
-            )
-        )
-    )
+    tickets = with_row_data(_ordered(tickets, ordering))
     counts = queue_counts(user=user, with_all=not filtered and view.key == "all", scope=scope)
     paginator = Paginator(tickets, PER_PAGE)
     if not filtered:
         # A saved view's size is one of the counts already made: no second COUNT.
         paginator.count = counts[view.key]
     page = paginator.get_page(params.get("page"))
-    now = timezone.now()
+    rows = queue_rows(page.object_list)
     language = translation.get_language() or "en"
-    rows = []
-    for ticket in page.object_list:
-        decision = ticket.current_decisions[0] if ticket.current_decisions else None
-        rows.append(
-            QueueRow(
-                ticket=ticket,
-                clock=sla_clock(ticket, now),
-                verdict_label=verdict_label(ticket.verdict),
-                priority_label=priority_label(ticket.priority),
-                clause_text=_clause_text(decision, ticket, language),
-                service_name=ticket.service.name(language) if ticket.service else "",
-                age=format_span(int((now - ticket.created_at).total_seconds() // 60), coarse=True),
-            )
-        )
     selected = {key: data.getlist(key) for key in FILTER_KEYS}
     return QueuePage(
         view=view,
@@ -340,7 +363,116 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
         options=filter_options(),
         incident=incident,
         incidents=open_incidents_with_tickets(),
+        newest=counts["newest"],
     )
+
+
+def with_row_data(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What a row shows, joined or annotated: no query per row."""
+    last_message = (
+        Message.objects.filter(ticket=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        tickets.select_related("customer", "service", "assignee", "requester__contact")
+        .annotate(last_activity=Coalesce(Subquery(last_message), F("created_at")))
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=ScopeDecision.objects.filter(is_current=True).only(
+                    "pk", "ticket_id", "verdict", "clause_snapshot", "starts_at"
+                ),
+                to_attr="current_decisions",
+            )
+        )
+    )
+
+
+def queue_rows(tickets) -> list[QueueRow]:
+    """The rows of tickets read through ``with_row_data``."""
+    now = timezone.now()
+    language = translation.get_language() or "en"
+    rows = []
+    for ticket in tickets:
+        decision = ticket.current_decisions[0] if ticket.current_decisions else None
+        contact = getattr(ticket.requester, "contact", None)
+        waits = (
+            ticket.verdict == "outside_hours"
+            and ticket.first_responded_at is None
+            and ticket.status not in Status.DONE
+            and decision is not None
+            and decision.starts_at is not None
+            and decision.starts_at > now
+        )
+        rows.append(
+            QueueRow(
+                ticket=ticket,
+                clock=sla_clock(ticket, now),
+                verdict_label=verdict_label(ticket.verdict),
+                priority_label=priority_label(ticket.priority),
+                clause_text=_clause_text(decision, ticket, language),
+                service_name=ticket.service.name(language) if ticket.service else "",
+                age=_ago(ticket.created_at, now),
+                requester_name=contact.name if contact else ticket.requester.get_username(),
+                activity=_ago(ticket.last_activity, now),
+                starts_at=decision.starts_at if waits and decision else None,
+                transitions=[
+                    (status.value, str(status.label))
+                    for status in Status
+                    if status in MANUAL_TRANSITIONS[Status(ticket.status)]
+                ],
+            )
+        )
+    return rows
+
+
+def queue_row(*, ticket_id: int, user) -> QueueRow:
+    """One row again, after an inline change (``Ticket.DoesNotExist`` if not visible)."""
+    ticket = with_row_data(tickets_visible_to(user).filter(pk=ticket_id)).get()
+    return queue_rows([ticket])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class RowChoices:
+    """The options of a row's inline selects, read once for the whole page."""
+
+    staff: list
+    services: list[tuple[str, str]]
+    priorities: list[tuple[str, str]]
+
+
+def row_choices(queue: QueuePage | None) -> RowChoices:
+    """From the page already read, or afresh for one row."""
+    if queue is not None:
+        staff, services = queue.staff, queue.services
+    else:
+        staff, services = staff_members(), service_options(translation.get_language() or "en")
+    priorities = [(value, str(label)) for value, label in PRIORITY_LABELS.items()]
+    return RowChoices(staff=staff, services=services, priorities=priorities)
+
+
+# What a technician's saved view keeps of the list's address.
+SAVED_KEYS = (*FILTER_KEYS, "view", "ordering", "incident")
+
+
+def saved_query(params: QueryDict) -> str:
+    """The tab, filters, search and order of an address, without the page."""
+    kept = QueryDict(mutable=True)
+    for key in SAVED_KEYS:
+        values = [v for v in params.getlist(key) if v]
+        if values:
+            kept.setlist(key, values)
+    return kept.urlencode()
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    return format_span(max(0, int((now - moment).total_seconds() // 60)), coarse=True)
+
+
+def new_tickets_count(*, user, since: int) -> int:
+    """Unresolved tickets filed after ticket number ``since`` that the user sees."""
+    return tickets_visible_to(user).filter(pk__gt=since, status__in=OPEN).count()
 
 
 def open_incidents_with_tickets() -> list[Incident]:
@@ -368,7 +500,11 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
         "verdict": [(value, str(label)) for value, label in VERDICT_LABELS.items()],
         "status": [(value, str(label)) for value, label in Status.choices],
         "priority": [(value, str(label)) for value, label in PRIORITY_LABELS.items()],
-        "sla": [("breached", str(_("Breached"))), ("due_soon", str(_("Due within 2 h")))],
+        "sla": [
+            ("breached", str(_("Breached"))),
+            ("due_soon", str(_("Due within 2 h"))),
+            ("due", str(_("Due soon or overdue"))),
+        ],
         "ordering": [(value, str(label)) for value, label in ORDERINGS],
     }
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,13 +26,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contracts.engine import hours
 from tickets import services
-from tickets.models import CannedReply, Ticket
+from tickets.models import CannedReply, SavedView, Ticket
 from tickets.queue import forms
 from tickets.queue.display import customer_options, format_span
 from tickets.queue.selectors import (
     SAVED_VIEWS,
     SLA_SHORTCUTS,
+    new_tickets_count,
     queue_page,
+    queue_row,
+    row_choices,
+    saved_query,
     ticket_workspace,
 )
 from tickets.selectors import (
@@ -39,6 +45,7 @@ from tickets.selectors import (
     tickets_visible_to,
     time_by_technician,
 )
+from tickets.services import workflow
 
 
 def staff_only(view: Callable) -> Callable:
@@ -77,6 +84,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "saved_views": SAVED_VIEWS,
         "sla_shortcuts": SLA_SHORTCUTS,
         "next_url": request.get_full_path(),
+        "choices": row_choices(queue),
     }
     # The filter form asks htmx for the results only; the rest of the page stays.
     if is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
@@ -84,6 +92,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     context["customer_options"] = customer_options(
         queue.customers, queue.selected.get("customer", [])
     )
+    context["my_views"] = list(SavedView.objects.filter(user=cast(User, request.user)))
+    context["current_query"] = saved_query(request.GET)
     return render(request, "queue/list.html", context)
 
 
@@ -118,6 +128,169 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         ) % {"count": count, "name": assignee.get_full_name() or assignee.get_username()}
     messages.success(request, text)
     return redirect(back)
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a list form sends the person back to: the list they were on."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("queue:list")
+    return back
+
+
+def may_change_tickets(view: Callable) -> Callable:
+    """Changes from the list need the ticket permission the staff groups hold; a
+    member of staff in neither group reads the queue only."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.has_perm("tickets.change_ticket"):
+            return HttpResponse(_("You may not change tickets."), status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+BULK_DONE = {
+    "status": _("Status changed on %(count)d of the selected tickets."),
+    "priority": _("Priority changed on %(count)d of the selected tickets."),
+    "close": _("%(count)d of the selected tickets resolved."),
+}
+
+
+@require_POST
+@staff_only
+@may_change_tickets
+def bulk_change(request: HttpRequest) -> HttpResponse:
+    """Status, priority or close for the selected tickets, each ticket as its own
+    change would go; those it does not suit are named, not failed silently."""
+    back = _back(request)
+    form = forms.BulkChangeForm(request.POST, tickets=tickets_visible_to(request.user))
+    if not form.is_valid():
+        messages.error(request, _error_text(form))
+        return redirect(back)
+    ids = [t.pk for t in form.cleaned_data["tickets"]]
+    action = form.cleaned_data["action"]
+    try:
+        if action == "status":
+            if not form.cleaned_data["status"]:
+                raise services.TicketError(_("Choose a status first."))
+            count, left = workflow.tickets_change_status(
+                ticket_ids=ids, status=form.cleaned_data["status"]
+            )
+        elif action == "priority":
+            if not form.cleaned_data["priority"]:
+                raise services.TicketError(_("Choose a priority first."))
+            count, left = workflow.tickets_change_priority(
+                ticket_ids=ids, priority=form.cleaned_data["priority"], by=cast(User, request.user)
+            )
+        else:
+            count, left = workflow.tickets_close(ticket_ids=ids)
+    except services.TicketError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, BULK_DONE[action] % {"count": count})
+    if left:
+        messages.warning(
+            request,
+            _("Left as they were (the change does not suit them): %(numbers)s.")
+            % {"numbers": ", ".join(f"#{pk}" for pk in left)},
+        )
+    return redirect(back)
+
+
+ROW_FORMS = {
+    "assignee": forms.AssignForm,
+    "status": forms.StatusForm,
+    "priority": forms.PriorityForm,
+    "service": forms.ServiceForm,
+}
+
+
+@require_POST
+@staff_only
+def row_change(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """One field of one ticket, changed on its row of the list: answered with the
+    row again (htmx swaps it), or a redirect back to the list without JavaScript.
+    The same services as the ticket page's forms."""
+    if field not in ROW_FORMS:
+        raise Http404
+    ticket = tickets_visible_to(request.user).filter(pk=pk).first()
+    if ticket is None:
+        raise Http404
+    # Each row's selects are named after its ticket (``row-12-status``): every row
+    # sits in the one bulk form, whose values htmx sends along.
+    form = ROW_FORMS[field](request.POST, prefix=f"row-{pk}")
+    error, status = "", 200
+    if not request.user.has_perm("tickets.change_ticket"):
+        error, status = _("You may not change tickets."), 403
+    elif not form.is_valid():
+        error, status = _error_text(form), 400
+    else:
+        data = form.cleaned_data
+        try:
+            if field == "assignee":
+                services.ticket_assign(ticket_id=pk, assignee=data["assignee"])
+            elif field == "status" and data["status"] != ticket.status:
+                services.ticket_change_status(ticket_id=pk, status=data["status"])
+            elif field == "priority" and data["priority"] != ticket.priority:
+                services.ticket_change_priority(
+                    ticket_id=pk, priority=data["priority"], by=cast(User, request.user)
+                )
+            elif field == "service":
+                services.ticket_change_service(
+                    ticket_id=pk, service=data["service"].code, by=cast(User, request.user)
+                )
+        except services.NotAllowed as exc:
+            error, status = str(exc), 403
+        except services.TicketError as exc:
+            error, status = str(exc), 409
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        return redirect(_back(request))
+    row = queue_row(ticket_id=pk, user=request.user)
+    context = {"row": row, "choices": row_choices(None), "row_error": error}
+    return render(request, "queue/_row.html", context, status=status)
+
+
+@require_GET
+@staff_only
+def news(request: HttpRequest) -> HttpResponse:
+    """What the list polls: how many tickets came in since it was drawn. A
+    banner to click, never the table replaced under the person's cursor."""
+    since = request.GET.get("since", "")
+    count = new_tickets_count(user=request.user, since=int(since)) if since.isdecimal() else 0
+    return render(request, "queue/_news.html", {"new_count": count})
+
+
+@require_POST
+@staff_only
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    form = forms.SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _error_text(form))
+        return redirect(_back(request))
+    query = saved_query(QueryDict(form.cleaned_data["query"]))
+    view, _created = SavedView.objects.update_or_create(
+        user=cast(User, request.user), name=form.cleaned_data["name"], defaults={"query": query}
+    )
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(reverse("queue:list") + (f"?{query}" if query else ""))
+
+
+@require_POST
+@staff_only
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another person's view is not found: nobody learns that it exists.
+    view = SavedView.objects.filter(pk=pk, user=cast(User, request.user)).first()
+    if view is None:
+        raise Http404
+    view.delete()
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect(_back(request))
 
 
 @require_GET
@@ -300,7 +473,7 @@ def change_priority(request: HttpRequest, pk: int) -> HttpResponse:
         if data["priority"] == ticket.priority:
             return _("The priority stays as it was.")
         services.ticket_change_priority(
-            ticket_id=ticket.pk, priority=data["priority"], by=request.user
+            ticket_id=ticket.pk, priority=data["priority"], by=cast(User, request.user)
         )
         return _("Priority changed; the SLA due times follow it.")
 
@@ -312,7 +485,7 @@ def change_priority(request: HttpRequest, pk: int) -> HttpResponse:
 def change_service(request: HttpRequest, pk: int) -> HttpResponse:
     def call(ticket, data):
         services.ticket_change_service(
-            ticket_id=ticket.pk, service=data["service"].code, by=request.user
+            ticket_id=ticket.pk, service=data["service"].code, by=cast(User, request.user)
         )
         return _("Service changed. The ticket was checked against the contract again.")
 
