@@ -39,7 +39,15 @@ from tickets.services.parts import (
     parts_record,
 )
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
-from tickets.sla import SlaTerms, sla_recompute, sla_start, sla_terms, sla_terms_for_ticket
+from tickets.sla import (
+    SlaTerms,
+    sla_pause,
+    sla_recompute,
+    sla_resume,
+    sla_start,
+    sla_terms,
+    sla_terms_for_ticket,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +57,9 @@ STATUS_AFTER_VERDICT = {
     V.NOT_AUTHORIZED: Status.RESOLVED,
     V.NO_CONTRACT: Status.AWAITING_DECISION,
     V.NEEDS_REVIEW: Status.OPEN,
-    V.OUT_OF_SCOPE: Status.RESOLVED,
+    # Refused, not resolved: the customer may still answer (another service, a
+    # misunderstanding); workflow.refused_tickets_close closes it days later.
+    V.OUT_OF_SCOPE: Status.WAITING_ON_CUSTOMER,
     V.PAID_OPTION: Status.AWAITING_DECISION,
     V.OVER_ALLOWANCE: Status.AWAITING_DECISION,
     V.OUTSIDE_HOURS: Status.OPEN,
@@ -250,10 +260,18 @@ def _decision_take(
         if quote is not None
     ]
     offered = bool(offers)
+    refused_before = previous is not None and previous.verdict == V.OUT_OF_SCOPE
     ticket.verdict = verdict.value
     ticket.service = record.service
     ticket.language = language or ticket.language
-    _apply_verdict(ticket, verdict, offered=offered, sla=sla, work_starts=work_starts)
+    _apply_verdict(
+        ticket,
+        verdict,
+        offered=offered,
+        sla=sla,
+        work_starts=work_starts,
+        refused_before=refused_before,
+    )
     return record
 
 
@@ -264,6 +282,7 @@ def _apply_verdict(
     offered: bool,
     sla: SlaTerms | None,
     work_starts: datetime,
+    refused_before: bool = False,
 ) -> None:
     """The status a verdict gives the ticket, for the engine's, a technician's and
     a lead's decisions alike, and the SLA clock of the work it opens."""
@@ -272,11 +291,19 @@ def _apply_verdict(
         # No offer to answer (a lead's override makes none): the lead's word
         # agrees the work, which is billed (time.py), so it enters the queue.
         status = Status.OPEN
-    # A new decision does not take a ticket out of waiting for the customer.
-    if not (status == Status.OPEN and ticket.status == Status.WAITING_ON_CUSTOMER):
+    waiting = ticket.status == Status.WAITING_ON_CUSTOMER
+    # A new decision does not take a ticket out of waiting for the customer,
+    # unless it waited only on the refusal this decision takes back.
+    if not (status == Status.OPEN and waiting and not refused_before):
         ticket.status = status
+    if waiting and refused_before and ticket.status == Status.OPEN and sla is not None:
+        sla_resume(ticket, sla, at=timezone.now())  # paused by the refusal
     resolved = status == Status.RESOLVED
     ticket.resolved_at = (ticket.resolved_at or timezone.now()) if resolved else None
+    if status == Status.WAITING_ON_CUSTOMER:
+        # Work refused after a clock started (a changed service): it stops, as
+        # it does whenever the ticket waits on the customer.
+        sla_pause(ticket, at=timezone.now())
     if status == Status.OPEN and sla is not None:
         if ticket.sla_started_at is None:
             sla_start(ticket, sla, at=work_starts)
