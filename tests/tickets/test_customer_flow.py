@@ -380,7 +380,8 @@ def test_the_password_reset_mail_is_in_the_language_of_the_contact_it_goes_to(de
     assert (
         said(
             language,
-            "If you did not ask for this, you can ignore this message; your password stays as it is.",
+            "If you did not ask for this, you can ignore this message; your password stays "
+            "as it is.",
         )
         in sent.body
     )
