@@ -57,9 +57,7 @@ STATUS_AFTER_VERDICT = {
     V.NOT_AUTHORIZED: Status.RESOLVED,
     V.NO_CONTRACT: Status.AWAITING_DECISION,
     V.NEEDS_REVIEW: Status.OPEN,
-    # Refused, not resolved: the customer may still answer (another service, a
-    # misunderstanding); workflow.refused_tickets_close closes it days later.
-    V.OUT_OF_SCOPE: Status.WAITING_ON_CUSTOMER,
+    V.OUT_OF_SCOPE: Status.WAITING_ON_CUSTOMER,  # not resolved: refused_tickets_close
     V.PAID_OPTION: Status.AWAITING_DECISION,
     V.OVER_ALLOWANCE: Status.AWAITING_DECISION,
     V.OUTSIDE_HOURS: Status.OPEN,
@@ -260,18 +258,11 @@ def _decision_take(
         if quote is not None
     ]
     offered = bool(offers)
-    refused_before = previous is not None and previous.verdict == V.OUT_OF_SCOPE
+    # While the ticket still has the old verdict, which _apply_verdict reads.
+    _apply_verdict(ticket, verdict, offered=offered, sla=sla, work_starts=work_starts)
     ticket.verdict = verdict.value
     ticket.service = record.service
     ticket.language = language or ticket.language
-    _apply_verdict(
-        ticket,
-        verdict,
-        offered=offered,
-        sla=sla,
-        work_starts=work_starts,
-        refused_before=refused_before,
-    )
     return record
 
 
@@ -282,7 +273,6 @@ def _apply_verdict(
     offered: bool,
     sla: SlaTerms | None,
     work_starts: datetime,
-    refused_before: bool = False,
 ) -> None:
     """The status a verdict gives the ticket, for the engine's, a technician's and
     a lead's decisions alike, and the SLA clock of the work it opens."""
@@ -292,17 +282,16 @@ def _apply_verdict(
         # agrees the work, which is billed (time.py), so it enters the queue.
         status = Status.OPEN
     waiting = ticket.status == Status.WAITING_ON_CUSTOMER
+    refused = waiting and ticket.verdict == V.OUT_OF_SCOPE  # waiting only on a refusal
     # A new decision does not take a ticket out of waiting for the customer,
-    # unless it waited only on the refusal this decision takes back.
-    if not (status == Status.OPEN and waiting and not refused_before):
+    # unless it takes back the refusal it waited on.
+    if not (status == Status.OPEN and waiting and not refused):
         ticket.status = status
-    if waiting and refused_before and ticket.status == Status.OPEN and sla is not None:
-        sla_resume(ticket, sla, at=timezone.now())  # paused by the refusal
+    if refused and status == Status.OPEN and sla is not None:
+        sla_resume(ticket, sla, at=timezone.now())
     resolved = status == Status.RESOLVED
     ticket.resolved_at = (ticket.resolved_at or timezone.now()) if resolved else None
-    if status == Status.WAITING_ON_CUSTOMER:
-        # Work refused after a clock started (a changed service): it stops, as
-        # it does whenever the ticket waits on the customer.
+    if status == Status.WAITING_ON_CUSTOMER:  # refused work's clock stops
         sla_pause(ticket, at=timezone.now())
     if status == Status.OPEN and sla is not None:
         if ticket.sla_started_at is None:
