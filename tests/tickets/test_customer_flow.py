@@ -387,3 +387,28 @@ def test_the_password_reset_mail_is_in_the_language_of_the_contact_it_goes_to(de
     )
     page = client.get(response["Location"])
     assert f'<html lang="{other}">' in page.text
+
+
+MIXED = (
+    "Hi, our e-mail is not working since the morning, nobody gets anything. "
+    "And also, could you install the Yoast plugin on the blog? Thanks, Sara"
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_parts_offer_page_names_the_part_and_its_acceptance_says_when(desk, language):
+    speaks(SARA, language)
+    ticket = file(SARA, MIXED, at=SATURDAY_10)
+    offer = ticket.offers.get()
+    assert offer.part is not None
+    service = Service.objects.get(code="web.cms_plugins").name(language)
+    with time_machine.travel(SATURDAY_10, tick=False):
+        html = Client().get(link_path(offer, "accept")).text
+        assert service in html and "Yoast" in html  # the part, in the customer's words
+        done = Client().post(link_path(offer, "accept"), {"answer": "accept"}).text
+    note = last_note(ticket).body
+    assert note.startswith(
+        said(language, "Thank you for accepting the offer for %(service)s.") % {"service": service}
+    )
+    assert MONDAY[language] in note
+    assert note.replace("'", "&#x27;").replace('"', "&quot;") in done
