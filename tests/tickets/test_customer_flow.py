@@ -174,7 +174,16 @@ def test_a_refused_ticket_waits_then_closes_by_the_periodic_task_without_a_ratin
     )
     rating = 'id="rating"'
     with time_machine.travel(MONDAY_10, tick=False):
-        assert rating not in portal(SARA).get(reverse("portal:ticket", args=[ticket.pk])).text
+        waiting = portal(SARA).get(reverse("portal:ticket", args=[ticket.pk])).text
+    assert rating not in waiting
+    # The card says until when the customer may answer: Thursday 26 November.
+    closes = said(
+        language,
+        "If something is unclear or we have misunderstood you, just reply below. Otherwise "
+        "we will close this request on %(day)s.",
+    ).split("%(day)s")
+    closes_at = re.search(r'id="refusal-closes">(.*?)</p>', waiting, re.S).group(1)
+    assert all(piece.replace("'", "&#x27;") in closes_at for piece in closes) and "26" in closes_at
     days = settings.REFUSED_TICKET_OPEN_DAYS
     assert days == 3
     with time_machine.travel(MONDAY_10 + timedelta(days=days, minutes=-1), tick=False):
@@ -196,6 +205,7 @@ def test_a_refused_ticket_waits_then_closes_by_the_periodic_task_without_a_ratin
     assert last_note(ticket).body == closing
     assert len(mail.outbox) == sent + 1 and mail.outbox[-1].body.startswith(closing)
     assert rating not in html and said(language, "How did we do?") not in html
+    assert 'id="refusal-closes"' not in html
 
 
 def test_the_number_of_days_is_a_setting(desk, settings):

@@ -28,7 +28,7 @@ from tickets.portal import words
 from tickets.queue.display import format_span
 from tickets.selectors import messages_visible_to, ticket_current_offer
 from tickets.services.incident_notices import incident_update_text
-from tickets.services.workflow import rating_invited
+from tickets.services.workflow import rating_invited, refused_ticket_closes_at
 from tickets.snapshots import clause_as_told
 
 
@@ -110,6 +110,7 @@ class PortalTicket:
     done: bool
     closed: bool
     can_rate: bool
+    closes_at: datetime | None  # a refusal waiting for the customer's answer closes then
     parts: list[PartCard]  # a mixed request's parts, each with its own answer
 
 
@@ -165,6 +166,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         done=done,
         closed=ticket.status == Status.CLOSED,
         can_rate=rating is None and rating_invited(ticket),
+        closes_at=refused_ticket_closes_at(ticket),
         parts=[
             _part_card(part, language=language, customer_language=ticket.customer.language, now=now)
             for part in (decision.parts.select_related("service", "offer") if decision else ())

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -245,6 +245,20 @@ def refused_tickets_close(*, now: datetime | None = None) -> int:
             queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
             closed += 1
     return closed
+
+
+def refused_ticket_closes_at(ticket: Ticket) -> datetime | None:
+    """When a refused ticket waiting on the customer closes by itself unless
+    something new comes (the rule of ``refused_tickets_close``); else None."""
+    if ticket.status != Status.WAITING_ON_CUSTOMER or ticket.verdict != "out_of_scope":
+        return None
+    moments = [
+        ticket.created_at,
+        ticket.messages.exclude(kind=Message.Kind.INTERNAL).aggregate(at=Max("created_at"))["at"],
+        ticket.decisions.aggregate(at=Max("created_at"))["at"],
+    ]
+    last = max(at for at in moments if at is not None)
+    return last + timedelta(days=settings.REFUSED_TICKET_OPEN_DAYS)
 
 
 def _refused_and_quiet(tickets, cutoff: datetime):
