@@ -469,3 +469,23 @@ def _format_moment(decision: Decision, moment: datetime) -> str:
     if decision.customer and decision.customer.timezone == tz:
         return _("on %(weekday)s, %(day)s at %(time)s") % values
     return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values
+
+
+def format_moment(moment: datetime, *, zone_name: str, home_zone: str) -> str:
+    """“on Monday, 24 November at 8:00” in the active language and its local
+    style, at ``zone_name``'s wall clock; the zone is named only when it is not
+    the reader's own (``home_zone``). The words of ``_format_moment``, for
+    moments the desk computes after a decision (an accepted offer's start)."""
+    local = moment.astimezone(hours.zone(zone_name))
+    weekday = formats.date_format(local, "l")
+    if translation.get_language() == "ru":
+        weekday = weekday.lower()  # Russian weekdays are not capitalised mid-sentence
+    values = {
+        "weekday": weekday,
+        "day": formats.date_format(local, "DATE_FORMAT"),
+        "time": formats.time_format(local, "TIME_FORMAT"),
+        "zone": zone_name,
+    }
+    if home_zone == zone_name:
+        return _("on %(weekday)s, %(day)s at %(time)s") % values
+    return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values

@@ -593,3 +593,6 @@ METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 # How long a customer has to answer a paid offer.
 OFFER_EXPIRY_DAYS = env_int("OFFER_EXPIRY_DAYS", 14, minimum=1)
+# How long a refused (out of scope) ticket waits for the customer's answer
+# before it closes by itself.
+REFUSED_TICKET_OPEN_DAYS = env_int("REFUSED_TICKET_OPEN_DAYS", 3, minimum=1)

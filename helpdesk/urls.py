@@ -51,6 +51,8 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Before Django's own: the menu's choice is a contact's language for replies too.
+    path("i18n/setlang/", views.language_choose, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("tickets.portal.urls")),
     path("queue/", include("tickets.queue.urls")),

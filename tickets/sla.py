@@ -64,6 +64,22 @@ def sla_terms_for_ticket(ticket) -> SlaTerms:
     return SlaTerms(support_hours, dict(contract.sla))
 
 
+def work_starts(ticket, *, at: datetime, service: str | None = None) -> datetime | None:
+    """When a technician starts on work agreed at ``at`` (the ticket's service, or
+    ``service`` for a part): at once within support hours or under a 24/7 clause,
+    else when the hours next begin. None without a contract to say."""
+    from contracts.selectors import contract_terms
+
+    if ticket.contract is None:
+        return None
+    contract = contract_terms(ticket.contract)
+    code = service or (ticket.service.code if ticket.service_id else None)
+    clause = contract.clauses.get(code) if code else None
+    if clause is not None and clause.round_the_clock:
+        return at
+    return hours.next_opening(contract.support_hours, at)
+
+
 def sla_recompute(ticket, sla: SlaTerms) -> None:
     """Due times from the start and the priority, pushed back by the time paused."""
     if ticket.sla_started_at is None:

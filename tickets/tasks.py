@@ -62,7 +62,9 @@ def sweep_undecided() -> int:
 
 @shared_task(**SWEEP)
 def expire_offers() -> int:
-    return services.offers_expire()
+    """Hourly, what lapses with the customer's time to answer: offers past their
+    expiry, and refused tickets left unanswered for REFUSED_TICKET_OPEN_DAYS."""
+    return services.offers_expire() + services.refused_tickets_close()
 
 
 @shared_task(**SWEEP)

@@ -50,8 +50,8 @@ def test_an_override_to_paid_work_opens_the_ticket_for_billable_work(
 @pytest.mark.django_db(transaction=True)
 def test_an_override_that_grants_refused_work_reopens_it_without_a_resolved_time(desk, lead):
     ticket = file(SARA, SEO)
-    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.RESOLVED)
-    assert ticket.resolved_at is not None
+    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.WAITING_ON_CUSTOMER)
+    assert ticket.resolved_at is None
     services.decision_override(
         ticket_id=ticket.pk, lead=lead, verdict="in_scope", reason="Part of the relaunch deal."
     )
@@ -78,14 +78,15 @@ def test_an_override_leaves_a_ticket_waiting_for_the_customers_answer(desk, lead
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_override_to_a_refusal_resolves_the_ticket(desk, lead):
+def test_an_override_to_a_refusal_waits_for_the_customers_answer(desk, lead):
     ticket = file(SARA, MAIL)
     services.decision_override(
         ticket_id=ticket.pk, lead=lead, verdict="out_of_scope", reason="Their own server."
     )
     ticket.refresh_from_db()
-    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.RESOLVED)
-    assert ticket.resolved_at is not None
+    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.WAITING_ON_CUSTOMER)
+    assert ticket.resolved_at is None
+    assert ticket.sla_paused_at is not None  # the clock of the covered work stops
 
 
 def sla_state(ticket) -> tuple:

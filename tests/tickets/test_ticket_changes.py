@@ -138,8 +138,8 @@ def test_a_covered_request_wrongly_turned_away_comes_back_when_the_service_is_co
     ticket = file(SARA, MAIL)
     services.ticket_change_service(ticket_id=ticket.pk, service="marketing.seo", by=technician)
     ticket.refresh_from_db()
-    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.RESOLVED)
-    assert ticket.resolved_at is not None
+    assert (ticket.verdict, ticket.status) == ("out_of_scope", Status.WAITING_ON_CUSTOMER)
+    assert ticket.resolved_at is None
     services.ticket_change_service(ticket_id=ticket.pk, service="hosting.email", by=technician)
     ticket.refresh_from_db()
     assert (ticket.verdict, ticket.status, ticket.resolved_at) == ("in_scope", Status.OPEN, None)

@@ -28,6 +28,7 @@ from tickets.portal import words
 from tickets.queue.display import format_span
 from tickets.selectors import messages_visible_to, ticket_current_offer
 from tickets.services.incident_notices import incident_update_text
+from tickets.services.workflow import rating_invited, refused_ticket_closes_at
 from tickets.snapshots import clause_as_told
 
 
@@ -109,6 +110,7 @@ class PortalTicket:
     done: bool
     closed: bool
     can_rate: bool
+    closes_at: datetime | None  # a refusal waiting for the customer's answer closes then
     parts: list[PartCard]  # a mixed request's parts, each with its own answer
 
 
@@ -163,7 +165,8 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         account_manager=person_name(manager) if manager else "",
         done=done,
         closed=ticket.status == Status.CLOSED,
-        can_rate=done and rating is None,
+        can_rate=rating is None and rating_invited(ticket),
+        closes_at=refused_ticket_closes_at(ticket),
         parts=[
             _part_card(part, language=language, customer_language=ticket.customer.language, now=now)
             for part in (decision.parts.select_related("service", "offer") if decision else ())
@@ -225,4 +228,34 @@ def portal_incident(incident: Incident, *, language: str, now: datetime) -> Port
         service_names=[s.name(language) for s in incident.services.all()],
         duration=format_span(int((end - incident.started_at).total_seconds() // 60)),
         news=news[::-1],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OfferLinkPage:
+    """The page of an offer's e-mailed link: what is offered, under which words of
+    the contract, for what price, until when, and whether it can still be answered."""
+
+    offer: Offer
+    ticket: Ticket
+    service_name: str
+    clause: dict
+    offer_words: words.OfferWords
+    open: bool  # pending and not past its time: both answers are on the page
+
+
+def offer_link_page(*, offer: Offer, now: datetime) -> OfferLinkPage:
+    """Read in the active language (the view activates the contact's)."""
+    language = get_language()
+    ticket = offer.ticket
+    part = offer.part
+    service = part.service if part is not None else offer.decision.service
+    snapshot = part.clause_snapshot if part is not None else offer.decision.clause_snapshot
+    return OfferLinkPage(
+        offer=offer,
+        ticket=ticket,
+        service_name=service.name(language) if service else "",
+        clause=_clause_for_reader(snapshot, language, ticket.customer.language),
+        offer_words=words.offer_words(offer),
+        open=offer.status == Offer.Status.PENDING and offer.expires_at > now,
     )

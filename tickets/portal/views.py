@@ -257,15 +257,14 @@ def offer_answer(request, pk: int):
         messages.error(request, _("Please choose whether to accept or decline the offer."))
         return redirect("portal:ticket", pk=offer.ticket_id)
     try:
-        services.offer_answer(offer_id=offer.pk, accept=answer == "accept", user=request.user)
+        answered = services.offer_answer(
+            offer_id=offer.pk, accept=answer == "accept", user=request.user
+        )
     except services.TicketError as exc:
         messages.error(request, str(exc))
     else:
         if answer == "accept":
-            text = _(
-                "Thank you for accepting the offer. A technician will start on it and keep "
-                "you posted here."
-            )
+            text = services.offer_accepted_text(answered, answered.ticket)
         elif offer.part_id is not None:
             text = _(
                 "Thank you for letting us know. We leave that part aside; the rest of your "

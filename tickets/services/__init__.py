@@ -7,6 +7,7 @@ and the tests call are re-exported here:
 
 - ``base``: the errors, the row locks and their order;
 - ``intake``: a contact's new ticket;
+- ``contacts``: a contact's own choices (the language of replies);
 - ``decisions``: the scope check, re-deciding, a lead's override;
 - ``sweep``: what lost tasks left undone (decisions, e-mail);
 - ``incidents``: our own failures: opening, news, the all-clear;
@@ -27,6 +28,7 @@ and the tests call are re-exported here:
 """
 
 from tickets.services.base import NotAllowed, TicketError, one_line
+from tickets.services.contacts import contact_language_choose
 from tickets.services.credits import (
     credit_confirm,
     credit_notice_email,
@@ -51,6 +53,7 @@ from tickets.services.intake import NotAContact, ticket_create
 from tickets.services.mail import message_email
 from tickets.services.notices import send_mail_safely, sla_watch
 from tickets.services.offers import (
+    offer_accepted_text,
     offer_answer,
     offer_expire,
     offer_from_token,
@@ -64,6 +67,8 @@ from tickets.services.workflow import (
     MAX_BULK,
     customer_reply_reopens,
     message_post,
+    rating_invited,
+    refused_tickets_close,
     ticket_assign,
     ticket_change_priority,
     ticket_change_service,
@@ -78,6 +83,7 @@ __all__ = [
     "NotAContact",
     "NotAllowed",
     "TicketError",
+    "contact_language_choose",
     "credit_confirm",
     "credit_notice_email",
     "credits_compute_month",
@@ -95,6 +101,7 @@ __all__ = [
     "may_review_incidents",
     "message_email",
     "message_post",
+    "offer_accepted_text",
     "offer_answer",
     "offer_expire",
     "offer_from_token",
@@ -102,6 +109,8 @@ __all__ = [
     "offers_expire",
     "one_line",
     "previous_month",
+    "rating_invited",
+    "refused_tickets_close",
     "send_mail_safely",
     "sla_watch",
     "ticket_assign",

@@ -39,7 +39,15 @@ from tickets.services.parts import (
     parts_record,
 )
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
-from tickets.sla import SlaTerms, sla_recompute, sla_start, sla_terms, sla_terms_for_ticket
+from tickets.sla import (
+    SlaTerms,
+    sla_pause,
+    sla_recompute,
+    sla_resume,
+    sla_start,
+    sla_terms,
+    sla_terms_for_ticket,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +57,7 @@ STATUS_AFTER_VERDICT = {
     V.NOT_AUTHORIZED: Status.RESOLVED,
     V.NO_CONTRACT: Status.AWAITING_DECISION,
     V.NEEDS_REVIEW: Status.OPEN,
-    V.OUT_OF_SCOPE: Status.RESOLVED,
+    V.OUT_OF_SCOPE: Status.WAITING_ON_CUSTOMER,  # not resolved: refused_tickets_close
     V.PAID_OPTION: Status.AWAITING_DECISION,
     V.OVER_ALLOWANCE: Status.AWAITING_DECISION,
     V.OUTSIDE_HOURS: Status.OPEN,
@@ -250,10 +258,11 @@ def _decision_take(
         if quote is not None
     ]
     offered = bool(offers)
+    # While the ticket still has the old verdict, which _apply_verdict reads.
+    _apply_verdict(ticket, verdict, offered=offered, sla=sla, work_starts=work_starts)
     ticket.verdict = verdict.value
     ticket.service = record.service
     ticket.language = language or ticket.language
-    _apply_verdict(ticket, verdict, offered=offered, sla=sla, work_starts=work_starts)
     return record
 
 
@@ -272,11 +281,18 @@ def _apply_verdict(
         # No offer to answer (a lead's override makes none): the lead's word
         # agrees the work, which is billed (time.py), so it enters the queue.
         status = Status.OPEN
-    # A new decision does not take a ticket out of waiting for the customer.
-    if not (status == Status.OPEN and ticket.status == Status.WAITING_ON_CUSTOMER):
+    waiting = ticket.status == Status.WAITING_ON_CUSTOMER
+    refused = waiting and ticket.verdict == V.OUT_OF_SCOPE  # waiting only on a refusal
+    # A new decision does not take a ticket out of waiting for the customer,
+    # unless it takes back the refusal it waited on.
+    if not (status == Status.OPEN and waiting and not refused):
         ticket.status = status
+    if refused and status == Status.OPEN and sla is not None:
+        sla_resume(ticket, sla, at=timezone.now())
     resolved = status == Status.RESOLVED
     ticket.resolved_at = (ticket.resolved_at or timezone.now()) if resolved else None
+    if status == Status.WAITING_ON_CUSTOMER:  # refused work's clock stops
+        sla_pause(ticket, at=timezone.now())
     if status == Status.OPEN and sla is not None:
         if ticket.sla_started_at is None:
             sla_start(ticket, sla, at=work_starts)

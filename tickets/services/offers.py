@@ -12,11 +12,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.engine.scope import PriceQuote
+from contracts.replies import format_moment
 from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
 from tickets.services.base import TicketError, _locked_offer
 from tickets.services.parts import part_offer_settle
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
-from tickets.sla import sla_start, sla_terms_for_ticket
+from tickets.sla import sla_start, sla_terms_for_ticket, work_starts
 
 _OFFER_SALT = "scopedesk.offer"
 
@@ -87,10 +88,6 @@ def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | No
             note = part_offer_settle(offer, ticket, accept=accept, now=now)
         elif accept:
             ticket.status = Status.OPEN
-            note = _(
-                "Thank you for accepting the offer. A technician will start on it "
-                "and keep you posted here."
-            )
             if ticket.contract is not None:
                 sla_start(ticket, sla_terms_for_ticket(ticket), at=now)
         else:
@@ -101,8 +98,41 @@ def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | No
                 "change your mind or need anything else, just write to us; we are glad "
                 "to help."
             )
+        if accept:
+            note = offer_accepted_text(offer, ticket)
     ticket.save()
     _post_automatic_note(ticket, note)
+
+
+def offer_accepted_text(offer: Offer, ticket: Ticket) -> str:
+    """Thanks for the yes, and when a technician starts, in the active language:
+    now within support hours (or under a 24/7 clause), else at the next opening
+    on the contract's clock. The same words in the thread, the e-mail, the
+    portal's flash and the page of the e-mailed link."""
+    at = offer.answered_at or timezone.now()
+    part = offer.part
+    service = part.service.code if part is not None else None
+    start = work_starts(ticket, at=at, service=service)
+    if part is not None:
+        thanks = _("Thank you for accepting the offer for %(service)s.") % {
+            "service": part.service.name(translation.get_language() or ticket.language)
+        }
+    else:
+        thanks = _("Thank you for accepting the offer.")
+    if start is None:
+        when = _("A technician will start on it as soon as possible and keep you posted here.")
+    elif start <= at:
+        when = _("A technician is starting on it now and will keep you posted here.")
+    else:
+        assert ticket.contract is not None  # work_starts knows a time only from one
+        moment = format_moment(
+            start, zone_name=ticket.contract.timezone, home_zone=ticket.customer.timezone
+        )
+        when = _(
+            "Our support hours begin again %(when)s: a technician will start on it then "
+            "and keep you posted here."
+        ) % {"when": moment}
+    return f"{thanks} {when}"
 
 
 def _post_automatic_note(ticket: Ticket, body: str) -> Message:

@@ -91,7 +91,7 @@ def part_offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, now: dateti
     """A part's offer answered: accepted work joins the ticket (its clock starts
     now unless covered work runs one already); a declined one is set aside, and
     the ticket closes only when nothing else of it is left to do. The note for
-    the customer, in the ticket's language (the caller's)."""
+    the customer when declined, in the ticket's language (the caller's)."""
     part = offer.part
     assert part is not None
     service = part.service.name(ticket.language)
@@ -100,10 +100,7 @@ def part_offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, now: dateti
             ticket.status = Status.OPEN
             if ticket.contract is not None and ticket.sla_started_at is None:
                 sla_start(ticket, sla_terms_for_ticket(ticket), at=now)
-        return _(
-            "Thank you for accepting the offer for %(service)s. A technician will start on "
-            "it and keep you posted here."
-        ) % {"service": service}
+        return ""  # the caller's offer_accepted_text says when work starts
     still_open = (
         Offer.objects.filter(decision_id=offer.decision_id)
         .exclude(pk=offer.pk)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
@@ -197,6 +200,77 @@ def ticket_rate(*, ticket_id: int, user: User, score: int, comment: str = "") ->
         return Rating.objects.create(
             ticket=ticket, score=score, comment=comment.strip(), rated_by=user
         )
+
+
+# Verdicts under which the desk does no work: a ticket that ends on one without
+# a word from a person at the desk had no help to rate.
+NOTHING_TO_RATE = (terms.Verdict.OUT_OF_SCOPE.value, terms.Verdict.NOT_AUTHORIZED.value)
+
+
+def rating_invited(ticket: Ticket) -> bool:
+    """Whether the customer is asked "How did we do?": only once the ticket is
+    really resolved, never beside a refusal that closed by itself."""
+    if ticket.status not in Status.DONE:
+        return False
+    return ticket.first_responded_at is not None or ticket.verdict not in NOTHING_TO_RATE
+
+
+def refused_tickets_close(*, now: datetime | None = None) -> int:
+    """Close the refused (out of scope) tickets whose customer has not answered
+    in REFUSED_TICKET_OPEN_DAYS since the refusal or the last message; the
+    number closed. Each is locked and checked again, so two runs never close one
+    twice, and a reply that came in meanwhile keeps its ticket open."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REFUSED_TICKET_OPEN_DAYS)
+    due = _refused_and_quiet(Ticket.objects.all(), cutoff).values_list("pk", flat=True)
+    closed = 0
+    for ticket_id in list(due[:500]):
+        with transaction.atomic():
+            ticket = _refused_and_quiet(Ticket.objects.select_for_update(), cutoff).filter(
+                pk=ticket_id
+            )
+            ticket = ticket.first()
+            if ticket is None:
+                continue
+            ticket.status = Status.RESOLVED
+            ticket.resolved_at = now
+            ticket.save()
+            with translation.override(ticket.language):
+                body = _(
+                    "We have not heard back from you, so we have closed this request. If "
+                    "there is anything else we can do, just write to us here; we are glad "
+                    "to help."
+                )
+            message = Message.objects.create(ticket=ticket, kind=Message.Kind.AUTOMATIC, body=body)
+            queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
+            closed += 1
+    return closed
+
+
+def refused_ticket_closes_at(ticket: Ticket) -> datetime | None:
+    """When a refused ticket waiting on the customer closes by itself unless
+    something new comes (the rule of ``refused_tickets_close``); else None."""
+    if ticket.status != Status.WAITING_ON_CUSTOMER or ticket.verdict != "out_of_scope":
+        return None
+    moments = [
+        ticket.created_at,
+        ticket.messages.exclude(kind=Message.Kind.INTERNAL).aggregate(at=Max("created_at"))["at"],
+        ticket.decisions.aggregate(at=Max("created_at"))["at"],
+    ]
+    last = max(at for at in moments if at is not None)
+    return last + timedelta(days=settings.REFUSED_TICKET_OPEN_DAYS)
+
+
+def _refused_and_quiet(tickets, cutoff: datetime):
+    """Refused tickets still waiting on the customer, with neither a decision nor a
+    message (other than an internal note) since ``cutoff``."""
+    recent_message = Message.objects.filter(ticket=OuterRef("pk"), created_at__gt=cutoff).exclude(
+        kind=Message.Kind.INTERNAL
+    )
+    recent_decision = ScopeDecision.objects.filter(ticket=OuterRef("pk"), created_at__gt=cutoff)
+    return tickets.filter(
+        status=Status.WAITING_ON_CUSTOMER, verdict=terms.Verdict.OUT_OF_SCOPE.value
+    ).filter(~Exists(recent_message), ~Exists(recent_decision))
 
 
 MAX_BULK = 200

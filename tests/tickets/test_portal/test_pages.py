@@ -399,7 +399,8 @@ def test_the_list_shows_each_verdict_in_plain_words(northwind, file):
     assert "Included in your contract" in html
     assert "Paid work" in html
     assert "Not covered by your contract" in html
-    assert "One ticket is waiting for your answer." in html
+    # The offer's answer, and the refused ticket's (it waits a few days for one).
+    assert "2 tickets are waiting for your answer." in html
     assert "in_scope" not in re.sub(r'class="[^"]*"', "", html)  # codes only in classes
 
 
