@@ -110,6 +110,11 @@ class PortalTicket:
     closed: bool
     can_rate: bool
     parts: list[PartCard]  # a mixed request's parts, each with its own answer
+    # The offer the current decision took back (a lead's override, a changed
+    # service), shown as withdrawn while the decision makes no offer of its own.
+    withdrawn_offer: Offer | None = None
+    withdrawn_words: words.OfferWords | None = None
+    withdrawn_text: str = ""
 
 
 def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
@@ -131,6 +136,13 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
     # The customer's answer to this verdict's own offer, not an earlier one.
     answered_here = bool(offer and not offer_open and decision and offer.decision_id == decision.pk)
     manager = ticket.customer.account_manager
+    withdrawn = (
+        Offer.objects.filter(decision_id=decision.supersedes_id, status=Offer.Status.WITHDRAWN)
+        .order_by("part__position", "-created_at")
+        .first()
+        if decision and decision.supersedes_id and offer is None
+        else None
+    )
     return PortalTicket(
         ticket=ticket,
         status_text=words.status_words(ticket.status),
@@ -168,6 +180,9 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
             _part_card(part, language=language, customer_language=ticket.customer.language, now=now)
             for part in (decision.parts.select_related("service", "offer") if decision else ())
         ],
+        withdrawn_offer=withdrawn,
+        withdrawn_words=words.offer_words(withdrawn) if withdrawn else None,
+        withdrawn_text=words.withdrawn_sentence(ticket.verdict) if withdrawn else "",
     )
 
 
