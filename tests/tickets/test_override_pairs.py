@@ -225,7 +225,7 @@ def test_an_override_shows_the_customer_the_current_decision_everywhere(
 
 def test_a_lead_cannot_choose_not_opened(start_ticket, lead):
     ticket, _ = start_ticket("in_scope")
-    with pytest.raises(services.TicketError, match="Not opened"):
+    with pytest.raises(services.TicketError, match="Not authorized"):
         services.decision_override(
             ticket_id=ticket.pk, lead=lead, verdict="not_authorized", reason="No."
         )

@@ -32,7 +32,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.api import StaffOnlyFieldsMixin, id_field
-from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES, Customer, Service
+from contracts.models import PRIORITY_CHOICES, VERDICT_LABELS, Customer, Service
 from tickets import services
 from tickets.attachments import attachment_check, too_many_files
 from tickets.models import (
@@ -48,6 +48,7 @@ from tickets.models import (
     TimeEntry,
 )
 from tickets.selectors import ticket_current_offer
+from tickets.services.override_messages import OVERRIDE_VERDICTS
 from tickets.snapshots import clause_as_told
 
 
@@ -419,7 +420,10 @@ class CannedReplySerializer(serializers.ModelSerializer):
 
 
 class OverrideSerializer(serializers.Serializer):
-    verdict = serializers.ChoiceField(choices=VERDICT_CHOICES)
+    # Not "not_authorized": that says who wrote, not what the work is.
+    verdict = serializers.ChoiceField(
+        choices=[(v.value, VERDICT_LABELS[v.value]) for v in OVERRIDE_VERDICTS]
+    )
     reason = serializers.CharField()
 
 

@@ -322,8 +322,8 @@ def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) 
     if new_verdict not in OVERRIDE_VERDICTS:
         raise TicketError(
             _(
-                "“Not opened” is the answer to a sender who is not a contact; a lead "
-                "chooses one of the other verdicts."
+                "“Not authorized” is the answer to a sender who is not a contact; a "
+                "lead chooses one of the other verdicts."
             )
         )
     with transaction.atomic():
