@@ -326,3 +326,31 @@ def test_renders_every_pair_for_make_replies():
                 text = override_text(start, target, language)
                 assert bool(text) == (not quiet(start, target)), (start, target)
                 assert "%(" not in text
+
+
+def test_a_technicians_later_decision_says_the_offer_is_withdrawn_too(
+    start_ticket, committed, technician
+):
+    # Not an override: the engine decides again on the service a technician names.
+    ticket, _ = start_ticket("paid_option")
+    offer = ticket.offers.get()
+    mail.outbox.clear()
+    committed(
+        services.ticket_change_service,
+        ticket_id=ticket.pk,
+        service="hosting.performance",
+        by=technician,
+    )
+    ticket.refresh_from_db()
+    assert ticket.verdict == "in_scope"
+    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.WITHDRAWN
+    reply = ticket.messages.order_by("pk").last()
+    note = "Our earlier offer is withdrawn, so there is nothing for you to accept or pay."
+    assert note in reply.body and reply.body.rstrip().endswith("Your support team")
+    [sent] = mail.outbox
+    assert note in sent.body
+    html = portal_html(SARA, ticket)
+    assert "This offer was withdrawn: we will do this at no charge." in html
+    assert 'name="answer" value="accept"' not in html
+    found = api(SARA).get(f"/api/v1/tickets/{ticket.pk}/").json()
+    assert (found["scope"]["verdict"], found["offer"]) == ("in_scope", None)

@@ -32,7 +32,12 @@ from tickets.services.incident_tickets import incident_reply, incident_reported,
 from tickets.services.mail_limits import auto_reply_withheld
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers, offer_make
-from tickets.services.override_messages import OVERRIDE_VERDICTS, PAID, override_message
+from tickets.services.override_messages import (
+    OVERRIDE_VERDICTS,
+    PAID,
+    override_message,
+    with_withdrawn_note,
+)
 from tickets.services.parts import (
     clause_snapshot,
     part_offers_carry,
@@ -109,6 +114,11 @@ def _redecide(
         catalogue=catalogue,
     )
     previous = ticket.decisions.filter(is_current=True).first()
+    pending = (
+        set(previous.offers.filter(status=Offer.Status.PENDING).values_list("pk", flat=True))
+        if previous
+        else set()
+    )
     incident, reported = incident_reported(ticket, decision, previous=previous)
     if incident is not None:
         if reported != decision.service:  # the text's service, not the one picked
@@ -141,6 +151,8 @@ def _redecide(
             text = our_service_answer(ticket=ticket, decision=decision) or (
                 render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings()).text
             )
+        if pending and Offer.objects.filter(pk__in=pending, status=Offer.Status.WITHDRAWN).exists():
+            text = with_withdrawn_note(text, verdict=record.verdict, language=ticket.language)
         _reply_post(ticket, record, text)
     if record.counts_against_allowance:
         allowance_notices_send(customer=customer, at=at)

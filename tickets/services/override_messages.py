@@ -166,6 +166,29 @@ def _body(
     ]
 
 
+def with_withdrawn_note(text: str, *, verdict: str, language: str) -> str:
+    """A later decision's own reply (the engine's, on a technician's change) with
+    a word about the offer it withdrew, before the signature: the customer must
+    not wonder whether the earlier offer still stands. A new paid verdict's
+    reply carries its own offer, which replaces the old."""
+    if V(verdict) in PAID:
+        return text
+    with translation.override(language):
+        note = (
+            _(
+                "Please leave our earlier offer aside for now: we have withdrawn it, and "
+                "nothing is charged before we write to you again."
+            )
+            if V(verdict) is V.NEEDS_REVIEW
+            else _("Our earlier offer is withdrawn, so there is nothing for you to accept or pay.")
+        )
+        signature = _("Kind regards,\nYour support team")
+    head, found, tail = text.rpartition(signature)
+    if not found:
+        return f"{text.rstrip()}\n\n{note}"
+    return f"{head.rstrip()}\n\n{note}\n\n{signature}{tail}"
+
+
 def override_message(decision: ScopeDecision, previous: ScopeDecision, language: str) -> str:
     """The message for ``decision`` that superseded ``previous`` on a ticket, in
     ``language``: the facts read from the records (the new offer, whether an
