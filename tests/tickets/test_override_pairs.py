@@ -216,6 +216,9 @@ def test_an_override_shows_the_customer_the_current_decision_everywhere(
     assert found["verdict"] == found["scope"]["verdict"] == target
     assert found["scope"]["id"] == current.pk
     assert found["scope"]["parts"] == []
+    took_back = found["scope"]["withdrawn_offers"]
+    assert {o["id"] for o in took_back} == withdrawn
+    assert {o["status"] for o in took_back} <= {"withdrawn"}
     if target in PAID:
         assert (found["offer"]["id"], found["offer"]["status"]) == (pending[0].pk, "pending")
     else:
