@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tickets import services
+from tickets.models import Offer
 
 
 def home(request):
@@ -32,6 +34,15 @@ def offer_by_link(request, token: str):
     except services.TicketError as exc:
         return render(request, "tickets/offer_link.html", {"error": str(exc)}, status=400)
     context = {"offer": offer, "action": action, "ticket": offer.ticket}
+    if offer.status == Offer.Status.WITHDRAWN:
+        # A later decision took the offer back (a lead's override): the e-mail
+        # the customer still holds must not show a button for it.
+        context["error"] = _(
+            "We have withdrawn this offer, so there is nothing to answer; our "
+            "latest message on the ticket says why."
+        )
+        context["withdrawn"] = True
+        return render(request, "tickets/offer_link.html", context, status=410)
     if request.method == "POST":
         try:
             services.offer_answer(offer_id=offer.pk, accept=action == "accept")

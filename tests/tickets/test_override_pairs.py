@@ -17,6 +17,7 @@ from datetime import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -358,3 +359,19 @@ def test_a_technicians_later_decision_says_the_offer_is_withdrawn_too(
     assert 'name="answer" value="accept"' not in html
     found = api(SARA).get(f"/api/v1/tickets/{ticket.pk}/").json()
     assert (found["scope"]["verdict"], found["offer"]) == ("in_scope", None)
+
+
+def test_the_e_mailed_link_of_a_withdrawn_offer_shows_no_button(start_ticket, committed, lead):
+    ticket, _ = start_ticket("paid_option")
+    offer = ticket.offers.get()
+    path = "/" + services.offer_link(offer, "accept").split("/", 3)[3]
+    committed(
+        services.decision_override, ticket_id=ticket.pk, lead=lead, verdict="in_scope", reason="Ok"
+    )
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(path)
+        assert response.status_code == 410
+        page = html_text.unescape(response.content.decode())
+        assert "We have withdrawn this offer" in page
+        assert "Accept the offer" not in page and "You can still answer" not in page
+    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.WITHDRAWN
