@@ -375,3 +375,22 @@ def test_the_e_mailed_link_of_a_withdrawn_offer_shows_no_button(start_ticket, co
         assert "We have withdrawn this offer" in page
         assert "Accept the offer" not in page and "You can still answer" not in page
     assert Offer.objects.get(pk=offer.pk).status == Offer.Status.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "quoted"),
+    [
+        ("paid_option", "in_scope", False),  # the paid clause no longer applies
+        ("in_scope", "paid_option", False),  # nor the included one
+        ("in_scope", "outside_hours", True),  # still the included clause's work
+        ("out_of_scope", "in_scope", False),
+    ],
+)
+def test_the_card_quotes_the_clause_only_where_it_agrees_with_the_override(
+    start_ticket, committed, lead, start, target, quoted
+):
+    ticket, email = start_ticket(start)
+    committed(
+        services.decision_override, ticket_id=ticket.pk, lead=lead, verdict=target, reason="Ok"
+    )
+    assert ('<figure class="clause">' in portal_html(email, ticket)) == quoted

@@ -157,9 +157,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         starts_later=bool(
             not under_way and decision and decision.starts_at and decision.starts_at > now
         ),
-        clause=_clause_for_reader(
-            decision.clause_snapshot if decision else {}, language, ticket.customer.language
-        ),
+        clause=_clause_for_reader(_clause_told(decision), language, ticket.customer.language),
         service_name=ticket.service.name(language) if ticket.service else "",
         priority_text=words.priority_words(ticket.priority),
         requester_name=person_name(ticket.requester),
@@ -184,6 +182,29 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         withdrawn_words=words.offer_words(withdrawn) if withdrawn else None,
         withdrawn_text=words.withdrawn_sentence(ticket.verdict) if withdrawn else "",
     )
+
+
+# The clause coverage each verdict rests on; the others rest on no one clause.
+_COVERAGE_OF_VERDICT = {
+    "in_scope": "included",
+    "outside_hours": "included",
+    "over_allowance": "included",
+    "paid_option": "paid",
+    "out_of_scope": "excluded",
+}
+
+
+def _clause_told(decision: ScopeDecision | None) -> dict:
+    """The decision's clause, to quote on its card; not for a lead's override
+    that went against it (paid work granted at no charge, covered work refused):
+    quoting it there would argue for the answer the customer no longer has."""
+    if decision is None:
+        return {}
+    snapshot = decision.clause_snapshot
+    expected = _COVERAGE_OF_VERDICT.get(decision.verdict)
+    if decision.is_override and expected and snapshot.get("coverage") not in (None, expected):
+        return {}
+    return snapshot
 
 
 def _clause_for_reader(snapshot: dict, language: str, customer_language: str) -> dict:
