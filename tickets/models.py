@@ -378,6 +378,9 @@ class Offer(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
+        # A later decision (a lead's override, a changed service) took it back
+        # before the customer answered: shown to them as withdrawn, not lapsed.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="offers"
@@ -399,7 +402,7 @@ class Offer(models.Model):
     pricing = models.CharField(_("pricing"), max_length=8, choices=PRICING_CHOICES)
     estimate_minutes = models.PositiveIntegerField(_("estimate (minutes)"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
     expires_at = models.DateTimeField(_("expires"))
     answered_by = models.ForeignKey(

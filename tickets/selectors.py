@@ -234,6 +234,17 @@ def decision_parts_prefetch() -> Prefetch:
 
 
 _CURRENT_OFFER = "offers_current_first"
+WITHDRAWN_OFFERS = "withdrawn_offers"
+
+
+def withdrawn_offers_prefetch() -> Prefetch:
+    """For decisions: the offers of the decision each superseded that were
+    withdrawn (by it, as a rule), on ``supersedes.withdrawn_offers``; one query."""
+    return Prefetch(
+        "supersedes__offers",
+        queryset=Offer.objects.filter(status=Offer.Status.WITHDRAWN).order_by("pk"),
+        to_attr=WITHDRAWN_OFFERS,
+    )
 
 
 def current_offer_prefetch() -> Prefetch:

@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 
 from contracts.engine import hours
 from tickets import services
+from tickets.models import Offer
 from tickets.portal.selectors import offer_link_page
 
 
@@ -61,6 +62,15 @@ def offer_by_link(request, token: str):
 
 
 def _offer_page(request, offer, action: str):
+    if offer.status == Offer.Status.WITHDRAWN:
+        # A later decision took the offer back (a lead's override): the e-mail
+        # the customer still holds must not show a button for it.
+        error = translation.gettext(
+            "We have withdrawn this offer, so there is nothing to answer; our "
+            "latest message on the ticket says why."
+        )
+        context = {"error": error, "withdrawn": True, "ticket": offer.ticket}
+        return render(request, "tickets/offer_link.html", context, status=410)
     context = {
         "page": offer_link_page(offer=offer, now=timezone.now()),
         "action": action,

@@ -107,5 +107,5 @@ def test_an_accepted_offer_outranks_a_later_withdrawn_one(paid, technician):
             ticket_id=paid.pk, service="hosting.performance", by=technician
         )
     withdrawn = paid.offers.exclude(pk=accepted.pk).get()
-    assert withdrawn.status == Offer.Status.EXPIRED
+    assert withdrawn.status == Offer.Status.WITHDRAWN
     assert shown_everywhere(paid, technician) == (accepted.pk, accepted.pk, accepted.pk)

@@ -13,7 +13,6 @@ import pytest
 
 from tests.tickets.test_ticket_flow import (
     MAIL,
-    PLUGIN,
     SARA,
     file,
     monday_morning,  # noqa: F401 - autouse: the clock stands at Monday 10:00
@@ -31,18 +30,26 @@ def desk(northwind, volga, daugava):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("verdict", ["over_allowance", "no_contract", "paid_option"])
-def test_an_override_to_paid_work_opens_the_ticket_for_billable_work(
+def test_an_override_to_paid_work_makes_a_real_offer_to_answer_first(
     desk, lead, technician, verdict
 ):
-    ticket = file(SARA, PLUGIN)
-    offer = ticket.offers.get()
+    # An override to paid work used to make no offer and open the ticket for
+    # billable work the customer never agreed to; now it offers, as the engine does.
+    ticket = file(SARA, MAIL)
     services.decision_override(
         ticket_id=ticket.pk, lead=lead, verdict=verdict, reason="Agreed on the phone."
     )
     ticket.refresh_from_db()
-    assert (ticket.verdict, ticket.status, ticket.resolved_at) == (verdict, Status.OPEN, None)
-    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.EXPIRED
-    assert ticket.sla_started_at is not None
+    assert (ticket.verdict, ticket.status, ticket.resolved_at) == (
+        verdict,
+        Status.AWAITING_DECISION,
+        None,
+    )
+    offer = ticket.offers.get()
+    assert (offer.status, offer.currency, offer.pricing) == (Offer.Status.PENDING, "EUR", "hourly")
+    with pytest.raises(services.TicketError):
+        services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=30)
+    services.offer_answer(offer_id=offer.pk, accept=True)
     [entry] = services.time_entry_log(ticket_id=ticket.pk, technician=technician, minutes=30)
     assert entry.kind == "billable"
 

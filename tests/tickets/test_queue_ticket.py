@@ -290,7 +290,7 @@ def test_a_lead_overrides_with_a_reason_and_it_is_kept(client, offered, lead):
     assert "History: 2 decisions" in html
     current = offered.decisions.get(is_current=True)
     assert (current.verdict, current.is_override, current.decided_by) == ("in_scope", True, lead)
-    assert offered.offers.get().status == Offer.Status.EXPIRED
+    assert offered.offers.get().status == Offer.Status.WITHDRAWN
 
 
 def test_an_override_without_a_reason_is_refused(client, offered, lead):

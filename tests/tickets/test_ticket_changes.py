@@ -197,8 +197,8 @@ def test_resolving_a_ticket_that_awaits_an_answer_withdraws_the_offer(desk, tech
     ticket = file(SARA, PLUGIN)
     services.ticket_change_status(ticket_id=ticket.pk, status="resolved")
     offer = ticket.offers.get()
-    assert offer.status == Offer.Status.EXPIRED
-    with pytest.raises(services.TicketError, match="already been answered or has expired"):
+    assert offer.status == Offer.Status.WITHDRAWN
+    with pytest.raises(services.TicketError, match="withdrawn this offer"):
         services.offer_answer(offer_id=offer.pk, accept=True, user=user(SARA))
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED

@@ -32,7 +32,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.api import StaffOnlyFieldsMixin, id_field
-from contracts.models import PRIORITY_CHOICES, VERDICT_CHOICES, Customer, Service
+from contracts.models import PRIORITY_CHOICES, VERDICT_LABELS, Customer, Service
 from tickets import services
 from tickets.attachments import attachment_check, too_many_files
 from tickets.models import (
@@ -47,8 +47,9 @@ from tickets.models import (
     Ticket,
     TimeEntry,
 )
-from tickets.selectors import ticket_current_offer
+from tickets.selectors import WITHDRAWN_OFFERS, ticket_current_offer
 from tickets.services.long_text import API_BODY_MAX, API_BODY_TOO_LONG
+from tickets.services.override_messages import OVERRIDE_VERDICTS
 from tickets.snapshots import clause_as_told
 
 
@@ -172,6 +173,10 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
         help_text="A request that asks for several things: each part on its own; "
         "the decision follows its most urgent part. Empty for a single request.",
     )
+    withdrawn_offers = serializers.SerializerMethodField(
+        help_text="The offers this decision took back before the customer answered them "
+        "(a lead's override, a later decision): status 'withdrawn', nothing to accept."
+    )
 
     class Meta:
         model = ScopeDecision
@@ -182,6 +187,7 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
             "service",
             "clause",
             "parts",
+            "withdrawn_offers",
             "candidates",
             "starts_at",
             "decided_by",
@@ -194,6 +200,18 @@ class ScopeSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_clause(self, decision: ScopeDecision) -> dict:
         return _clause_for_requester(decision.clause_snapshot, decision.ticket)
+
+    @extend_schema_field(OfferSerializer(many=True))
+    def get_withdrawn_offers(self, decision: ScopeDecision):
+        if decision.supersedes_id is None:
+            return []
+        # Prefetched for the tickets' current decisions (views.py); else one query.
+        offers = getattr(decision.supersedes, WITHDRAWN_OFFERS, None)
+        if offers is None:
+            offers = Offer.objects.filter(
+                decision_id=decision.supersedes_id, status=Offer.Status.WITHDRAWN
+            )
+        return OfferSerializer(offers, many=True, context=self.context).data
 
 
 def _clause_for_requester(snapshot: dict, ticket: Ticket) -> dict:
@@ -420,7 +438,10 @@ class CannedReplySerializer(serializers.ModelSerializer):
 
 
 class OverrideSerializer(serializers.Serializer):
-    verdict = serializers.ChoiceField(choices=VERDICT_CHOICES)
+    # Not "not_authorized": that says who wrote, not what the work is.
+    verdict = serializers.ChoiceField(
+        choices=[(v.value, VERDICT_LABELS[v.value]) for v in OVERRIDE_VERDICTS]
+    )
     reason = serializers.CharField()
 
 

@@ -79,6 +79,7 @@ from tickets.selectors import (
     tickets_visible_to,
     time_by_technician,
     time_entries_visible_to,
+    withdrawn_offers_prefetch,
 )
 from tickets.uptime import customer_uptime
 
@@ -128,7 +129,7 @@ class TicketViewSet(
                     "decisions",
                     queryset=ScopeDecision.objects.filter(is_current=True)
                     .select_related("service", "decided_by")
-                    .prefetch_related(decision_parts_prefetch()),
+                    .prefetch_related(decision_parts_prefetch(), withdrawn_offers_prefetch()),
                 ),
                 current_offer_prefetch(),
             )
@@ -359,7 +360,7 @@ class DecisionViewSet(TicketPartViewSet):
     def get_queryset(self):
         rows = ScopeDecision.objects.select_related(
             "service", "decided_by", "ticket__customer"
-        ).prefetch_related(decision_parts_prefetch())
+        ).prefetch_related(decision_parts_prefetch(), withdrawn_offers_prefetch())
         return self.visible(rows).order_by("-created_at", "-pk")
 
 

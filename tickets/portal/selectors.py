@@ -112,6 +112,11 @@ class PortalTicket:
     can_rate: bool
     closes_at: datetime | None  # a refusal waiting for the customer's answer closes then
     parts: list[PartCard]  # a mixed request's parts, each with its own answer
+    # The offer the current decision took back (a lead's override, a changed
+    # service), shown as withdrawn while the decision makes no offer of its own.
+    withdrawn_offer: Offer | None = None
+    withdrawn_words: words.OfferWords | None = None
+    withdrawn_text: str = ""
 
 
 def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
@@ -133,6 +138,13 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
     # The customer's answer to this verdict's own offer, not an earlier one.
     answered_here = bool(offer and not offer_open and decision and offer.decision_id == decision.pk)
     manager = ticket.customer.account_manager
+    withdrawn = (
+        Offer.objects.filter(decision_id=decision.supersedes_id, status=Offer.Status.WITHDRAWN)
+        .order_by("part__position", "-created_at")
+        .first()
+        if decision and decision.supersedes_id and offer is None
+        else None
+    )
     return PortalTicket(
         ticket=ticket,
         status_text=words.status_words(ticket.status),
@@ -147,9 +159,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         starts_later=bool(
             not under_way and decision and decision.starts_at and decision.starts_at > now
         ),
-        clause=_clause_for_reader(
-            decision.clause_snapshot if decision else {}, language, ticket.customer.language
-        ),
+        clause=_clause_for_reader(_clause_told(decision), language, ticket.customer.language),
         service_name=ticket.service.name(language) if ticket.service else "",
         priority_text=words.priority_words(ticket.priority),
         requester_name=person_name(ticket.requester),
@@ -171,7 +181,33 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
             _part_card(part, language=language, customer_language=ticket.customer.language, now=now)
             for part in (decision.parts.select_related("service", "offer") if decision else ())
         ],
+        withdrawn_offer=withdrawn,
+        withdrawn_words=words.offer_words(withdrawn) if withdrawn else None,
+        withdrawn_text=words.withdrawn_sentence(ticket.verdict) if withdrawn else "",
     )
+
+
+# The clause coverage each verdict rests on; the others rest on no one clause.
+_COVERAGE_OF_VERDICT = {
+    "in_scope": "included",
+    "outside_hours": "included",
+    "over_allowance": "included",
+    "paid_option": "paid",
+    "out_of_scope": "excluded",
+}
+
+
+def _clause_told(decision: ScopeDecision | None) -> dict:
+    """The decision's clause, to quote on its card; not for a lead's override
+    that went against it (paid work granted at no charge, covered work refused):
+    quoting it there would argue for the answer the customer no longer has."""
+    if decision is None:
+        return {}
+    snapshot = decision.clause_snapshot
+    expected = _COVERAGE_OF_VERDICT.get(decision.verdict)
+    if decision.is_override and expected and snapshot.get("coverage") not in (None, expected):
+        return {}
+    return snapshot
 
 
 def _clause_for_reader(snapshot: dict, language: str, customer_language: str) -> dict:

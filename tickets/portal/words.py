@@ -114,7 +114,29 @@ OFFER_STATUS_WORDS: dict[str, Promise] = {
     Offer.Status.ACCEPTED: gettext_lazy("You accepted this offer"),
     Offer.Status.DECLINED: gettext_lazy("You declined this offer"),
     Offer.Status.EXPIRED: gettext_lazy("This offer has lapsed"),
+    Offer.Status.WITHDRAWN: gettext_lazy("We have withdrawn this offer"),
 }
+# An offer a later decision took back, said with what the new answer means for
+# it: the customer must never wonder whether they still owe an answer (or money).
+WITHDRAWN_SENTENCES = {
+    "in_scope": gettext_lazy("This offer was withdrawn: we will do this at no charge."),
+    "outside_hours": gettext_lazy("This offer was withdrawn: we will do this at no charge."),
+    "needs_review": gettext_lazy(
+        "This offer was withdrawn for now: a technician will get back to you before "
+        "anything is charged."
+    ),
+}
+
+
+def withdrawn_sentence(verdict: str) -> str:
+    """What a withdrawn offer means under the ticket's current verdict."""
+    return str(
+        WITHDRAWN_SENTENCES.get(
+            verdict, gettext_lazy("This offer was withdrawn, so there is nothing to accept or pay.")
+        )
+    )
+
+
 # A priority as the customer reads it, and what choosing it means (the
 # new-ticket form); staff read contracts.models.PRIORITY_LABELS.
 PRIORITY_WORDS = {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.api import IdFormField
 from contracts.models import PRIORITY_LABELS, VERDICT_LABELS, Service
 from tickets.models import Status, Ticket
+from tickets.services.override_messages import OVERRIDE_VERDICTS
 
 MAX_BODY = 50_000
 
@@ -87,7 +88,10 @@ class TimeEntryForm(QueueForm):
 
 class OverrideForm(QueueForm):
     prefix = "override"
-    verdict = forms.ChoiceField(choices=list(VERDICT_LABELS.items()), label=_("New verdict"))
+    verdict = forms.ChoiceField(
+        choices=[(v.value, VERDICT_LABELS[v.value]) for v in OVERRIDE_VERDICTS],
+        label=_("New verdict"),
+    )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,

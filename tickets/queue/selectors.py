@@ -69,6 +69,7 @@ from tickets.selectors import (
     tickets_visible_to,
 )
 from tickets.services import MANUAL_TRANSITIONS
+from tickets.services.override_messages import OVERRIDE_VERDICTS
 from tickets.snapshots import clause_as_told
 
 PER_PAGE = 25
@@ -695,7 +696,7 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
             if status in MANUAL_TRANSITIONS[Status(ticket.status)]
         ],
         priorities=[(value, str(label)) for value, label in PRIORITY_LABELS.items()],
-        verdicts=[(value, str(label)) for value, label in VERDICT_LABELS.items()],
+        verdicts=[(v.value, str(VERDICT_LABELS[v.value])) for v in OVERRIDE_VERDICTS],
         can_override=user.has_perm("tickets.override_decision"),
         can_edit_contracts=user.has_perm("contracts.change_contract"),
         incidents=list(

@@ -25,13 +25,19 @@ from contracts.selectors import (
     reply_wordings,
 )
 from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
-from tickets.selectors import allowance_usage, charges_allowance
+from tickets.selectors import allowance_usage, charges_allowance, ticket_current_offer
 from tickets.services.base import NotAllowed, TicketError, _locked, _refuse_if_closed
 from tickets.services.claims import our_service_answer
 from tickets.services.incident_tickets import incident_reply, incident_reported, incident_work
 from tickets.services.mail_limits import auto_reply_withheld
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import _withdraw_pending_offers, offer_make
+from tickets.services.override_messages import (
+    OVERRIDE_VERDICTS,
+    PAID,
+    override_message,
+    with_withdrawn_note,
+)
 from tickets.services.parts import (
     clause_snapshot,
     part_offers_carry,
@@ -116,6 +122,11 @@ def _redecide(
         catalogue=catalogue,
     )
     previous = ticket.decisions.filter(is_current=True).first()
+    pending = (
+        set(previous.offers.filter(status=Offer.Status.PENDING).values_list("pk", flat=True))
+        if previous
+        else set()
+    )
     incident, reported = incident_reported(ticket, decision, previous=previous)
     if incident is not None:
         if reported != decision.service:  # the text's service, not the one picked
@@ -148,20 +159,29 @@ def _redecide(
             text = our_service_answer(ticket=ticket, decision=decision) or (
                 render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings()).text
             )
-        withheld = auto_reply_withheld(ticket)
-        message = Message.objects.create(
-            ticket=ticket,
-            kind=Message.Kind.AUTOMATIC,
-            body=text,
-            decision=record,
-            delivery=Message.Delivery.NOT_EMAILED if withheld else Message.Delivery.PENDING,
-            delivery_error=withheld,
-        )
-        if not withheld:
-            queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
+        if pending and Offer.objects.filter(pk__in=pending, status=Offer.Status.WITHDRAWN).exists():
+            text = with_withdrawn_note(text, verdict=record.verdict, language=ticket.language)
+        _reply_post(ticket, record, text)
     if record.counts_against_allowance:
         allowance_notices_send(customer=customer, at=at)
     return record
+
+
+def _reply_post(ticket: Ticket, record: ScopeDecision, text: str) -> Message:
+    """The desk's message about a decision, e-mailed after the commit like any
+    other (unless the mail limits hold automatic replies back)."""
+    withheld = auto_reply_withheld(ticket)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.AUTOMATIC,
+        body=text,
+        decision=record,
+        delivery=Message.Delivery.NOT_EMAILED if withheld else Message.Delivery.PENDING,
+        delivery_error=withheld,
+    )
+    if not withheld:
+        queue_after_commit(SEND_MESSAGE_EMAIL, message.pk)
+    return message
 
 
 def _record_decision(
@@ -278,8 +298,9 @@ def _apply_verdict(
     a lead's decisions alike, and the SLA clock of the work it opens."""
     status = STATUS_AFTER_VERDICT[verdict]
     if status == Status.AWAITING_DECISION and not offered:
-        # No offer to answer (a lead's override makes none): the lead's word
-        # agrees the work, which is billed (time.py), so it enters the queue.
+        # No offer to answer (a lead's repeat of a paid verdict whose offer was
+        # answered already): the work is agreed, and billed (time.py), so it
+        # enters the queue.
         status = Status.OPEN
     waiting = ticket.status == Status.WAITING_ON_CUSTOMER
     refused = waiting and ticket.verdict == V.OUT_OF_SCOPE  # waiting only on a refusal
@@ -303,29 +324,56 @@ def _apply_verdict(
 
 
 def _same_answer(previous: ScopeDecision | None, record: ScopeDecision) -> bool:
-    """The customer was told this already: the same verdict on the same service.
-    A lead's override is never a repeat: the lead's word replaces the offer."""
+    """The customer was told this already: the same verdict on the same service
+    (a lead's override too: the offer the customer holds stays theirs)."""
     return (
         previous is not None
-        and not record.is_override
         and (previous.verdict, previous.service_id) == (record.verdict, record.service_id)
         and parts_of(previous) == parts_of(record)
     )
 
 
 def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) -> ScopeDecision:
-    """A lead's own verdict, with a written reason; a new decision naming its author."""
+    """A lead's own verdict, with a written reason; a new decision naming its author.
+
+    The customer sees it at once: a paid verdict makes a real offer, priced as
+    the engine would; any offer still awaiting an answer is withdrawn; a whole
+    verdict supersedes a mixed request's parts; and when the answer changes for
+    the customer (``override_messages.answer_changes``) the desk tells them so,
+    in their language, by message and e-mail. An offer the customer has accepted
+    is never taken back: only the same verdict again is allowed then."""
     if not lead.has_perm("tickets.override_decision"):
         raise NotAllowed(_("Only a lead can override a verdict."))
     if not reason.strip():
         raise TicketError(_("Write down why you override the verdict."))
     new_verdict = terms.Verdict(verdict)
+    if new_verdict not in OVERRIDE_VERDICTS:
+        raise TicketError(
+            _(
+                "“Not authorized” is the answer to a sender who is not a contact; a "
+                "lead chooses one of the other verdicts."
+            )
+        )
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _refuse_if_closed(ticket)
         previous = ticket.decisions.filter(is_current=True).first()
         if previous is None:
             raise TicketError(_("The ticket has no decision to override yet."))
+        repeat = previous.verdict == new_verdict and not previous.parts.exists()
+        held = ticket_current_offer(ticket)
+        if not repeat and held is not None and held.status == Offer.Status.ACCEPTED:
+            # Silently dropping agreed (perhaps billed) work, or a message saying
+            # "no charge" beside an accepted price, would both mislead.
+            raise TicketError(
+                _(
+                    "The customer has accepted the offer on this ticket, so the work is "
+                    "agreed at that price. An override cannot take that back; write to "
+                    "the customer instead."
+                )
+            )
+        paid = new_verdict in PAID and not repeat
+        price = _override_quote(ticket, previous, new_verdict) if paid else None
         # The lead judges the same request under the same clause: only the
         # verdict is the lead's own. Work the lead grants starts now, not at the
         # ticket's arrival.
@@ -333,7 +381,7 @@ def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) 
             ticket,
             previous=previous,
             verdict=new_verdict,
-            price=None,
+            price=price,
             sla=sla_terms_for_ticket(ticket) if ticket.contract_id else None,
             work_starts=timezone.now(),
             reason="override",
@@ -347,4 +395,40 @@ def decision_override(*, ticket_id: int, lead: User, verdict: str, reason: str) 
             override_reason=reason.strip(),
         )
         ticket.save()
+        text = override_message(record, previous, ticket.language)
+        if text:
+            _reply_post(ticket, record, text)
     return record
+
+
+def _override_quote(ticket: Ticket, previous: ScopeDecision, verdict: terms.Verdict) -> PriceQuote:
+    """The offer for paid work a lead decides on, priced as ``scope.decide``
+    prices that verdict under the decision's contract: a paid clause's own
+    price; past the allowance, the hourly rate with the clause's minutes per
+    request as the estimate; without a valid contract, the hourly rate."""
+    if previous.contract is None:
+        raise TicketError(
+            _("This ticket has no contract to price paid work by; choose another verdict.")
+        )
+    reference = previous.contract.reference
+    customer = customer_terms(customers_with_terms().get(pk=ticket.customer_id))
+    contract = next(c for c in customer.contracts if c.reference == reference)
+    clause = (
+        current_catalogue().clause_for(contract, previous.service.code)
+        if previous.service
+        else None
+    )
+    hourly = terms.Pricing.HOURLY
+    if verdict is V.NO_CONTRACT:
+        return PriceQuote(contract.hourly_rate, contract.currency, hourly)
+    if (
+        verdict is V.PAID_OPTION
+        and clause is not None
+        and clause.coverage is terms.Coverage.PAID
+        and clause.price is not None
+    ):
+        price = clause.price
+        return PriceQuote(price.amount, contract.currency, price.pricing, price.estimate)
+    minutes = clause.max_minutes_per_ticket if clause else None
+    estimate = terms.Duration(minutes, "m") if minutes else None
+    return PriceQuote(contract.hourly_rate, contract.currency, hourly, estimate)

@@ -65,6 +65,13 @@ def offer_answer(*, offer_id: int, accept: bool, user: User | None = None) -> Of
     now = timezone.now()
     with transaction.atomic():
         ticket, offer = _locked_offer(offer_id)
+        if offer.status == Offer.Status.WITHDRAWN:
+            raise TicketError(
+                _(
+                    "We have withdrawn this offer, so there is nothing to answer; our "
+                    "latest message on the ticket says why."
+                )
+            )
         if offer.status != Offer.Status.PENDING:
             raise TicketError(_("This offer has already been answered or has expired."))
         expired = offer.expires_at <= now
@@ -176,5 +183,9 @@ def offers_expire(*, now: datetime | None = None) -> int:
     return sum(offer_expire(offer_id=offer_id) for offer_id in list(due[:1000]))
 
 
-def _withdraw_pending_offers(**where) -> None:
-    Offer.objects.filter(status=Offer.Status.PENDING, **where).update(status=Offer.Status.EXPIRED)
+def _withdraw_pending_offers(**where) -> int:
+    """Take back the offers still awaiting an answer: withdrawn, so the customer's
+    page says so and a late accept is refused. The number withdrawn."""
+    return Offer.objects.filter(status=Offer.Status.PENDING, **where).update(
+        status=Offer.Status.WITHDRAWN
+    )

@@ -149,19 +149,23 @@ def _check_minutes_per_ticket(
 def _time_kind(ticket: Ticket, decision: ScopeDecision, part: DecisionPart | None) -> str:
     """What the work is: judged by the decision, or by the part it was for."""
     verdict = V(part.verdict if part else decision.verdict)
+    offer = Offer.objects.filter(part=part).first() if part else decision.offers.first()
+    pending = offer is not None and offer.status == Offer.Status.PENDING
     if decision.is_override:
         if verdict in terms.COVERED_VERDICTS:
             return TimeEntry.Kind.GOODWILL
-        return TimeEntry.Kind.BILLABLE
+        if not pending:
+            # The lead's word agrees the work (the customer accepted its offer,
+            # or the lead overrode a verdict whose offer is answered).
+            return TimeEntry.Kind.BILLABLE
     if verdict in terms.COVERED_VERDICTS:
         # An incident's ticket is free, one linked by hand after its decision too.
         if (part or decision).counts_against_allowance and charges_allowance(ticket):
             return TimeEntry.Kind.ALLOWANCE
         return TimeEntry.Kind.INCLUDED
-    offer = Offer.objects.filter(part=part).first() if part else decision.offers.first()
     if offer is not None and offer.status == Offer.Status.ACCEPTED:
         return TimeEntry.Kind.BILLABLE
-    if offer is not None and offer.status == Offer.Status.PENDING:
+    if pending:
         raise TicketError(
             _(
                 "The customer has not answered the offer yet, so this work is not agreed. "
