@@ -24,7 +24,6 @@ from tests.tickets.test_queue import (
 from tickets import services
 from tickets.models import SavedView, ScopeDecision, Status, Ticket
 from tickets.queue.selectors import TABS, VIEWS
-from tickets.services import workflow
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -282,21 +281,21 @@ def test_bulk_changes_need_the_ticket_permission_and_the_csrf_token(
 
 def test_the_bulk_services_change_each_ticket_as_one_change_would(northwind, technician):
     one, two = make_ticket(northwind), make_ticket(northwind)
-    assert workflow.tickets_change_priority(
+    assert services.tickets_change_priority(
         ticket_ids=[one.pk, two.pk], priority="high", by=technician
     ) == (2, [])
     # Already as asked: nothing to change, nothing refused.
-    assert workflow.tickets_change_priority(
+    assert services.tickets_change_priority(
         ticket_ids=[one.pk], priority="high", by=technician
     ) == (0, [])
-    assert workflow.tickets_close(ticket_ids=[one.pk]) == (1, [])
-    assert workflow.tickets_close(ticket_ids=[one.pk, two.pk]) == (1, [one.pk])
+    assert services.tickets_close(ticket_ids=[one.pk]) == (1, [])
+    assert services.tickets_close(ticket_ids=[one.pk, two.pk]) == (1, [one.pk])
     one.refresh_from_db()
     assert one.resolved_at is not None
     with pytest.raises(services.TicketError):
-        workflow.tickets_change_status(ticket_ids=[], status=Status.OPEN)
+        services.tickets_change_status(ticket_ids=[], status=Status.OPEN)
     with pytest.raises(services.TicketError):
-        workflow.tickets_change_priority(ticket_ids=[two.pk], priority="whenever", by=technician)
+        services.tickets_change_priority(ticket_ids=[two.pk], priority="whenever", by=technician)
 
 
 # --- saved views --------------------------------------------------------------------------

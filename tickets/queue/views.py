@@ -45,7 +45,6 @@ from tickets.selectors import (
     tickets_visible_to,
     time_by_technician,
 )
-from tickets.services import workflow
 
 
 def staff_only(view: Callable) -> Callable:
@@ -177,17 +176,17 @@ def bulk_change(request: HttpRequest) -> HttpResponse:
         if action == "status":
             if not form.cleaned_data["status"]:
                 raise services.TicketError(_("Choose a status first."))
-            count, left = workflow.tickets_change_status(
+            count, left = services.tickets_change_status(
                 ticket_ids=ids, status=form.cleaned_data["status"]
             )
         elif action == "priority":
             if not form.cleaned_data["priority"]:
                 raise services.TicketError(_("Choose a priority first."))
-            count, left = workflow.tickets_change_priority(
+            count, left = services.tickets_change_priority(
                 ticket_ids=ids, priority=form.cleaned_data["priority"], by=cast(User, request.user)
             )
         else:
-            count, left = workflow.tickets_close(ticket_ids=ids)
+            count, left = services.tickets_close(ticket_ids=ids)
     except services.TicketError as exc:
         messages.error(request, str(exc))
         return redirect(back)

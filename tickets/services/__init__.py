@@ -28,6 +28,13 @@ and the tests call are re-exported here:
 """
 
 from tickets.services.base import NotAllowed, TicketError, one_line
+from tickets.services.bulk import (
+    MAX_BULK,
+    tickets_assign,
+    tickets_change_priority,
+    tickets_change_status,
+    tickets_close,
+)
 from tickets.services.contacts import contact_language_choose
 from tickets.services.credits import (
     credit_confirm,
@@ -35,7 +42,7 @@ from tickets.services.credits import (
     credits_compute_month,
     previous_month,
 )
-from tickets.services.decisions import decision_override, ticket_decide
+from tickets.services.decisions import ticket_decide
 from tickets.services.escalations import ticket_escalate
 from tickets.services.inbound import mail_ingest
 from tickets.services.incident_mail import incident_notices_email
@@ -60,11 +67,11 @@ from tickets.services.offers import (
     offer_link,
     offers_expire,
 )
+from tickets.services.overrides import decision_override
 from tickets.services.sweep import tickets_decide_forgotten
 from tickets.services.time import time_entry_log
 from tickets.services.workflow import (
     MANUAL_TRANSITIONS,
-    MAX_BULK,
     customer_reply_reopens,
     message_post,
     rating_invited,
@@ -74,7 +81,6 @@ from tickets.services.workflow import (
     ticket_change_service,
     ticket_change_status,
     ticket_rate,
-    tickets_assign,
 )
 
 __all__ = [
@@ -122,6 +128,9 @@ __all__ = [
     "ticket_escalate",
     "ticket_rate",
     "tickets_assign",
+    "tickets_change_priority",
+    "tickets_change_status",
+    "tickets_close",
     "tickets_decide_forgotten",
     "time_entry_log",
 ]
