@@ -10,7 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import get_language
 
-from contracts.replies import written_in
+from contracts.replies import is_outage, written_in
 from tickets.models import (
     Attachment,
     DecisionPart,
@@ -139,6 +139,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
             ticket.verdict,
             under_way=under_way,
             offer_status=offer.status if offer and answered_here else None,
+            outage=is_outage(ticket.service.code if ticket.service else None, ticket.priority),
         ),
         decided=ticket.decided_at is not None,
         decision=decision,
