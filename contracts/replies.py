@@ -69,7 +69,7 @@ DEFAULT_WORDING: dict[Verdict, str] = {
     Verdict.NEEDS_REVIEW: gettext_noop(
         "{greeting}\n\n"
         "Thank you for your message, it has reached us. A technician will look at it "
-        "personally and reply {reply_by} at the latest.\n\n"
+        "personally and reply {reply_by}.\n\n"
         "So that we can help straight away: which site or address is affected, and what "
         "exactly do you see (an error message or a screenshot helps)? Just reply to this "
         "message.\n\n"
@@ -128,11 +128,10 @@ OUTAGE_WORDING: dict[Verdict, str] = {
         "{greeting}\n\n"
         "Thank you for telling us straight away, and we are sorry for the trouble. We "
         "are on it: getting this working again is part of your contract, and a technician "
-        "takes it up now. {response_promise} You will hear from us {reply_by} at the "
-        "latest, sooner if we can.\n\n"
+        "takes it up now. {response_promise}\n\n"
         "If you can, reply with the address that is affected and what you see (an error "
-        "message or a screenshot helps), but do not wait for us: we have already "
-        "started.\n\n"
+        "message or a screenshot helps). We are not waiting for your answer, though: "
+        "the work has already started.\n\n"
         "{signature}"
     ),
     Verdict.OUTSIDE_HOURS: gettext_noop(
@@ -140,9 +139,9 @@ OUTAGE_WORDING: dict[Verdict, str] = {
         "Thank you for telling us, and we are sorry for the trouble. Your contract covers "
         "this within our support hours, and your message reached us outside them: our "
         "technicians are back {starts_at}, and this is the first thing they take up. You "
-        "will hear from us {reply_by} at the latest.\n\n"
+        "will hear from us {reply_by}.\n\n"
         "Your contract does not include round-the-clock support for this, so we cannot "
-        "promise anyone sooner. What you can do now: if the fault is on our side, you "
+        "promise that someone looks at it sooner. What you can do now: if the fault is on our side, you "
         "will see it on our incidents page, {incidents_page}; and it helps to tell your "
         "own customers what is going on. If you reply with the address that is affected "
         "and what you see, the technician can start straight away.\n\n"
@@ -373,7 +372,10 @@ def _placeholder_values(
 
 
 def format_money(amount: Decimal, currency: str) -> str:
-    return f"{formats.number_format(amount, 2, use_l10n=True)} {currency}"
+    """“4,000.00 RUB”, “4 000,00 RUB”: thousands grouped as the reader's language
+    groups them (a no-break space in Russian, Finnish and Latvian)."""
+    money = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
+    return f"{money} {currency}"
 
 
 def format_percent(value: Decimal) -> str:
@@ -584,8 +586,8 @@ def _format_moment(decision: Decision, moment: datetime, *, by: bool = False) ->
     own_zone = bool(decision.customer and decision.customer.timezone == tz)
     if by:
         if own_zone:
-            return _("by %(weekday)s, %(day)s at %(time)s") % values
-        return _("by %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values
+            return _("no later than %(weekday)s, %(day)s at %(time)s") % values
+        return _("no later than %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values
     if own_zone:
         return _("on %(weekday)s, %(day)s at %(time)s") % values
     return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values
@@ -613,7 +615,7 @@ def first_reply_due(decision: Decision, at: datetime) -> datetime | None:
 
 
 def _reply_by(decision: Decision, at: datetime) -> str:
-    """“by Monday, 23 November 2026 at 10:30”, or “as soon as we can”."""
+    """“no later than Monday, 23 November 2026 at 10:30”, or “as soon as we can”."""
     due = first_reply_due(decision, at)
     if due is None:
         return _("as soon as we can")
