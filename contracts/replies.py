@@ -141,10 +141,10 @@ OUTAGE_WORDING: dict[Verdict, str] = {
         "technicians are back {starts_at}, and this is the first thing they take up. You "
         "will hear from us {reply_by}.\n\n"
         "Your contract does not include round-the-clock support for this, so we cannot "
-        "promise that someone looks at it sooner. What you can do now: if the fault is on our side, you "
-        "will see it on our incidents page, {incidents_page}; and it helps to tell your "
-        "own customers what is going on. If you reply with the address that is affected "
-        "and what you see, the technician can start straight away.\n\n"
+        "promise that someone looks at it sooner. What you can do now: if the fault is "
+        "on our side, you will see it on our incidents page, {incidents_page}; and it "
+        "helps to tell your own customers what is going on. If you reply with the address "
+        "that is affected and what you see, the technician can start straight away.\n\n"
         "{signature}"
     ),
 }

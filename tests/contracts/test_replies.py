@@ -20,8 +20,8 @@ from django.utils import translation
 
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 from contracts.engine.terms import Duration, Verdict
-from contracts.models import ReplyWording
 from contracts.greetings import greeting
+from contracts.models import ReplyWording
 from contracts.replies import Reply, format_duration, render_reply
 from contracts.selectors import (
     ScopePreview,
