@@ -32,8 +32,8 @@ from contracts.contract_files import load_contract_file, load_services
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 from contracts.engine.terms import LANGUAGES, Verdict
 from contracts.models import Customer, Service
-from contracts.roles import LEADS
 from contracts.replies import render_reply
+from contracts.roles import LEADS
 from contracts.selectors import customer_terms_by_slug, service_catalogue
 from helpdesk.celery import app
 from tickets import services
