@@ -290,3 +290,19 @@ def test_no_reply_shows_a_field_name_and_each_leaves_the_door_open(desk, languag
     door = {"en": "reply", "ru": "ответьте", "fi": "vastatkaa", "lv": "atbildiet"}
     write = {"en": "write", "ru": "напишите", "fi": "kirjoittakaa", "lv": "uzrakstiet"}
     assert door[language] in body.lower() or write[language] in body.lower()
+
+
+PORTAL_QUESTION = {
+    "en": "Which site or address is affected, and what do you see?",
+    "ru": "Какой сайт или адрес затронут и что вы видите?",
+    "fi": "Mitä sivustoa tai osoitetta asia koskee, ja mitä näette?",
+    "lv": "Kuru vietni vai adresi tas skar, un ko Jūs redzat?",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_portal_card_of_a_request_to_look_at_asks_the_same_question(language):
+    with translation.override(language):
+        sentence = words.verdict_sentence("needs_review")
+    assert PORTAL_QUESTION[language] in sentence
+    assert "contract" not in sentence

@@ -64,8 +64,9 @@ VERDICT_SENTENCES = {
         "why in our reply, and where you could get help instead."
     ),
     "needs_review": gettext_lazy(
-        "We want to handle this under the right part of your contract, so a technician "
-        "will look at it personally and get back to you."
+        "A technician will look at this personally and answer you. Which site or "
+        "address is affected, and what do you see? Tell us in a reply and we can help "
+        "sooner."
     ),
     "no_contract": gettext_lazy(
         "Your support contract is not valid at the moment. We would be glad to renew "
