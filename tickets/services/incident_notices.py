@@ -76,7 +76,7 @@ def notice_text(update: IncidentUpdate, language: str, *, name: str = "") -> str
         )
     else:
         lines.append(
-            _("%(services)s are not working as they should since %(when)s.")
+            _("Since %(when)s, this is not working as it should: %(services)s.")
             % {"services": services, "when": when(incident.started_at)}
         )
     if incident.our_fault and incident.kind != Incident.Kind.MAINTENANCE:

@@ -112,7 +112,7 @@ def incident_reply(incident: Incident, *, ticket: Ticket, decision: Decision) ->
             )
         else:
             lines.append(
-                _("%(services)s are not working as they should since %(when)s.")
+                _("Since %(when)s, this is not working as it should: %(services)s.")
                 % {"services": services, "when": when(incident.started_at)}
             )
             if incident.our_fault:

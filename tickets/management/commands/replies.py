@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from contracts.contract_files import load_contract_file, load_services
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 from contracts.engine.terms import LANGUAGES, Verdict
-from contracts.models import Customer, Service
+from contracts.models import Contact, Customer, Service
 from contracts.replies import render_reply
 from contracts.roles import LEADS
 from contracts.selectors import customer_terms_by_slug, service_catalogue
@@ -282,9 +282,17 @@ def incident_notices(desk: Desk) -> Iterable[Entry]:
         eta=now + timedelta(hours=1),
         next_update_at=now + timedelta(minutes=30),
     )
+    # A ticket about the open incident is answered with its latest news.
+    answers = []
+    for language in LANGUAGES:
+        Contact.objects.filter(user__email=CONTACTS["en"]).update(language=language)
+        ticket = _filed(CONTACTS["en"], "Our site is down!")
+        answers.append((f"a ticket about the open incident · {language}", _automatic_reply(ticket)))
+    Contact.objects.filter(user__email=CONTACTS["en"]).update(language="en")
     services.incident_resolve(
         incident_id=incident.pk, by=desk.lead, texts=INCIDENT_TEXTS[IncidentUpdate.Kind.RESOLVED]
     )
+    yield from answers
     for update in incident.updates.order_by("pk"):
         for language in LANGUAGES:
             with translation.override(language), timezone.override(HELSINKI):
