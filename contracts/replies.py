@@ -127,11 +127,11 @@ OUTAGE_WORDING: dict[Verdict, str] = {
     Verdict.IN_SCOPE: gettext_noop(
         "{greeting}\n\n"
         "Thank you for telling us straight away, and we are sorry for the trouble. We "
-        "are on it: getting this working again is part of your contract, and a technician "
-        "takes it up now. {response_promise}\n\n"
+        "are on it: getting this working again is part of your contract. "
+        "{response_promise}\n\n"
         "If you can, reply with the address that is affected and what you see (an error "
-        "message or a screenshot helps). We are not waiting for your answer, though: "
-        "the work has already started.\n\n"
+        "message or a screenshot helps). We will not wait for your answer to start, "
+        "though.\n\n"
         "{signature}"
     ),
     Verdict.OUTSIDE_HOURS: gettext_noop(
