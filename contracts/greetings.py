@@ -14,9 +14,13 @@ _LATVIAN_NAME = re.compile(r"^[A-Za-z\u0100-\u017e-]+$")
 
 
 def first_name(full_name: str) -> str:
-    """The first word of a contact's name ("Jānis" of "Jānis Bērziņš")."""
+    """The first word of a contact's name ("Jānis" of "Jānis Bērziņš"); "" when
+    that is no first name: an e-mail address kept as the name, a title ("Dr.")."""
     words = full_name.split()
-    return words[0] if words else ""
+    first = words[0] if words else ""
+    if "@" in first or first.endswith(".") or not first[:1].isalpha():
+        return ""
+    return first
 
 
 def latvian_vocative(name: str) -> str | None:

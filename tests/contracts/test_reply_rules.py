@@ -115,6 +115,9 @@ def test_latvian_first_names_take_the_vocative(name, vocative):
         ("lv", "Līga Ozola", "Labdien, Līga!"),
         ("lv", "Aino Virtanen", "Labdien!"),  # a name the rules do not know: none
         ("lv", "", "Labdien!"),
+        # No first name to be had: greeted without one.
+        ("en", "sara@northwind.example", "Hello,"),
+        ("fi", "Dr. Virtanen", "Hei,"),
     ],
 )
 def test_the_greeting_uses_the_first_name_as_a_native_speaker_writes_it(language, name, expected):
@@ -130,8 +133,12 @@ def test_every_reply_opens_with_the_native_greeting(desk, language, verdict_text
     assert READERS[language] not in text  # the first name only
 
 
-def test_greeting_is_a_placeholder_admins_may_use_beside_name():
+def test_greeting_is_a_placeholder_admins_may_use_beside_name(desk):
     assert {"greeting", "name"} <= PLACEHOLDERS
+    own = {("in_scope", "fi"): "{greeting} Hoidamme tämän ({name}).\n\n{signature}"}
+    decision = decision_for(desk, "fi")
+    text = render_reply(decision, at=MONDAY_10, catalogue=desk, wordings=own).text
+    assert text.startswith("Hei Aino, Hoidamme tämän (Aino Virtanen).")
 
 
 # --- 2. outages first, with empathy ------------------------------------------------------
