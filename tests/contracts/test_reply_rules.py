@@ -160,6 +160,7 @@ def test_a_covered_outage_gets_we_are_on_it_and_the_promised_time(desk, language
         sentence = words.verdict_sentence("in_scope", outage=True)
         assert translation.gettext(NOTHING_TO_PAY) not in sentence
         assert ON_IT[language] in sentence
+        assert ON_IT[language] in words.part_sentence("in_scope", outage=True)
         # Other covered work keeps its own sentence.
         assert words.verdict_sentence("in_scope") == translation.gettext(NOTHING_TO_PAY)
 

@@ -65,7 +65,7 @@ class PartCard:
 
 
 def _part_card(
-    part: DecisionPart, *, language: str, customer_language: str, now: datetime
+    part: DecisionPart, *, language: str, customer_language: str, now: datetime, priority: str
 ) -> PartCard:
     offer = getattr(part, "offer", None)
     offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
@@ -73,7 +73,7 @@ def _part_card(
         part=part,
         service_name=part.service.name(language),
         verdict_text=words.verdict_tag(part.verdict),
-        sentence=words.part_sentence(part.verdict),
+        sentence=words.part_sentence(part.verdict, outage=is_outage(part.service.code, priority)),
         starts_later=bool(part.starts_at and part.starts_at > now),
         clause=_clause_for_reader(part.clause_snapshot, language, customer_language),
         offer=offer,
@@ -166,7 +166,13 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         closed=ticket.status == Status.CLOSED,
         can_rate=done and rating is None,
         parts=[
-            _part_card(part, language=language, customer_language=ticket.customer.language, now=now)
+            _part_card(
+                part,
+                language=language,
+                customer_language=ticket.customer.language,
+                now=now,
+                priority=ticket.priority,
+            )
             for part in (decision.parts.select_related("service", "offer") if decision else ())
         ],
     )

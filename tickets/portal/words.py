@@ -196,8 +196,11 @@ def verdict_sentence(
     return str(VERDICT_SENTENCES.get(verdict or "", VERDICT_SENTENCES[""]))
 
 
-def part_sentence(verdict: str) -> str:
-    """A part's verdict as a sentence on its card."""
+def part_sentence(verdict: str, *, outage: bool = False) -> str:
+    """A part's verdict as a sentence on its card; ``outage``: the part reports
+    something down."""
+    if outage and verdict in OUTAGE_SENTENCES:
+        return str(OUTAGE_SENTENCES[verdict])
     sentence = PART_SENTENCES.get(verdict) or VERDICT_SENTENCES.get(verdict)
     return str(sentence) if sentence else ""
 
