@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format messages clean
+.PHONY: run test lint format messages clean replies
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 $(VENV)/bin/mypy
 	$(VENV)/bin/pytest
+
+# Every automatic reply (each verdict × language, claims, incident and credit
+# notices) in one file for a reviewer: `make replies`, or `make replies OUT=path`.
+OUT ?= var/replies.md
+replies: $(STAMP)
+	DEBUG=1 $(PY) manage.py replies $(OUT)
 
 lint format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

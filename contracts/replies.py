@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -21,15 +23,19 @@ from django.utils.translation import gettext_noop, ngettext
 from contracts.engine import hours
 from contracts.engine.scope import Catalogue, Decision, PriceQuote, Reason
 from contracts.engine.terms import (
+    ROUND_THE_CLOCK,
     ClauseTerms,
     Coverage,
     Duration,
     Pricing,
     Role,
+    SupportHours,
     Verdict,
     clause_advice,
     clause_text,
+    parse_weekly,
 )
+from contracts.greetings import greeting
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,35 +44,40 @@ class Reply:
     text: str
 
 
-# Default wordings, marked for translation and translated when rendered.
+# Default wordings, marked for translation and translated when rendered. Each
+# thanks the customer, says what happens next and when, puts a limit in everyday
+# words with the options and their prices, and leaves the door open.
 DEFAULT_WORDING: dict[Verdict, str] = {
     Verdict.NOT_AUTHORIZED: gettext_noop(
-        "Hello,\n\n"
-        "thank you for writing to us. We can open support tickets only for the people "
-        "that {customer} has named as contacts with us, and this address is not one of "
-        "them yet, so we cannot take the request on from here.\n\n"
+        "{greeting}\n\n"
+        "Thank you for writing to us. We can open support requests only for the people "
+        "whom {customer} has named as its contacts with us, and this address is not one "
+        "of them yet, so we cannot take the request on from here.\n\n"
         "{who_can_help}\n\n"
         "As soon as that is sorted out, we will gladly help.\n\n"
         "{signature}"
     ),
     Verdict.NO_CONTRACT: gettext_noop(
-        "Hello {name},\n\n"
-        "thank you for your message. {contract_state}, so this request is not covered "
-        "at the moment.\n\n"
-        "{next_step} If the work cannot wait, we can do it right away as paid one-off "
-        "work at {price}.\n\n"
+        "{greeting}\n\n"
+        "Thank you for your message. {contract_state}, so we cannot take this request on "
+        "under a contract at the moment.\n\n"
+        "If it cannot wait, we can do it right away as paid one-off work at {price}. You "
+        "can accept or decline this offer with one click; nothing is charged unless you "
+        "accept. {next_step}\n\n"
         "{signature}"
     ),
     Verdict.NEEDS_REVIEW: gettext_noop(
-        "Hello {name},\n\n"
-        "thank you for your message, it has reached us. We want to be sure we handle it "
-        "under the right part of your contract, so a technician will look at it "
-        "personally and get back to you soon.\n\n"
+        "{greeting}\n\n"
+        "Thank you for your message, it has reached us. A technician will look at it "
+        "personally and reply {reply_by}.\n\n"
+        "So that we can help straight away: which site or address is affected, and what "
+        "exactly do you see (an error message or a screenshot helps)? Just reply to this "
+        "message.\n\n"
         "{signature}"
     ),
     Verdict.OUT_OF_SCOPE: gettext_noop(
-        "Hello {name},\n\n"
-        "thank you for asking us. This request ({service}) is something we do not take "
+        "{greeting}\n\n"
+        "Thank you for asking us. This request ({service}) is something we do not take "
         "care of under your contract: {clause}\n\n"
         "{advice}\n\n"
         "If there is anything else we can do for you, just write. We are always glad "
@@ -74,60 +85,108 @@ DEFAULT_WORDING: dict[Verdict, str] = {
         "{signature}"
     ),
     Verdict.PAID_OPTION: gettext_noop(
-        "Hello {name},\n\n"
-        "thank you for your request. This request ({service}) is not part of the support "
-        "included in your contract, but we will gladly do it for you as paid work: "
-        "{clause}\n\n"
+        "{greeting}\n\n"
+        "Thank you for your request. This ({service}) is not part of the support included "
+        "in your contract, but we will gladly do it for you as paid work: {clause}\n\n"
         "Price: {price}.\n\n"
-        "You can accept or decline this offer with one click. As soon as you accept, "
-        "a technician starts on it.\n\n"
+        "You can accept or decline this offer with one click; nothing is charged unless "
+        "you accept. As soon as you do, a technician starts on it. If you have a question "
+        "about the offer first, just reply to this message.\n\n"
         "{signature}"
     ),
     Verdict.OVER_ALLOWANCE: gettext_noop(
-        "Hello {name},\n\n"
-        "thank you for your message. This request ({service}) is covered by your "
+        "{greeting}\n\n"
+        "Thank you for your message. This request ({service}) is covered by your "
         "contract, but {limit_used_up} this month.\n\n"
-        "We can still do it now as paid work at {price}, or it can wait until "
-        "{next_month}, when your monthly allowance starts afresh. If you often need more, "
-        "we would be glad to offer you a plan with a larger monthly allowance.\n\n"
+        "You can choose: we do it now as paid work at {price} (accept the offer with one "
+        "click; nothing is charged unless you accept), or it waits until {next_month}, "
+        "when your monthly allowance starts afresh. If you often need more, we would be "
+        "glad to suggest a plan with a larger monthly allowance.\n\n"
         "{signature}"
     ),
     Verdict.OUTSIDE_HOURS: gettext_noop(
-        "Hello {name},\n\n"
-        "thank you for your message. It is covered by your contract: {clause}\n\n"
-        "It reached us outside our working hours, so a technician will take it up "
-        "{starts_at}. {response_promise}\n\n"
+        "{greeting}\n\n"
+        "Thank you for your message. This is covered by your contract: {clause}\n\n"
+        "It reached us outside our support hours, so a technician will take it up "
+        "{starts_at}. {response_promise} If anything changes in the meantime, just reply "
+        "to this message.\n\n"
         "{signature}"
     ),
     Verdict.IN_SCOPE: gettext_noop(
-        "Hello {name},\n\n"
-        "thank you for your message. It is covered by your contract: {clause}\n\n"
-        "{response_promise}\n\n"
+        "{greeting}\n\n"
+        "Thank you for your message. This is covered by your contract: {clause}\n\n"
+        "{response_promise} If you think of anything that would help us, just reply to "
+        "this message.\n\n"
         "{signature}"
     ),
 }
+
+# Something is down (an outage service, or a request marked urgent): the reply
+# says first that we are on it and when a person answers; money is not the news.
+OUTAGE_WORDING: dict[Verdict, str] = {
+    Verdict.IN_SCOPE: gettext_noop(
+        "{greeting}\n\n"
+        "Thank you for telling us straight away, and we are sorry for the trouble. We "
+        "are on it: getting this working again is part of your contract. "
+        "{response_promise}\n\n"
+        "If you can, reply with the address that is affected and what you see (an error "
+        "message or a screenshot helps). We will not wait for your answer to start, "
+        "though.\n\n"
+        "{signature}"
+    ),
+    Verdict.OUTSIDE_HOURS: gettext_noop(
+        "{greeting}\n\n"
+        "Thank you for telling us, and we are sorry for the trouble. Your contract covers "
+        "this within our support hours, and your message reached us outside them: our "
+        "technicians are back {starts_at}, and this is the first thing they take up. You "
+        "will hear from us {reply_by}.\n\n"
+        "Your contract does not include round-the-clock support for this, so we cannot "
+        "promise that someone looks at it sooner. What you can do now: if the fault is "
+        "on our side, you will see it on our incidents page, {incidents_page}; and it "
+        "helps to tell your own customers what is going on. If you reply with the address "
+        "that is affected and what you see, the technician can start straight away.\n\n"
+        "{signature}"
+    ),
+}
+
+# An ended contract whose offer for one-off work is already with the customer on
+# another ticket: one offer to answer, not one per ticket.
+NO_CONTRACT_OFFER_PENDING = gettext_noop(
+    "{greeting}\n\n"
+    "Thank you for your message. {contract_state}, so we cannot take this request on "
+    "under a contract at the moment.\n\n"
+    "We have already sent you our offer for paid one-off work on ticket {offer_ticket}, "
+    "at {price}, so we are not sending a second one here. If you accept it there, just "
+    "add that this request should be done too. {next_step}\n\n"
+    "{signature}"
+)
 
 # A mixed request ("mail is down, and please install plugin X") is answered in one
 # message: an opening, a paragraph for each part in the order the customer asked,
 # and the signature. Admins' own wordings are per verdict and so fit whole
 # requests only; the parts are answered in these words.
 PARTS_OPENING = gettext_noop(
-    "Hello {name},\n\n"
-    "thank you for your message. You asked us for more than one thing, so here is "
+    "{greeting}\n\n"
+    "Thank you for your message. You asked us for more than one thing, so here is "
     "our answer to each."
+)
+PARTS_CLOSING = gettext_noop(
+    "If anything here is unclear, or you would like it done differently, just reply to "
+    "this message."
 )
 PART_WORDING: dict[Verdict, str] = {
     Verdict.IN_SCOPE: gettext_noop(
         "{service}: we are on it now. This is covered by your contract. {response_promise}"
     ),
     Verdict.OUTSIDE_HOURS: gettext_noop(
-        "{service}: this is covered by your contract. It reached us outside our working "
+        "{service}: this is covered by your contract. It reached us outside our support "
         "hours, so a technician will take it up {starts_at}. {response_promise}"
     ),
     Verdict.OVER_ALLOWANCE: gettext_noop(
         "{service}: this is covered by your contract, but {limit_used_up} this month. We "
-        "can still do it now as paid work at {price}. You can accept or decline this offer "
-        "with one click; nothing is charged unless you accept."
+        "can still do it now as paid work at {price}, or it can wait until {next_month}. "
+        "You can accept or decline this offer with one click; nothing is charged unless "
+        "you accept."
     ),
     Verdict.PAID_OPTION: gettext_noop(
         "{service}: this is not part of the support included in your contract, but we will "
@@ -139,8 +198,14 @@ PART_WORDING: dict[Verdict, str] = {
     ),
 }
 
+# The catalogue's services (examples/services.yaml) that report something down.
+# A request marked urgent says the same ("something is down right now", as the
+# portal's priority choice explains it).
+OUTAGE_SERVICES = frozenset({"hosting.availability"})
+
 PLACEHOLDERS = frozenset(
     {
+        "greeting",
         "name",
         "customer",
         "who_can_help",
@@ -155,9 +220,16 @@ PLACEHOLDERS = frozenset(
         "next_month",
         "starts_at",
         "response_promise",
+        "reply_by",
+        "incidents_page",
         "signature",
     }
 )
+
+
+def is_outage(service: str | None, priority: str) -> bool:
+    """Whether the request reports something down: an outage service, or urgent."""
+    return service in OUTAGE_SERVICES or priority == "urgent"
 
 
 def template_problems(template: str) -> list[str]:
@@ -178,16 +250,43 @@ def render_reply(
     at: datetime,
     catalogue: Catalogue,
     wordings: Mapping[tuple[str, str], str] | None = None,
+    offer_elsewhere: str = "",
 ) -> Reply:
-    """The reply that the customer gets for this decision."""
+    """The reply that the customer gets for this decision.
+
+    ``offer_elsewhere``: the ticket (number and link) where an ended contract's
+    offer already waits for the customer's answer, so this reply points there
+    instead of making another."""
     language = decision.language
     if decision.parts:
         return _render_parts(decision, at=at, catalogue=catalogue)
     with translation.override(language):
-        own = (wordings or {}).get((decision.verdict.value, language))
-        template = own if own is not None else _(DEFAULT_WORDING[decision.verdict])
-        values = _placeholder_values(decision, at=at, catalogue=catalogue)
+        template = _template(decision, wordings or {}, offer_elsewhere=bool(offer_elsewhere))
+        values = _placeholder_values(
+            decision,
+            at=at,
+            catalogue=catalogue,
+            extra={"offer_ticket": offer_elsewhere},
+        )
         return Reply(language, template.format_map(values).strip())
+
+
+def _template(
+    decision: Decision, wordings: Mapping[tuple[str, str], str], *, offer_elsewhere: bool
+) -> str:
+    """The wording for the decision: the admins' own for its verdict and language,
+    else the default, which speaks of an outage or an offer elsewhere in words of
+    its own."""
+    verdict = decision.verdict
+    if verdict is Verdict.NO_CONTRACT and offer_elsewhere:
+        # The admins' wording offers one-off work here; this reply must not.
+        return _(NO_CONTRACT_OFFER_PENDING)
+    own = wordings.get((verdict.value, decision.language))
+    if own is not None:
+        return own
+    if verdict in OUTAGE_WORDING and is_outage(decision.service, decision.priority):
+        return _(OUTAGE_WORDING[verdict])
+    return _(DEFAULT_WORDING[verdict])
 
 
 def _render_parts(decision: Decision, *, at: datetime, catalogue: Catalogue) -> Reply:
@@ -209,6 +308,7 @@ def _render_parts(decision: Decision, *, at: datetime, catalogue: Catalogue) -> 
             )
             values = _placeholder_values(one, at=at, catalogue=catalogue)
             paragraphs.append(_(PART_WORDING[part.verdict]).format_map(values).strip())
+        paragraphs.append(_(PARTS_CLOSING))
         paragraphs.append(whole["signature"])
         return Reply(decision.language, "\n\n".join(paragraphs))
 
@@ -226,14 +326,24 @@ class _OnDemand(dict):
         return value
 
 
-def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogue) -> _OnDemand:
+def _placeholder_values(
+    decision: Decision,
+    *,
+    at: datetime,
+    catalogue: Catalogue,
+    extra: Mapping[str, str] | None = None,
+) -> _OnDemand:
     customer, contract = decision.customer, decision.contract
+    given = dict(extra or {})
 
     def service() -> str:
         return catalogue.name(decision.service, decision.language) if decision.service else ""
 
     return _OnDemand(
         {
+            "greeting": lambda: greeting(
+                decision.contact.name if decision.contact else "", decision.language
+            ),
             "name": lambda: decision.contact.name if decision.contact else "",
             "customer": lambda: customer.name if customer else _("your company"),
             "who_can_help": lambda: _who_can_help(decision),
@@ -253,13 +363,19 @@ def _placeholder_values(decision: Decision, *, at: datetime, catalogue: Catalogu
                 _format_moment(decision, decision.starts_at) if decision.starts_at else ""
             ),
             "response_promise": lambda: _response_promise(decision),
+            "reply_by": lambda: _reply_by(decision, at),
+            "offer_ticket": lambda: given.get("offer_ticket", ""),
+            "incidents_page": incidents_page,
             "signature": lambda: _("Kind regards,\nYour support team"),
         }
     )
 
 
 def format_money(amount: Decimal, currency: str) -> str:
-    return f"{formats.number_format(amount, 2, use_l10n=True)} {currency}"
+    """“4,000.00 RUB”, “4 000,00 RUB”: thousands grouped as the reader's language
+    groups them (a no-break space in Russian, Finnish and Latvian)."""
+    money = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
+    return f"{money} {currency}"
 
 
 def format_percent(value: Decimal) -> str:
@@ -386,7 +502,8 @@ def _next_step(decision: Decision, at: datetime) -> str:
     if contract.valid_from > _local_day(decision, at):
         return _("Your support starts on that day.")
     return _(
-        "We would be glad to renew it: just reply to this message and we will send you an offer."
+        "We would also be glad to renew your contract: just tell us, and we will go "
+        "through it with you."
     )
 
 
@@ -452,30 +569,18 @@ def _format_day(day: date | None) -> str:
     return formats.date_format(day, "DATE_FORMAT") if day else ""
 
 
-def _format_moment(decision: Decision, moment: datetime) -> str:
-    """“on Monday, 24 November at 8:00” in the reply's language and local style; the
-    time zone is named only when it is not the customer's own."""
+def _format_moment(decision: Decision, moment: datetime, *, by: bool = False) -> str:
+    """A moment of this decision at its support hours' wall clock, for the
+    customer of the decision (``format_moment``)."""
     tz = decision.contract.support_hours.timezone if decision.contract else "UTC"
-    local = moment.astimezone(hours.zone(tz))
-    weekday = formats.date_format(local, "l")
-    if translation.get_language() == "ru":
-        weekday = weekday.lower()  # Russian weekdays are not capitalised mid-sentence
-    values = {
-        "weekday": weekday,
-        "day": formats.date_format(local, "DATE_FORMAT"),
-        "time": formats.time_format(local, "TIME_FORMAT"),
-        "zone": tz,
-    }
-    if decision.customer and decision.customer.timezone == tz:
-        return _("on %(weekday)s, %(day)s at %(time)s") % values
-    return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values
+    home = decision.customer.timezone if decision.customer else tz
+    return format_moment(moment, zone_name=tz, home_zone=home, by=by)
 
 
-def format_moment(moment: datetime, *, zone_name: str, home_zone: str) -> str:
-    """“on Monday, 24 November at 8:00” in the active language and its local
-    style, at ``zone_name``'s wall clock; the zone is named only when it is not
-    the reader's own (``home_zone``). The words of ``_format_moment``, for
-    moments the desk computes after a decision (an accepted offer's start)."""
+def format_moment(moment: datetime, *, zone_name: str, home_zone: str, by: bool = False) -> str:
+    """“on Monday, 24 November at 8:00” (or, ``by``, “no later than …”) in the
+    active language and its local style, at ``zone_name``'s wall clock; the zone
+    is named only when it is not the reader's own (``home_zone``)."""
     local = moment.astimezone(hours.zone(zone_name))
     weekday = formats.date_format(local, "l")
     if translation.get_language() == "ru":
@@ -486,6 +591,46 @@ def format_moment(moment: datetime, *, zone_name: str, home_zone: str) -> str:
         "time": formats.time_format(local, "TIME_FORMAT"),
         "zone": zone_name,
     }
-    if home_zone == zone_name:
+    own_zone = home_zone == zone_name
+    if by:
+        if own_zone:
+            return _("no later than %(weekday)s, %(day)s at %(time)s") % values
+        return _("no later than %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values
+    if own_zone:
         return _("on %(weekday)s, %(day)s at %(time)s") % values
     return _("on %(weekday)s, %(day)s at %(time)s (%(zone)s time)") % values
+
+
+def first_reply_due(decision: Decision, at: datetime) -> datetime | None:
+    """When a person answers at the latest: the first-response target of the
+    request's priority, counted in support time from when work starts (as
+    ``tickets.sla.due_times`` counts it; round the clock for a 24/7 clause)."""
+    contract = decision.contract
+    if contract is None:
+        return None
+    target = contract.sla.get(decision.priority) or contract.sla.get("normal")
+    if target is None:
+        return None
+    support_hours = contract.support_hours
+    if decision.clause is not None and decision.clause.round_the_clock:
+        support_hours = SupportHours(support_hours.timezone, parse_weekly(ROUND_THE_CLOCK))
+    try:
+        return hours.add_support_time(
+            support_hours, decision.starts_at or at, target.first_response
+        )
+    except ValueError:  # support hours without a single window
+        return None
+
+
+def _reply_by(decision: Decision, at: datetime) -> str:
+    """“no later than Monday, 23 November 2026 at 10:30”, or “as soon as we can”."""
+    due = first_reply_due(decision, at)
+    if due is None:
+        return _("as soon as we can")
+    return _format_moment(decision, due, by=True)
+
+
+def incidents_page() -> str:
+    """The portal's page of our own outages, where a customer sees whether the
+    fault is on our side."""
+    return settings.SITE_URL + reverse("portal:incidents")

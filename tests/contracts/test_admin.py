@@ -286,9 +286,7 @@ def test_reply_wording_with_an_unknown_placeholder_is_refused(admin_client, cata
     response = admin_client.get(url(ReplyWording, "add"))
     content = page(response)
     assert "{response_promise}" in content  # the placeholders are listed
-    assert (
-        "thank you for your request. This request ({service}) is not part of" in content
-    )  # the default
+    assert "Thank you for your request. This ({service}) is not part of" in content  # the default
     response = admin_client.post(
         url(ReplyWording, "add"),
         {"verdict": "in_scope", "language": "en", "text": "Hello {nmae}, {clause"},
@@ -430,7 +428,7 @@ def test_the_try_box_shows_the_verdict_and_the_reply(admin_client, northwind):
     assert "60.00 EUR" in content
     assert "Installing or updating CMS plugins and themes." in content
     assert result.reply.text in content
-    assert "Hello Sara Berg" in result.reply.text
+    assert result.reply.text.startswith("Hello Sara,")
 
 
 def test_the_try_box_refuses_a_stranger(admin_client, northwind):

@@ -122,7 +122,7 @@ def test_a_claim_in_english_names_the_incidents_the_downtime_and_the_credit(outa
     assert (ticket.verdict, ticket.service.code) == ("in_scope", CLAIM)
     assert ticket.status == Status.OPEN
     text = reply_to(ticket)
-    assert text.startswith("Hello Sara Berg,")
+    assert text.startswith("Hello Sara,")
     assert "Database server outage" in text and "for 6 hours" in text
     assert "Mail server outage" in text and "for 20 minutes" in text
     assert "Slow control panel" not in text and "Moscow" not in text
@@ -155,7 +155,7 @@ def test_a_claim_uses_no_allowance(outages, northwind):
             AINO,
             "Palvelin oli alhaalla kuusi tuntia lokakuussa, vaadimme hyvitystä.",
             [
-                "Hei Aino Virtanen,",
+                "Hei Aino,",
                 "Database server outage",
                 "6 tuntia",
                 "99,194 %",
@@ -167,7 +167,7 @@ def test_a_claim_uses_no_allowance(outages, northwind):
             LIGA,
             "Kur ir mūsu kompensācija par oktobra dīkstāvi?",
             [
-                "Labdien, Līga Ozola!",
+                "Labdien, Līga!",
                 "Database server outage",
                 "6 stundas",
                 "99,194 %",
@@ -179,7 +179,7 @@ def test_a_claim_uses_no_allowance(outages, northwind):
             IVAN,
             "Где наша компенсация за простой почты в этом месяце?",
             [
-                "Здравствуйте, Иван Петров!",
+                "Здравствуйте, Иван!",
                 "Mail server outage",
                 "Moscow rack power failure",
                 "6 часов",
@@ -274,7 +274,7 @@ def test_a_complaint_without_an_account_manager_reaches_the_leads(desk, volga, l
     assert Escalation.objects.filter(ticket=ticket).exists()
     assert [m.to for m in mail.outbox if m.to != [IVAN]] == [["lead@scopedesk.example"]]
     reply = reply_to(ticket)
-    assert "руководитель нашей службы поддержки" in reply and "простите" in reply.lower(), reply
+    assert "руководитель группы поддержки" in reply and "простите" in reply.lower(), reply
 
 
 def test_a_complaint_filed_through_the_api_is_answered_there(account_manager):

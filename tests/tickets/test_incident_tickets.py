@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from contracts.contract_files import load_contract_file
+from contracts.greetings import greeting
 from contracts.models import Customer, Service
 from tests.helpers import api
 from tests.tickets.test_ticket_flow import MAIL, MONDAY_10, PLUGIN, file
@@ -128,7 +129,7 @@ def test_a_ticket_about_an_open_incident_joins_it_and_gets_its_news_in_the_ticke
     body = reply_read_by(contact(lang), ticket)
     assert NEWS[lang] in body
     for line in (
-        "thank you for letting us know. We already know about this problem and are working on it.",
+        "Thank you for letting us know. We already know about this problem and are working on it.",
         "This is our fault, and we are sorry for the trouble it causes you.",
         "You do not need to do anything: we will tell you as soon as it is fixed, and close "
         "this ticket then. It does not count against your monthly allowance.",
@@ -136,12 +137,10 @@ def test_a_ticket_about_an_open_incident_joins_it_and_gets_its_news_in_the_ticke
     ):
         assert in_language(lang, line) in body, (lang, line)
         assert lang == "en" or in_language(lang, line) != line, f"not translated into {lang}"
-    assert body.startswith(
-        in_language(lang, "Hello %(name)s,") % {"name": f"Contact {lang.upper()}"}
-    )
+    assert body.startswith(greeting(f"Contact {lang.upper()}", lang) + "\n\n")
     assert "{" not in body and "%(" not in body
     # Not the usual acknowledgement, and only one reply.
-    assert in_language(lang, "It is covered by your contract") not in body
+    assert in_language(lang, "This is covered by your contract") not in body
     assert ticket.messages.filter(kind=Message.Kind.AUTOMATIC).count() == 1
     assert [m.to for m in mail.outbox] == [[contact(lang)]]
     assert NEWS[lang] in mail.outbox[0].body
@@ -248,7 +247,7 @@ def test_tickets_about_another_service_or_from_an_unaffected_customer_are_not_li
     open_outage(technician, customers=[kuldiga, northwind])
     mail_ticket = file(contact("en"), MAIL)
     assert mail_ticket.incident is None
-    assert "It is covered by your contract" in mail_ticket.messages.get(kind="automatic").body
+    assert "This is covered by your contract" in mail_ticket.messages.get(kind="automatic").body
     volga_down = file("olga@volga-media.example", DOWN["ru"])
     assert volga_down.service.code == "hosting.availability"
     assert volga_down.incident is None

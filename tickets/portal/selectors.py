@@ -10,7 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import get_language
 
-from contracts.replies import written_in
+from contracts.replies import is_outage, written_in
 from tickets.models import (
     Attachment,
     DecisionPart,
@@ -66,7 +66,7 @@ class PartCard:
 
 
 def _part_card(
-    part: DecisionPart, *, language: str, customer_language: str, now: datetime
+    part: DecisionPart, *, language: str, customer_language: str, now: datetime, priority: str
 ) -> PartCard:
     offer = getattr(part, "offer", None)
     offer_open = bool(offer and offer.status == Offer.Status.PENDING and offer.expires_at > now)
@@ -74,7 +74,7 @@ def _part_card(
         part=part,
         service_name=part.service.name(language),
         verdict_text=words.verdict_tag(part.verdict),
-        sentence=words.part_sentence(part.verdict),
+        sentence=words.part_sentence(part.verdict, outage=is_outage(part.service.code, priority)),
         starts_later=bool(part.starts_at and part.starts_at > now),
         clause=_clause_for_reader(part.clause_snapshot, language, customer_language),
         offer=offer,
@@ -153,6 +153,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
             ticket.verdict,
             under_way=under_way,
             offer_status=offer.status if offer and answered_here else None,
+            outage=is_outage(ticket.service.code if ticket.service else None, ticket.priority),
         ),
         decided=ticket.decided_at is not None,
         decision=decision,
@@ -178,7 +179,13 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         can_rate=rating is None and rating_invited(ticket),
         closes_at=refused_ticket_closes_at(ticket),
         parts=[
-            _part_card(part, language=language, customer_language=ticket.customer.language, now=now)
+            _part_card(
+                part,
+                language=language,
+                customer_language=ticket.customer.language,
+                now=now,
+                priority=ticket.priority,
+            )
             for part in (decision.parts.select_related("service", "offer") if decision else ())
         ],
         withdrawn_offer=withdrawn,

@@ -64,8 +64,9 @@ VERDICT_SENTENCES = {
         "why in our reply, and where you could get help instead."
     ),
     "needs_review": gettext_lazy(
-        "We want to handle this under the right part of your contract, so a technician "
-        "will look at it personally and get back to you."
+        "A technician will look at this personally and answer you. Which site or "
+        "address is affected, and what do you see? Tell us in a reply and we can help "
+        "sooner."
     ),
     "no_contract": gettext_lazy(
         "Your support contract is not valid at the moment. We would be glad to renew "
@@ -85,6 +86,21 @@ PART_SENTENCES = {
         "start on it when they begin."
     ),
 }
+# Something is down: the customer needs to read that we are on it, not that it
+# costs nothing (contracts.replies.is_outage).
+OUTAGE_SENTENCES = {
+    "in_scope": gettext_lazy(
+        "We are on it: getting this working again is part of your contract, and a "
+        "technician is taking it up now."
+    ),
+    "outside_hours": gettext_lazy(
+        "Getting this working again is part of your contract. It reached us outside "
+        "support hours, so it is the first thing our technicians take up when they are back."
+    ),
+}
+OUTAGE_LATER_SENTENCE = gettext_lazy(
+    "This is covered by your contract, and a technician is working on it."
+)
 # Once the work is under way or done, the forward-looking sentences above no
 # longer fit the covered verdicts.
 LATER_SENTENCES = {
@@ -184,20 +200,29 @@ def verdict_tag(verdict: str) -> str:
 
 
 def verdict_sentence(
-    verdict: str, *, under_way: bool = False, offer_status: str | None = None
+    verdict: str,
+    *,
+    under_way: bool = False,
+    offer_status: str | None = None,
+    outage: bool = False,
 ) -> str:
     """The verdict as a sentence; ``under_way``: a technician has replied or the
     ticket is resolved, so "we will start" is no longer true; ``offer_status``:
-    how the customer answered the verdict's offer."""
+    how the customer answered the verdict's offer; ``outage``: something is down."""
     if offer_status in ANSWERED_SENTENCES:
         return str(ANSWERED_SENTENCES[offer_status])
+    if outage and verdict in OUTAGE_SENTENCES:
+        return str(OUTAGE_LATER_SENTENCE if under_way else OUTAGE_SENTENCES[verdict])
     if under_way and verdict in LATER_SENTENCES:
         return str(LATER_SENTENCES[verdict])
     return str(VERDICT_SENTENCES.get(verdict or "", VERDICT_SENTENCES[""]))
 
 
-def part_sentence(verdict: str) -> str:
-    """A part's verdict as a sentence on its card."""
+def part_sentence(verdict: str, *, outage: bool = False) -> str:
+    """A part's verdict as a sentence on its card; ``outage``: the part reports
+    something down."""
+    if outage and verdict in OUTAGE_SENTENCES:
+        return str(OUTAGE_SENTENCES[verdict])
     sentence = PART_SENTENCES.get(verdict) or VERDICT_SENTENCES.get(verdict)
     return str(sentence) if sentence else ""
 

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from contracts.engine import hours, terms
 from contracts.engine.scope import Decision
+from contracts.greetings import greeting
 from contracts.replies import format_money, format_percent
 from tickets.claims import ClaimMonth, CreditClaimFacts, credit_claim_facts
 from tickets.models import Ticket
@@ -45,8 +46,17 @@ def our_service_answer(*, ticket: Ticket, decision: Decision) -> str | None:
                 reason=ticket.body.strip() or ticket.subject,
             )
         with translation.override(decision.language):
-            return complaint_reply(decision, person=escalation_contact(ticket.customer))
+            return complaint_reply(decision, person=complaint_contact(ticket))
     return None
+
+
+def complaint_contact(ticket: Ticket) -> str:
+    """The person a complaint is answered by, named so the customer knows whom to
+    expect: the ticket's assignee, else the account manager, else "a team lead"."""
+    assignee = ticket.assignee
+    if assignee is not None and assignee.is_active:
+        return assignee.get_full_name() or assignee.username
+    return escalation_contact(ticket.customer)
 
 
 def complaint_reply(decision: Decision, *, person: str) -> str:
@@ -54,14 +64,14 @@ def complaint_reply(decision: Decision, *, person: str) -> str:
         [
             _greeting(decision),
             _(
-                "thank you for telling us, and we are sorry that we let you down. We take "
+                "Thank you for telling us, and we are sorry that we let you down. We take "
                 "this seriously and have passed your message on at once: %(person)s will "
                 "get in touch with you personally."
             )
             % {"person": person},
             _(
                 "Until then a technician keeps your ticket moving, and you can reply to "
-                "this message at any time."
+                "this message at any time: whatever you add reaches them too."
             ),
             _signature(),
         ]
@@ -73,7 +83,7 @@ def credit_claim_reply(decision: Decision, facts: CreditClaimFacts) -> str:
     if facts.incidents:
         parts.append(
             _(
-                "thank you for asking, and we are sorry for the trouble our outages caused "
+                "Thank you for asking, and we are sorry for the trouble our outages caused "
                 "you. Here is what we measured for your contract %(contract)s."
             )
             % {"contract": facts.contract}
@@ -82,7 +92,7 @@ def credit_claim_reply(decision: Decision, facts: CreditClaimFacts) -> str:
     else:
         parts.append(
             _(
-                "thank you for asking. Here is what we measured for your contract "
+                "Thank you for asking. Here is what we measured for your contract "
                 "%(contract)s: we have no outage on record that affected your services "
                 "last month or this month."
             )
@@ -173,8 +183,7 @@ def _span(minutes: int) -> str:
 
 
 def _greeting(decision: Decision) -> str:
-    name = decision.contact.name if decision.contact else ""
-    return _("Hello %(name)s,") % {"name": name} if name else _("Hello,")
+    return greeting(decision.contact.name if decision.contact else "", decision.language)
 
 
 def _signature() -> str:

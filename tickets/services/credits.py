@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.engine.uptime import CENT
+from contracts.greetings import greeting
 from contracts.models import Contract
 from contracts.replies import format_percent
 from tickets.models import CreditNotice, UptimeCredit
@@ -185,7 +186,7 @@ def credit_email(notice: CreditNotice) -> EmailMessage:
             "reason": credit.reason,
         }
         lines = [
-            _("Hello %(name)s,") % figures,
+            greeting(notice.contact.name, notice.language),
             "",
             _(
                 "In %(month)s our services under your contract %(contract)s were down "

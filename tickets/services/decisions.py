@@ -29,7 +29,12 @@ from tickets.services.claims import our_service_answer
 from tickets.services.incident_tickets import incident_reply, incident_reported, incident_work
 from tickets.services.mail_limits import auto_reply_withheld
 from tickets.services.notices import allowance_notices_send
-from tickets.services.offers import _withdraw_pending_offers, offer_make
+from tickets.services.offers import (
+    _withdraw_pending_offers,
+    offer_make,
+    offer_where,
+    one_off_offer_elsewhere,
+)
 from tickets.services.override_messages import (
     with_withdrawn_note,
 )
@@ -150,8 +155,19 @@ def _redecide(
         if incident is not None:
             text = incident_reply(incident, ticket=ticket, decision=decision)
         else:
+            elsewhere = (
+                one_off_offer_elsewhere(ticket)
+                if decision.verdict is V.NO_CONTRACT and not record.offers.exists()
+                else None
+            )
             text = our_service_answer(ticket=ticket, decision=decision) or (
-                render_reply(decision, at=at, catalogue=catalogue, wordings=reply_wordings()).text
+                render_reply(
+                    decision,
+                    at=at,
+                    catalogue=catalogue,
+                    wordings=reply_wordings(),
+                    offer_elsewhere=offer_where(elsewhere) if elsewhere else "",
+                ).text
             )
         if pending and Offer.objects.filter(pk__in=pending, status=Offer.Status.WITHDRAWN).exists():
             text = with_withdrawn_note(text, verdict=record.verdict, language=ticket.language)
@@ -266,6 +282,10 @@ def _decision_take(
     quotes: list[tuple[DecisionPart | None, PriceQuote | None]] = (
         [(row, part.offer) for row, part in made] if made else [(None, price)]
     )
+    if verdict is V.NO_CONTRACT and one_off_offer_elsewhere(ticket) is not None:
+        # An ended contract's customer answers one offer, not one per ticket: the
+        # reply points to the offer already waiting on another ticket.
+        quotes = []
     offers = [
         offer_make(ticket=ticket, decision=record, price=quote, part=row)
         for row, quote in quotes

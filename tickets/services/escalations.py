@@ -77,8 +77,8 @@ def _escalation_recipients(customer: Customer) -> list[str]:
 
 def escalation_contact(customer: Customer) -> str:
     """Who the customer will hear from about an escalation, as a name they can
-    use: the account manager, else "our support lead"."""
+    use: the account manager, else "a team lead"."""
     manager = customer.account_manager
     if manager is not None and manager.is_active and manager.email:
         return manager.get_full_name() or manager.username
-    return _("our support lead")
+    return _("a team lead")

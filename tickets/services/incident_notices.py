@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from contracts.greetings import greeting
 from tickets.models import Incident, IncidentNotice, IncidentUpdate
 from tickets.services.base import one_line
 
@@ -37,7 +38,7 @@ def notice_email(notice: IncidentNotice) -> EmailMessage:
             IncidentUpdate.Kind.UPDATE: _("Update: %(title)s"),
             IncidentUpdate.Kind.RESOLVED: _("Resolved: %(title)s"),
         }[IncidentUpdate.Kind(update.kind)] % {"title": incident.title}
-        body = notice_text(update, notice.language)
+        body = notice_text(update, notice.language, name=notice.contact.name)
     return EmailMessage(
         subject=one_line(subject),
         body=body,
@@ -51,13 +52,14 @@ def notice_email(notice: IncidentNotice) -> EmailMessage:
     )
 
 
-def notice_text(update: IncidentUpdate, language: str) -> str:
+def notice_text(update: IncidentUpdate, language: str, *, name: str = "") -> str:
     """What a contact reads: the news, whose fault, sorry, when it is fixed, when
-    they hear from us next, and whom to call. In the active language and zone."""
+    they hear from us next, and whom to call. In the active language and zone,
+    greeting the contact by ``name``."""
     incident = update.incident
     text, untranslated = incident_update_text(update, language)
     services = ", ".join(s.name(language) for s in incident.services.all())
-    lines = [_("Hello,"), ""]
+    lines = [greeting(name, language), ""]
     if update.kind == IncidentUpdate.Kind.RESOLVED:
         lines.append(
             _("%(services)s work again since %(when)s. The problem lasted %(duration)s.")
@@ -74,7 +76,7 @@ def notice_text(update: IncidentUpdate, language: str) -> str:
         )
     else:
         lines.append(
-            _("%(services)s are not working as they should since %(when)s.")
+            _("Since %(when)s, this is not working as it should: %(services)s.")
             % {"services": services, "when": when(incident.started_at)}
         )
     if incident.our_fault and incident.kind != Incident.Kind.MAINTENANCE:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.engine.scope import Decision, Reason
+from contracts.greetings import greeting
 from tickets.models import Incident, ScopeDecision, Ticket
 from tickets.selectors import incidents_open_for
 from tickets.services.incident_notices import incident_update_text, when
@@ -97,10 +98,10 @@ def incident_reply(incident: Incident, *, ticket: Ticket, decision: Decision) ->
     name = decision.contact.name if decision.contact else ""
     with translation.override(language), timezone.override(ticket.customer.timezone):
         services = ", ".join(s.name(language) for s in incident.services.all())
-        lines = [_("Hello %(name)s,") % {"name": name} if name else _("Hello,"), ""]
+        lines = [greeting(name, language), ""]
         lines.append(
             _(
-                "thank you for letting us know. We already know about this problem and "
+                "Thank you for letting us know. We already know about this problem and "
                 "are working on it."
             )
         )
@@ -111,7 +112,7 @@ def incident_reply(incident: Incident, *, ticket: Ticket, decision: Decision) ->
             )
         else:
             lines.append(
-                _("%(services)s are not working as they should since %(when)s.")
+                _("Since %(when)s, this is not working as it should: %(services)s.")
                 % {"services": services, "when": when(incident.started_at)}
             )
             if incident.our_fault:

@@ -8,9 +8,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from contracts.engine import terms
 from contracts.engine.scope import PriceQuote
 from contracts.replies import format_moment
 from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
@@ -58,6 +60,32 @@ def offer_make(
         # old ticket must not make an offer that has already lapsed.
         expires_at=decision.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
     )
+
+
+def one_off_offer_elsewhere(ticket: Ticket) -> Offer | None:
+    """The customer's offer of paid one-off work under an ended contract that is
+    still open for an answer on another ticket: while it is, a new ticket gets no
+    offer of its own (one offer to answer, not one per ticket)."""
+    return (
+        Offer.objects.filter(
+            ticket__customer_id=ticket.customer_id,
+            status=Offer.Status.PENDING,
+            expires_at__gt=timezone.now(),
+            decision__is_current=True,
+            decision__verdict=terms.Verdict.NO_CONTRACT.value,
+            part=None,
+        )
+        .exclude(ticket=ticket)
+        .select_related("ticket")
+        .order_by("created_at")
+        .first()
+    )
+
+
+def offer_where(offer: Offer) -> str:
+    """The ticket an offer is on, as a customer finds it: number and page."""
+    link = settings.SITE_URL + reverse("portal:ticket", args=[offer.ticket_id])
+    return f"#{offer.ticket_id} ({link})"
 
 
 def offer_answer(*, offer_id: int, accept: bool, user: User | None = None) -> Offer:
