@@ -44,6 +44,12 @@ def test_it_writes_every_verdict_in_every_language_and_every_notice(tmp_path):
     for language in LANGUAGES:
         assert f"incident resolved · {language}" in headings
         assert f"uptime credit · {language}" in headings
+    # What an override tells the customer: each change of answer a lead can make.
+    for language in LANGUAGES:
+        assert f"paid_option → in_scope · {language}" in headings
+        assert f"in_scope → paid_option · {language}" in headings
+        assert f"paid_option → out_of_scope · {language}" in headings
+    assert "in_scope → outside_hours · en" not in headings  # covered either way: no message
     # Every reply filled in: no placeholder left, no English left in another language.
     assert "{" not in text.replace("```", "") and "%(" not in text
     assert "Labdien, Jāni!" in text and "Здравствуйте, Анна!" in text

@@ -16,6 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
+from contracts.greetings import greeting
 from contracts.models import Customer
 from tickets.models import AllowanceNotice, Status, Ticket
 from tickets.selectors import allowance_usage, calendar_month, customer_day, valid_contract
@@ -68,7 +69,7 @@ def _email_allowance_notice(notice: AllowanceNotice, used: int, included: int) -
         with translation.override(contact.reply_language):
             send_mail_safely(
                 subject=_("Your support allowance this month"),
-                body=_allowance_text(notice, used, included),
+                body=_allowance_text(notice, used, included, name=contact.name),
                 to=[contact.user.email],
             )
     if customer.account_manager and customer.account_manager.email:
@@ -80,7 +81,7 @@ def _email_allowance_notice(notice: AllowanceNotice, used: int, included: int) -
         )
 
 
-def _allowance_text(notice: AllowanceNotice, used: int, included: int) -> str:
+def _allowance_text(notice: AllowanceNotice, used: int, included: int, *, name: str) -> str:
     if notice.measure == "tickets":
         usage = _("%(used)d of the %(included)d tickets included this month") % {
             "used": used,
@@ -91,11 +92,12 @@ def _allowance_text(notice: AllowanceNotice, used: int, included: int) -> str:
             "used": used,
             "included": included,
         }
-    return _(
-        "Hello,\n\nthis is a friendly note: you have used %(usage)s. Work beyond the "
+    body = _(
+        "This is a friendly note: you have used %(usage)s. Work beyond the "
         "allowance is still possible as paid work, and we would be glad to suggest a plan "
         "with a larger allowance if you often need more.\n\nKind regards,\nYour support team"
     ) % {"usage": usage}
+    return f"{greeting(name, translation.get_language() or 'en')}\n\n{body}"
 
 
 def send_mail_safely(*, subject: str, body: str, to: list[str]) -> None:

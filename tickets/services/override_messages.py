@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.engine.scope import PriceQuote
+from contracts.greetings import greeting
 from contracts.replies import format_offer, written_in
 from tickets.models import Offer, ScopeDecision
 from tickets.snapshots import clause_as_told
@@ -70,12 +71,14 @@ def override_text(
     withdrawn: bool | None = None,
     clause: str = "",
     advice: str = "",
+    name: str = "",
 ) -> str:
     """The message for an answer that changed from ``previous`` to ``verdict``, in
     ``language``. ``offer``: the new offer (a paid verdict); ``withdrawn``: an
     earlier offer still awaiting an answer was taken back (default: when
     ``previous`` is paid); ``clause`` and ``advice``: a refusal's contract words,
-    already in the reader's language. An unchanged answer gets no message: ""."""
+    already in the reader's language; ``name``: the contact's, greeted as their
+    language greets. An unchanged answer gets no message: ""."""
     if not answer_changes(previous, verdict):
         return ""
     if withdrawn is None:
@@ -83,7 +86,10 @@ def override_text(
     if V(verdict) in PAID and offer is None:
         offer = EXAMPLE_OFFER
     with translation.override(language):
-        paragraphs = [_("Hello,"), *_body(previous, verdict, offer, withdrawn, clause, advice)]
+        paragraphs = [
+            greeting(name, language),
+            *_body(previous, verdict, offer, withdrawn, clause, advice),
+        ]
         paragraphs.append(_("Kind regards,\nYour support team"))
         return "\n\n".join(p for p in paragraphs if p)
 
@@ -233,4 +239,5 @@ def override_message(decision: ScopeDecision, previous: ScopeDecision, language:
         withdrawn=withdrawn,
         clause=clause,
         advice=advice,
+        name=getattr(getattr(decision.ticket.requester, "contact", None), "name", ""),
     )

@@ -30,9 +30,9 @@ from django.utils import timezone, translation
 
 from contracts.contract_files import load_contract_file, load_services
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
-from contracts.engine.terms import LANGUAGES, Verdict
-from contracts.models import Contact, Customer, Service
-from contracts.replies import render_reply
+from contracts.engine.terms import LANGUAGES, Verdict, wording_in
+from contracts.models import Clause, Contact, Customer, Service
+from contracts.replies import render_reply, written_in
 from contracts.roles import LEADS
 from contracts.selectors import customer_terms_by_slug, service_catalogue
 from helpdesk.celery import app
@@ -40,6 +40,7 @@ from tickets import services
 from tickets.models import CreditNotice, IncidentUpdate, Message, Ticket, UptimeCredit
 from tickets.services.credits import credit_email, credits_compute_month
 from tickets.services.incident_notices import notice_text
+from tickets.services.override_messages import OVERRIDE_VERDICTS, override_text
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 # Monday 23 November 2026, 10:00 in Helsinki: Northwind's and Volga's contracts
@@ -329,6 +330,30 @@ def credit_notices(desk: Desk) -> Iterable[Entry]:
         yield f"uptime credit · {language}", str(credit_email(notice).body)
 
 
+def override_messages(desk: Desk) -> Iterable[Entry]:
+    """What a lead's override tells the customer, for every change of answer a
+    lead can make: a paid verdict with the sample offer, a refusal with the
+    words of Northwind's clause on search engine optimisation."""
+    seo = Clause.objects.get(contract__customer__slug="northwind", service__code="marketing.seo")
+    for previous in Verdict:
+        for verdict in OVERRIDE_VERDICTS:
+            for language in LANGUAGES:
+                refusal = verdict is Verdict.OUT_OF_SCOPE
+                with translation.override(language):  # written_in notes in the reader's
+                    clause = written_in(*wording_in(seo.text, language)) if refusal else ""
+                    advice = written_in(*wording_in(seo.advice, language)) if refusal else ""
+                    text = override_text(
+                        previous.value,
+                        verdict.value,
+                        language,
+                        clause=clause,
+                        advice=advice,
+                        name=READERS[language],
+                    )
+                if text:
+                    yield f"{previous.value} → {verdict.value} · {language}", text
+
+
 SECTIONS: list[tuple[str, Callable[[Desk], Iterable[Entry]]]] = [
     ("Every verdict in every language", verdict_replies),
     ("A Russian customer's own clauses and roubles", russian_customer_replies),
@@ -337,6 +362,7 @@ SECTIONS: list[tuple[str, Callable[[Desk], Iterable[Entry]]]] = [
     ("An ended contract: one offer for many tickets", six_tickets_of_an_ended_contract),
     ("Incident notices", incident_notices),
     ("Uptime credit notices", credit_notices),
+    ("A lead's override, as the customer is told it", override_messages),
 ]
 
 
