@@ -86,7 +86,7 @@ DEFAULT_WORDING: dict[Verdict, str] = {
     ),
     Verdict.PAID_OPTION: gettext_noop(
         "{greeting}\n\n"
-        "Thank you for your request. This ({service}) is not part of the support included "
+        "Thank you for your request. This request ({service}) is not part of the support included "
         "in your contract, but we will gladly do it for you as paid work: {clause}\n\n"
         "Price: {price}.\n\n"
         "You can accept or decline this offer with one click; nothing is charged unless "

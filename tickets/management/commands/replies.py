@@ -15,6 +15,9 @@ section's (heading, text) entries. A new kind of message is one more entry there
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -25,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.test.utils import override_settings, setup_databases, teardown_databases
 from django.utils import timezone, translation
 
@@ -381,6 +385,14 @@ class Command(BaseCommand):
         logging.getLogger("celery").setLevel(logging.WARNING)
         eager = app.conf.task_always_eager
         app.conf.task_always_eager = True  # no worker: the tasks run here
+        # A database of its own: the test suite's (settings' TEST NAME) may be in
+        # use by a test run that calls this command.
+        scratch = tempfile.mkdtemp(prefix="scopedesk-replies-")
+        test = connection.settings_dict.setdefault("TEST", {})
+        if connection.vendor == "sqlite":
+            test["NAME"] = str(Path(scratch) / "replies.sqlite3")
+        else:
+            test["NAME"] = f"{connection.settings_dict['NAME']}_replies_{os.getpid()}"
         old = setup_databases(verbosity=0, interactive=False, aliases={"default": None})
         try:
             with (
@@ -393,6 +405,7 @@ class Command(BaseCommand):
                 text = self.write_all()
         finally:
             teardown_databases(old, verbosity=0)
+            shutil.rmtree(scratch, ignore_errors=True)
             app.conf.task_always_eager = eager
         target.write_text(text, encoding="utf-8")
         self.stdout.write(f"Wrote every automatic reply to {target}")
