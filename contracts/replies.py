@@ -577,6 +577,24 @@ def _format_moment(decision: Decision, moment: datetime, *, by: bool = False) ->
     return format_moment(moment, zone_name=tz, home_zone=home, by=by)
 
 
+# Latvian says "on Monday, 23 November" with the weekday as an adverb and the month
+# in the locative ("pirmdien, 2026. gada 23. novembrī"); Django's formats give the
+# nominative ("pirmdiena, … novembris"), which reads wrong inside a sentence.
+_LV_ON_WEEKDAY = (
+    "pirmdien",
+    "otrdien",
+    "trešdien",
+    "ceturtdien",
+    "piektdien",
+    "sestdien",
+    "svētdien",
+)
+_LV_IN_MONTH = (
+    "janvārī", "februārī", "martā", "aprīlī", "maijā", "jūnijā",
+    "jūlijā", "augustā", "septembrī", "oktobrī", "novembrī", "decembrī",
+)  # fmt: skip
+
+
 def format_moment(moment: datetime, *, zone_name: str, home_zone: str, by: bool = False) -> str:
     """“on Monday, 24 November at 8:00” (or, ``by``, “no later than …”) in the
     active language and its local style, at ``zone_name``'s wall clock; the zone
@@ -585,9 +603,13 @@ def format_moment(moment: datetime, *, zone_name: str, home_zone: str, by: bool 
     weekday = formats.date_format(local, "l")
     if translation.get_language() == "ru":
         weekday = weekday.lower()  # Russian weekdays are not capitalised mid-sentence
+    day = formats.date_format(local, "DATE_FORMAT")
+    if translation.get_language() == "lv":
+        weekday = _LV_ON_WEEKDAY[local.weekday()]
+        day = f"{local.year}. gada {local.day}. {_LV_IN_MONTH[local.month - 1]}"
     values = {
         "weekday": weekday,
-        "day": formats.date_format(local, "DATE_FORMAT"),
+        "day": day,
         "time": formats.time_format(local, "TIME_FORMAT"),
         "zone": zone_name,
     }

@@ -97,10 +97,10 @@ OPENING_DAY = {
     "en": "23 November 2026",
     "ru": "23 ноября 2026 г.",
     "fi": "23. marraskuuta 2026",
-    "lv": "2026. gada 23. novembris",
+    "lv": "2026. gada 23. novembrī",  # "on": the locative
 }
 # Russian writes the weekday in lower case mid-sentence.
-MONDAY = {"en": "Monday", "ru": "понедельник", "fi": "maanantai", "lv": "pirmdiena"}
+MONDAY = {"en": "Monday", "ru": "понедельник", "fi": "maanantai", "lv": "pirmdien,"}
 # The opening time in each language's TIME_FORMAT.
 EIGHT_AM = {"en": "at 08:00", "ru": "в 8:00", "fi": "klo 8.00", "lv": "plkst. 08:00"}
 HALF_PAST_EIGHT = {"en": "at 08:30", "ru": "8:30", "fi": "klo 8.30", "lv": "plkst. 08:30"}

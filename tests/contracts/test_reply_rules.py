@@ -171,7 +171,7 @@ ANSWER_BY = {
     "en": "no later than Monday, 23 November 2026 at 08:30",
     "ru": "не позднее 8:30, 23 ноября 2026 г. (понедельник)",
     "fi": "viimeistään maanantaina 23. marraskuuta 2026 klo 8.30",
-    "lv": "ne vēlāk kā plkst. 08:30 (pirmdiena, 2026. gada 23. novembris)",
+    "lv": "ne vēlāk kā plkst. 08:30 (pirmdien, 2026. gada 23. novembrī)",
 }
 NO_ROUND_THE_CLOCK = "Your contract does not include round-the-clock support for this"
 
@@ -209,14 +209,14 @@ REVIEW_BY = {
         "en": "no later than Monday, 23 November 2026 at 18:00",
         "ru": "не позднее 18:00, 23 ноября 2026 г. (понедельник)",
         "fi": "viimeistään maanantaina 23. marraskuuta 2026 klo 18.00",
-        "lv": "ne vēlāk kā plkst. 18:00 (pirmdiena, 2026. gada 23. novembris)",
+        "lv": "ne vēlāk kā plkst. 18:00 (pirmdien, 2026. gada 23. novembrī)",
     },
     # Saturday night: the 8 working hours start on Monday at 8:00.
     SATURDAY_22: {
         "en": "no later than Monday, 23 November 2026 at 16:00",
         "ru": "не позднее 16:00, 23 ноября 2026 г. (понедельник)",
         "fi": "viimeistään maanantaina 23. marraskuuta 2026 klo 16.00",
-        "lv": "ne vēlāk kā plkst. 16:00 (pirmdiena, 2026. gada 23. novembris)",
+        "lv": "ne vēlāk kā plkst. 16:00 (pirmdien, 2026. gada 23. novembrī)",
     },
 }
 QUESTION = {

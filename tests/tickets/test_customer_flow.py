@@ -33,7 +33,7 @@ PLUGIN = "Could you please install the WooCommerce plugin on our WordPress shop?
 SEO = "Can you improve our search ranking with SEO and link building?"
 OUTAGE = "Our whole site and server are down, nothing loads!"
 LANGUAGES = ["en", "ru", "fi", "lv"]
-MONDAY = {"en": "Monday", "ru": "понедельник", "fi": "maanantai", "lv": "pirmdiena"}
+MONDAY = {"en": "Monday", "ru": "понедельник", "fi": "maanantai", "lv": "pirmdien,"}
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 pytestmark = pytest.mark.django_db(transaction=True)
