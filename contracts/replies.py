@@ -189,6 +189,17 @@ NO_CONTRACT_RENEWAL_PENDING = gettext_noop(
     "{signature}"
 )
 
+# The customer has accepted the renewal on another ticket; a lead is loading it.
+NO_CONTRACT_RENEWAL_ACCEPTED = gettext_noop(
+    "{greeting}\n\n"
+    "Thank you for your message. {contract_state}, and you have accepted its renewal "
+    "on ticket {offer_ticket}: we are preparing the renewed contract. As soon as it "
+    "is in place, we take this request up too.\n\n"
+    "If something cannot wait until then, just reply and a technician will tell you "
+    "what we can do.\n\n"
+    "{signature}"
+)
+
 # A mixed request ("mail is down, and please install plugin X") is answered in one
 # message: an opening, a paragraph for each part in the order the customer asked,
 # and the signature. Admins' own wordings are per verdict and so fit whole
@@ -280,12 +291,14 @@ def render_reply(
     wordings: Mapping[tuple[str, str], str] | None = None,
     offer_elsewhere: str = "",
     elsewhere_renewal: bool = False,
+    renewal_accepted: bool = False,
 ) -> Reply:
     """The reply that the customer gets for this decision.
 
     ``offer_elsewhere``: the ticket (number and link) where an ended contract's
     offer already waits for the customer's answer, so this reply points there
-    instead of making another; ``elsewhere_renewal``: that offer is a renewal."""
+    instead of making another; ``elsewhere_renewal``: that offer is a renewal,
+    ``renewal_accepted``: one the customer has accepted already."""
     language = decision.language
     if decision.parts:
         return _render_parts(decision, at=at, catalogue=catalogue)
@@ -295,6 +308,7 @@ def render_reply(
             wordings or {},
             offer_elsewhere=bool(offer_elsewhere),
             elsewhere_renewal=elsewhere_renewal,
+            renewal_accepted=renewal_accepted,
         )
         values = _placeholder_values(
             decision,
@@ -311,6 +325,7 @@ def _template(
     *,
     offer_elsewhere: bool,
     elsewhere_renewal: bool = False,
+    renewal_accepted: bool = False,
 ) -> str:
     """The wording for the decision: the admins' own for its verdict and language,
     else the default, which speaks of an outage, a renewal or an offer elsewhere
@@ -318,6 +333,8 @@ def _template(
     verdict = decision.verdict
     if verdict is Verdict.NO_CONTRACT and offer_elsewhere:
         # The admins' wording offers one-off work here; this reply must not.
+        if elsewhere_renewal and renewal_accepted:
+            return _(NO_CONTRACT_RENEWAL_ACCEPTED)
         if elsewhere_renewal:
             return _(NO_CONTRACT_RENEWAL_PENDING)
         return _(NO_CONTRACT_OFFER_PENDING)

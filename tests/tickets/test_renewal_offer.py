@@ -251,3 +251,14 @@ def test_a_pending_renewal_and_a_new_ticket_point_to_it(daugava, language):
     services.offer_answer(offer_id=first.offers.get().pk, accept=False)
     third = file(JANIS, "Please restore the backup.")
     assert third.offers.get().kind == Offer.Kind.RENEWAL
+
+
+def test_after_the_renewal_is_accepted_a_new_ticket_waits_for_it_without_an_offer(daugava):
+    speaks(JANIS, "en")
+    first = file(JANIS, "The site is slow.")
+    services.offer_answer(offer_id=first.offers.get().pk, accept=True)
+    second = file(JANIS, "Mail is not arriving.")
+    assert not second.offers.exists() and second.status == Status.OPEN
+    text = reply_to(second)
+    assert f"you have accepted its renewal on ticket #{first.pk} (" in text
+    assert "one click" not in text

@@ -168,6 +168,7 @@ def _redecide(
                     wordings=reply_wordings(),
                     offer_elsewhere=offer_where(elsewhere) if elsewhere else "",
                     elsewhere_renewal=bool(elsewhere and elsewhere.kind == Offer.Kind.RENEWAL),
+                    renewal_accepted=bool(elsewhere and elsewhere.status == Offer.Status.ACCEPTED),
                 ).text
             )
         if pending and Offer.objects.filter(pk__in=pending, status=Offer.Status.WITHDRAWN).exists():

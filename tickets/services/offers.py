@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -72,22 +73,29 @@ def offer_make(
 
 
 def no_contract_offer_elsewhere(ticket: Ticket) -> Offer | None:
-    """The offer a customer without a valid contract already has on another ticket,
-    still open for an answer: the renewal of the ended contract, or paid one-off
-    work where it had no fee. While it is open, a new ticket gets no offer of its
-    own (one offer to answer, not one per ticket)."""
+    """The offer a customer without a valid contract already has on another ticket:
+    one still open for an answer (the renewal of the ended contract, or paid
+    one-off work where it had no fee), or the renewal of this same contract that
+    they accepted and a lead has yet to load. While there is one, a new ticket
+    gets no offer of its own (one offer to answer, not one per ticket)."""
+    pending = Q(
+        status=Offer.Status.PENDING,
+        expires_at__gt=timezone.now(),
+        decision__is_current=True,
+        decision__verdict=terms.Verdict.NO_CONTRACT.value,
+    )
+    accepted = Q(
+        status=Offer.Status.ACCEPTED,
+        kind=Offer.Kind.RENEWAL,
+        decision__contract_id=ticket.contract_id,
+    )
+    if ticket.contract_id is None:
+        accepted = Q(pk__in=[])
     return (
-        Offer.objects.filter(
-            ticket__customer_id=ticket.customer_id,
-            status=Offer.Status.PENDING,
-            expires_at__gt=timezone.now(),
-            decision__is_current=True,
-            decision__verdict=terms.Verdict.NO_CONTRACT.value,
-            part=None,
-        )
+        Offer.objects.filter(pending | accepted, ticket__customer_id=ticket.customer_id, part=None)
         .exclude(ticket=ticket)
         .select_related("ticket")
-        .order_by("created_at")
+        .order_by("-status", "created_at")  # pending first: it still needs an answer
         .first()
     )
 
@@ -112,9 +120,9 @@ def offer_answer(*, offer_id: int, accept: bool, user: User | None = None) -> Of
             )
         if offer.status != Offer.Status.PENDING:
             raise TicketError(_("This offer has already been answered or has expired."))
-        if accept and offer.kind == Offer.Kind.RENEWAL:
-            # The e-mailed link answers for the requester it was sent to.
-            renewal_acceptor_check(ticket, user or ticket.requester)
+        # The e-mailed link answers for the requester it was sent to.
+        if accept and not may_accept(offer, user or ticket.requester):
+            raise NotAllowed(renewal_who_accepts(ticket.customer))
         expired = offer.expires_at <= now
         if not expired:
             _offer_settle(offer, ticket, accept=accept, user=user, now=now)
@@ -143,15 +151,6 @@ def may_accept(offer: Offer, user: User | None) -> bool:
         and contact.customer_id == offer.ticket.customer_id
         and contact.role == terms.Role.MANAGER
     )
-
-
-def renewal_acceptor_check(ticket: Ticket, user: User) -> None:
-    """Refuse a renewal's acceptance by anyone but a manager of the customer,
-    saying plainly who can accept it."""
-    offer = Offer(ticket=ticket, kind=Offer.Kind.RENEWAL)
-    if may_accept(offer, user):
-        return
-    raise NotAllowed(renewal_who_accepts(ticket.customer))
 
 
 def renewal_who_accepts(customer: Customer) -> str:

@@ -82,6 +82,7 @@ class Case:
     priority: str = "normal"
     offer_elsewhere: str = ""
     elsewhere_renewal: bool = False
+    renewal_accepted: bool = False
     role: Role | None = None  # the writer's, where not the example file's
     monthly_fee: Decimal | None = None  # the contracts', where not the example file's
 
@@ -106,6 +107,14 @@ VERDICT_CASES: dict[Verdict, list[Case]] = {
             email="janis@daugava.example",
             offer_elsewhere="#41 (https://desk.example/portal/tickets/41/)",
             elsewhere_renewal=True,
+        ),
+        Case(
+            "The contract has ended, and its renewal is accepted on another ticket",
+            customer="daugava",
+            email="janis@daugava.example",
+            offer_elsewhere="#41 (https://desk.example/portal/tickets/41/)",
+            elsewhere_renewal=True,
+            renewal_accepted=True,
         ),
         Case(
             "The contract had no monthly fee: paid one-off work is offered",
@@ -197,6 +206,7 @@ def verdict_replies(desk: Desk) -> Iterable[Entry]:
                     catalogue=desk.catalogue,
                     offer_elsewhere=case.offer_elsewhere,
                     elsewhere_renewal=case.elsewhere_renewal,
+                    renewal_accepted=case.renewal_accepted,
                 )
                 yield f"{verdict.value} · {case.title} · {language}", reply.text
 
