@@ -162,6 +162,7 @@ def test_a_manager_accepts_the_renewal_and_the_account_manager_hears_of_it(dauga
 
 
 def test_without_an_account_manager_the_leads_hear_of_it_and_our_team_sends_it(daugava, lead):
+    speaks(JANIS, "en")
     ticket = file(JANIS, "The site is slow.")
     offer = ticket.offers.get()
     mail.outbox.clear()
