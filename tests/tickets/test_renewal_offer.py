@@ -263,3 +263,13 @@ def test_after_the_renewal_is_accepted_a_new_ticket_waits_for_it_without_an_offe
     text = reply_to(second)
     assert f"you have accepted its renewal on ticket #{first.pk} (" in text
     assert "one click" not in text
+
+
+def test_the_queue_shows_a_renewal_as_one(daugava, technician):
+    ticket = file(JANIS, "The site is slow.")
+    client = Client()
+    client.force_login(technician, backend=BACKEND)
+    with translation.override("en"):
+        page = client.get(reverse("queue:ticket", args=[ticket.pk])).content.decode()
+    assert "150.00 EUR a month for 12 months" in page
+    assert "contract renewal" in page
