@@ -168,9 +168,8 @@ NO_CONTRACT_RENEWAL = gettext_noop(
     "{greeting}\n\n"
     "Thank you for your message. {contract_state}, so we cannot take this request on "
     "under a contract at the moment.\n\n"
-    "We would be glad to renew it: {contract} at {price}. You can accept with one click; "
-    "nothing is charged unless you accept. {who_can_accept}As soon as the renewed "
-    "contract is in place, we take this request up.\n\n"
+    "We would be glad to renew it: {contract} at {price}. {how_to_accept} As soon as the "
+    "renewed contract is in place, we take this request up.\n\n"
     "If something cannot wait until then, just reply and a technician will tell you "
     "what we can do.\n\n"
     "{signature}"
@@ -408,7 +407,7 @@ def _placeholder_values(
             "name": lambda: decision.contact.name if decision.contact else "",
             "customer": lambda: customer.name if customer else _("your company"),
             "who_can_help": lambda: _who_can_help(decision),
-            "who_can_accept": lambda: _who_can_accept(decision),
+            "how_to_accept": lambda: _how_to_accept(decision),
             "contract": lambda: contract.reference if contract else "",
             "contract_state": lambda: _contract_state(decision, at),
             "next_step": lambda: _next_step(decision, at),
@@ -528,14 +527,14 @@ def who_can_accept_renewal(customer: str, names: str) -> str:
     ) % {"customer": customer}
 
 
-def _who_can_accept(decision: Decision) -> str:
-    """For a requester who is not a manager: who can accept the renewal (it binds
-    the company), followed by a space; "" for a manager."""
+def _how_to_accept(decision: Decision) -> str:
+    """How the reader accepts a renewal: a manager with one click; anyone else
+    reads who can (it binds the company), never that they can themselves."""
     contact, customer = decision.contact, decision.customer
     if contact is None or customer is None or contact.role is Role.MANAGER:
-        return ""
+        return _("You can accept with one click; nothing is charged unless you accept.")
     names = manager_names((c.name, c.role) for c in customer.contacts.values())
-    return who_can_accept_renewal(customer.name, names) + " "
+    return who_can_accept_renewal(customer.name, names)
 
 
 def _contract_state(decision: Decision, at: datetime) -> str:
