@@ -9,7 +9,7 @@ always gets the same reply, whoever is on duty.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -161,6 +161,44 @@ NO_CONTRACT_OFFER_PENDING = gettext_noop(
     "{signature}"
 )
 
+# An ended contract with a monthly fee: the offer is its renewal, one click to
+# accept. Urgent work meanwhile is a technician's answer to a reply, never a
+# second offer promised beside the Accept button.
+NO_CONTRACT_RENEWAL = gettext_noop(
+    "{greeting}\n\n"
+    "Thank you for your message. {contract_state}, so we cannot take this request on "
+    "under a contract at the moment.\n\n"
+    "We would be glad to renew it: {contract} at {price}. {how_to_accept} As soon as the "
+    "renewed contract is in place, we take this request up.\n\n"
+    "If something cannot wait until then, just reply and a technician will tell you "
+    "what we can do.\n\n"
+    "{signature}"
+)
+
+# The renewal offer already waits on another ticket: this reply points there.
+NO_CONTRACT_RENEWAL_PENDING = gettext_noop(
+    "{greeting}\n\n"
+    "Thank you for your message. {contract_state}, so we cannot take this request on "
+    "under a contract at the moment.\n\n"
+    "We have already sent you our offer to renew your contract on ticket {offer_ticket}, "
+    "so we are not sending a second one here. As soon as the renewed contract is in "
+    "place, we take this request up too.\n\n"
+    "If something cannot wait until then, just reply and a technician will tell you "
+    "what we can do.\n\n"
+    "{signature}"
+)
+
+# The customer has accepted the renewal on another ticket; a lead is loading it.
+NO_CONTRACT_RENEWAL_ACCEPTED = gettext_noop(
+    "{greeting}\n\n"
+    "Thank you for your message. {contract_state}, and you have accepted its renewal "
+    "on ticket {offer_ticket}: we are preparing the renewed contract. As soon as it "
+    "is in place, we take this request up too.\n\n"
+    "If something cannot wait until then, just reply and a technician will tell you "
+    "what we can do.\n\n"
+    "{signature}"
+)
+
 # A mixed request ("mail is down, and please install plugin X") is answered in one
 # message: an opening, a paragraph for each part in the order the customer asked,
 # and the signature. Admins' own wordings are per verdict and so fit whole
@@ -251,17 +289,26 @@ def render_reply(
     catalogue: Catalogue,
     wordings: Mapping[tuple[str, str], str] | None = None,
     offer_elsewhere: str = "",
+    elsewhere_renewal: bool = False,
+    renewal_accepted: bool = False,
 ) -> Reply:
     """The reply that the customer gets for this decision.
 
     ``offer_elsewhere``: the ticket (number and link) where an ended contract's
     offer already waits for the customer's answer, so this reply points there
-    instead of making another."""
+    instead of making another; ``elsewhere_renewal``: that offer is a renewal,
+    ``renewal_accepted``: one the customer has accepted already."""
     language = decision.language
     if decision.parts:
         return _render_parts(decision, at=at, catalogue=catalogue)
     with translation.override(language):
-        template = _template(decision, wordings or {}, offer_elsewhere=bool(offer_elsewhere))
+        template = _template(
+            decision,
+            wordings or {},
+            offer_elsewhere=bool(offer_elsewhere),
+            elsewhere_renewal=elsewhere_renewal,
+            renewal_accepted=renewal_accepted,
+        )
         values = _placeholder_values(
             decision,
             at=at,
@@ -272,15 +319,28 @@ def render_reply(
 
 
 def _template(
-    decision: Decision, wordings: Mapping[tuple[str, str], str], *, offer_elsewhere: bool
+    decision: Decision,
+    wordings: Mapping[tuple[str, str], str],
+    *,
+    offer_elsewhere: bool,
+    elsewhere_renewal: bool = False,
+    renewal_accepted: bool = False,
 ) -> str:
     """The wording for the decision: the admins' own for its verdict and language,
-    else the default, which speaks of an outage or an offer elsewhere in words of
-    its own."""
+    else the default, which speaks of an outage, a renewal or an offer elsewhere
+    in words of its own."""
     verdict = decision.verdict
     if verdict is Verdict.NO_CONTRACT and offer_elsewhere:
         # The admins' wording offers one-off work here; this reply must not.
+        if elsewhere_renewal and renewal_accepted:
+            return _(NO_CONTRACT_RENEWAL_ACCEPTED)
+        if elsewhere_renewal:
+            return _(NO_CONTRACT_RENEWAL_PENDING)
         return _(NO_CONTRACT_OFFER_PENDING)
+    if verdict is Verdict.NO_CONTRACT and decision.offer and decision.offer.is_renewal:
+        # The admins' no_contract wording offers one-off work at {price}; a
+        # renewal's price in those words would read as an hourly job's.
+        return _(NO_CONTRACT_RENEWAL)
     own = wordings.get((verdict.value, decision.language))
     if own is not None:
         return own
@@ -347,6 +407,7 @@ def _placeholder_values(
             "name": lambda: decision.contact.name if decision.contact else "",
             "customer": lambda: customer.name if customer else _("your company"),
             "who_can_help": lambda: _who_can_help(decision),
+            "how_to_accept": lambda: _how_to_accept(decision),
             "contract": lambda: contract.reference if contract else "",
             "contract_state": lambda: _contract_state(decision, at),
             "next_step": lambda: _next_step(decision, at),
@@ -403,8 +464,18 @@ def format_duration(duration: Duration, *, support_time: bool = True) -> str:
     return ngettext("%(n)d week", "%(n)d weeks", n) % {"n": n}
 
 
+def format_renewal(amount: Decimal, currency: str, months: int) -> str:
+    """A renewal's price: “150.00 EUR a month for 12 months”."""
+    return ngettext(
+        "%(money)s a month for %(n)d month", "%(money)s a month for %(n)d months", months
+    ) % {"money": format_money(amount, currency), "n": months}
+
+
 def format_offer(offer: PriceQuote) -> str:
-    """The price as the customer reads it: fixed, or hourly with the estimate."""
+    """The price as the customer reads it: fixed, or hourly with the estimate, or
+    a renewal's monthly fee for its term."""
+    if offer.term_months is not None:
+        return format_renewal(offer.amount, offer.currency, offer.term_months)
     if offer.pricing is Pricing.FIXED:
         return format_money(offer.amount, offer.currency)
     per_hour = _("%(money)s per hour") % {"money": format_money(offer.amount, offer.currency)}
@@ -432,6 +503,38 @@ def _who_can_help(decision: Decision) -> str:
         "Please ask the person who manages your company's contract with us to open the "
         "ticket or to add you as a contact."
     )
+
+
+def manager_names(contacts: Iterable[tuple[str, str]]) -> str:
+    """“Anna Petrova and Ivan Sokolov”: the managers among (name, role) pairs, the
+    people who may accept a renewal for their company; "" when there are none."""
+    names = sorted(name for name, role in contacts if role == Role.MANAGER)
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def who_can_accept_renewal(customer: str, names: str) -> str:
+    """Beside a renewal, for a requester who is not a manager: who can accept it."""
+    if names:
+        return _(
+            "A renewal is an agreement for all of %(customer)s, so only %(names)s can "
+            "accept it: please pass this on."
+        ) % {"customer": customer, "names": names}
+    return _(
+        "A renewal is an agreement for all of %(customer)s, so only the person who "
+        "manages your company's contract with us can accept it: please pass this on."
+    ) % {"customer": customer}
+
+
+def _how_to_accept(decision: Decision) -> str:
+    """How the reader accepts a renewal: a manager with one click; anyone else
+    reads who can (it binds the company), never that they can themselves."""
+    contact, customer = decision.contact, decision.customer
+    if contact is None or customer is None or contact.role is Role.MANAGER:
+        return _("You can accept with one click; nothing is charged unless you accept.")
+    names = manager_names((c.name, c.role) for c in customer.contacts.values())
+    return who_can_accept_renewal(customer.name, names)
 
 
 def _contract_state(decision: Decision, at: datetime) -> str:

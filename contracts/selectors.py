@@ -72,6 +72,7 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
         valid_until=contract.valid_until,
         currency=contract.currency,
         hourly_rate=contract.hourly_rate,
+        monthly_fee=contract.monthly_fee,
         unlisted_services=terms.Coverage(contract.unlisted_services),
         included_minutes=contract.included_minutes,
         included_tickets=contract.included_tickets,

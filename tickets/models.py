@@ -382,9 +382,16 @@ class Offer(models.Model):
         # before the customer answered: shown to them as withdrawn, not lapsed.
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class Kind(models.TextChoices):
+        WORK = "work", _("Work")
+        # The renewal of an ended contract: ``amount`` a month for ``term_months``.
+        # Accepting it records the answer; a lead loads the new contract.
+        RENEWAL = "renewal", _("Contract renewal")
+
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="offers"
     )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WORK)
     decision = models.ForeignKey(
         ScopeDecision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="offers"
     )
@@ -401,6 +408,8 @@ class Offer(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     pricing = models.CharField(_("pricing"), max_length=8, choices=PRICING_CHOICES)
     estimate_minutes = models.PositiveIntegerField(_("estimate (minutes)"), null=True, blank=True)
+    # A renewal's term: the ended contract's own length, as offered then.
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )

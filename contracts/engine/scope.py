@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from contracts.engine import hours
@@ -91,10 +91,16 @@ class PriceQuote:
     """The price a decision quotes the customer; the desk stores it as the
     ticket's ``Offer`` (tickets.models) for the customer to accept or decline."""
 
-    amount: Decimal  # the fixed price, or the price per hour
+    amount: Decimal  # the fixed price, or the price per hour (a renewal's: per month)
     currency: str
     pricing: Pricing
     estimate: Duration | None = None
+    # A renewal of an ended contract: ``amount`` a month for this many months.
+    term_months: int | None = None
+
+    @property
+    def is_renewal(self) -> bool:
+        return self.term_months is not None
 
     @property
     def estimated_total(self) -> Decimal:
@@ -213,7 +219,7 @@ def decide(
             customer,
             contact,
             contract=latest,
-            offer=PriceQuote(latest.hourly_rate, latest.currency, Pricing.HOURLY),
+            offer=_no_contract_offer(latest, local_day),
             priority=request.priority,
         )
     if not request.service_confirmed and request.service in (None, service):
@@ -345,6 +351,19 @@ def _what_is_new(text: str, subject: str) -> tuple[str, str]:
     if quoted and new and is_reply_subject(subject):
         subject = ""
     return new or text, subject
+
+
+def _no_contract_offer(latest: ContractTerms, day: date) -> PriceQuote:
+    """What a customer without a valid contract is offered: the renewal of the
+    contract that ended, at its monthly fee for its own length; one-off work at
+    the hourly rate where it had no fee (nothing to renew at a price we know) or
+    where it has not started yet."""
+    ended = latest.valid_until is not None and latest.valid_until < day
+    if ended and latest.monthly_fee > 0:
+        return PriceQuote(
+            latest.monthly_fee, latest.currency, Pricing.FIXED, term_months=latest.term_months
+        )
+    return PriceQuote(latest.hourly_rate, latest.currency, Pricing.HOURLY)
 
 
 def _any_valid_on(customer: CustomerTerms, moment: datetime) -> bool:

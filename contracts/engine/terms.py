@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -313,11 +313,20 @@ class ContractTerms:
     support_hours: SupportHours
     clauses: Mapping[str, ClauseTerms] = field(default_factory=dict)
     sla: Mapping[str, SlaTarget] = field(default_factory=dict)
+    monthly_fee: Decimal = Decimal(0)  # 0: no fee (a renewal is then not offered)
 
     def is_valid_on(self, day: date) -> bool:
         """From ``valid_from`` through ``valid_until``, both days included; blank
         ``valid_until`` is open-ended. ``Contract.objects.valid_on`` is the same rule."""
         return is_within(day, self.valid_from, self.valid_until)
+
+    @property
+    def term_months(self) -> int | None:
+        """The contract's length in whole months (1 January to 31 December: 12),
+        at least one; None when it is open-ended."""
+        if self.valid_until is None:
+            return None
+        return months_between(self.valid_from, self.valid_until)
 
     @property
     def precedence(self) -> tuple[date, str]:
@@ -425,3 +434,13 @@ class ServiceEntry:
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code
+
+
+def months_between(first: date, last: date) -> int:
+    """Whole months from ``first`` through ``last`` (both days included), at least one:
+    2025-01-01 … 2025-12-31 is 12, 2025-03-15 … 2025-09-14 is 6."""
+    end = last + timedelta(days=1)
+    months = (end.year - first.year) * 12 + end.month - first.month
+    if end.day < first.day:
+        months -= 1
+    return max(months, 1)

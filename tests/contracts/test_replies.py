@@ -21,7 +21,7 @@ from django.utils import translation
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 from contracts.engine.terms import Duration, Verdict
 from contracts.greetings import greeting
-from contracts.models import ReplyWording
+from contracts.models import Contract, ReplyWording
 from contracts.replies import Reply, format_duration, render_reply
 from contracts.selectors import (
     ScopePreview,
@@ -75,6 +75,24 @@ TWO_HOURS = {"en": "2 hours", "ru": "2 часа", "fi": "2 tuntia", "lv": "2 stu
 ESTIMATED_TOTAL = {"en": "180.00 EUR", "ru": "180,00 EUR", "fi": "180,00 EUR", "lv": "180,00 EUR"}
 FIXED_PRICE = {"en": "60.00 EUR", "ru": "60,00 EUR", "fi": "60,00 EUR", "lv": "60,00 EUR"}
 DAUGAVA_RATE = {"en": "70.00 EUR", "ru": "70,00 EUR", "fi": "70,00 EUR", "lv": "70,00 EUR"}
+RENEWAL_PRICE = {
+    "en": "150.00 EUR a month for 12 months",
+    "ru": "150,00 EUR в месяц на 12 месяцев",
+    "fi": "150,00 EUR kuukaudessa 12 kuukauden ajan",
+    "lv": "150,00 EUR mēnesī uz 12 mēnešiem",
+}
+ONE_CLICK = {
+    "en": "one click",
+    "ru": "одним нажатием",
+    "fi": "yhdellä napsautuksella",
+    "lv": "ar vienu klikšķi",
+}
+JUST_REPLY = {
+    "en": "just reply and a technician will tell you what we can do",
+    "ru": "просто ответьте на это письмо, и технический специалист скажет",
+    "fi": "vastatkaa vain tähän viestiin, niin teknikko kertoo",
+    "lv": "vienkārši atbildiet uz šo ziņu, un tehniķis pastāstīs",
+}
 DAUGAVA_ENDED = {
     "en": "31 December 2025",
     "ru": "31 декабря 2025 г.",
@@ -249,24 +267,39 @@ def test_a_stranger_is_told_who_can_open_tickets(desk, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_an_ended_contract_is_named_with_its_last_day_and_the_one_off_rate(desk, language):
+def test_an_ended_contract_is_named_with_its_last_day_and_its_renewal_price(desk, language):
     decision = decision_for(desk, **VERDICT_CASES[Verdict.NO_CONTRACT])
     text = reply_in(desk, decision, language)
     assert "CARE-2025-077" in text
     assert DAUGAVA_ENDED[language] in text
-    assert f"{DAUGAVA_RATE[language]} {PER_HOUR[language]}" in text
+    assert RENEWAL_PRICE[language] in text  # the monthly fee, for the contract's own year
+    assert PER_HOUR[language] not in text  # no second, hourly offer beside it
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_an_ended_contract_offers_its_renewal(desk, language):
+def test_an_ended_contract_offers_its_renewal_with_one_click(desk, language):
     decision = decision_for(desk, **VERDICT_CASES[Verdict.NO_CONTRACT])
+    assert decision.offer is not None and decision.offer.term_months == 12
     text = reply_in(desk, decision, language)
     with translation.override(language):
-        renewal = translation.gettext(
+        # Offered with an Accept button: never "just tell us" beside it.
+        old_promise = translation.gettext(
             "We would also be glad to renew your contract: just tell us, and we will go "
             "through it with you."
         )
-    assert renewal in text
+    assert old_promise not in text
+    assert ONE_CLICK[language] in text
+    assert JUST_REPLY[language] in text  # urgent work meanwhile: a reply, not an offer
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_ended_contract_without_a_fee_keeps_the_one_off_rate(desk, language):
+    Contract.objects.filter(reference="CARE-2025-077").update(monthly_fee=0)
+    decision = decision_for(desk, **VERDICT_CASES[Verdict.NO_CONTRACT])
+    assert decision.offer is not None and decision.offer.term_months is None
+    text = reply_in(desk, decision, language)
+    assert_reads_well(desk, decision, language, text)
+    assert f"{DAUGAVA_RATE[language]} {PER_HOUR[language]}" in text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -98,9 +98,11 @@ def test_it_prints_the_offer_of_a_paid_clause(northwind):
     assert result["verdict"] == "paid_option"
     assert result["service"] == "web.cms_plugins"
     assert result["offer"] == {
+        "kind": "work",
         "amount": "60.00",
         "currency": "EUR",
         "pricing": "fixed",
+        "term_months": None,
         "estimate": None,
         "estimated_total": "60.00",
     }
@@ -145,15 +147,16 @@ def test_it_refuses_a_sender_who_is_no_contact_and_names_who_can_help(northwind)
 
 
 @pytest.mark.django_db
-def test_an_ended_contract_gets_a_paid_one_off_in_the_contacts_language(daugava):
+def test_an_ended_contract_gets_its_renewal_in_the_contacts_language(daugava):
     result = ask(
         "Vietne nedarbojas, lūdzu palīdziet!", customer="daugava", email="janis@daugava.example"
     )
     assert result["verdict"] == "no_contract"
     assert result["contract"] == "CARE-2025-077"
     assert result["reply"]["language"] == "lv"
-    assert result["offer"]["amount"] == "70.00"
-    assert (result["offer"]["currency"], result["offer"]["pricing"]) == ("EUR", "hourly")
+    # The monthly fee, for the ended contract's own twelve months.
+    assert (result["offer"]["kind"], result["offer"]["amount"]) == ("renewal", "150.00")
+    assert (result["offer"]["currency"], result["offer"]["term_months"]) == ("EUR", 12)
 
 
 @pytest.mark.django_db

@@ -28,6 +28,7 @@ from tickets.portal import words
 from tickets.queue.display import format_span
 from tickets.selectors import messages_visible_to, ticket_current_offer
 from tickets.services.incident_notices import incident_update_text
+from tickets.services.offers import may_accept, renewal_who_accepts
 from tickets.services.workflow import rating_invited, refused_ticket_closes_at
 from tickets.snapshots import clause_as_told
 
@@ -103,6 +104,10 @@ class PortalTicket:
     offer_words: words.OfferWords | None
     offer_open: bool  # the customer can still accept or decline it
     offer_lapsed: bool  # pending, but past its time to answer
+    # A renewal binds the company: a requester who is not a manager may only
+    # decline it, and reads who can accept it.
+    offer_acceptable: bool
+    offer_who_accepts: str
     rating: Rating | None
     score_text: str
     escalation: Escalation | None  # a call for a manager not yet handled
@@ -138,6 +143,7 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
     # The customer's answer to this verdict's own offer, not an earlier one.
     answered_here = bool(offer and not offer_open and decision and offer.decision_id == decision.pk)
     manager = ticket.customer.account_manager
+    acceptable = offer is None or may_accept(offer, user)
     withdrawn = (
         Offer.objects.filter(decision_id=decision.supersedes_id, status=Offer.Status.WITHDRAWN)
         .order_by("part__position", "-created_at")
@@ -170,6 +176,8 @@ def portal_ticket(*, ticket: Ticket, user, now: datetime) -> PortalTicket:
         offer_words=words.offer_words(offer) if offer else None,
         offer_open=offer_open,
         offer_lapsed=bool(offer and offer.status == Offer.Status.PENDING and not offer_open),
+        offer_acceptable=acceptable,
+        offer_who_accepts="" if acceptable else renewal_who_accepts(ticket.customer),
         rating=rating,
         score_text=str(words.SCORE_WORDS.get(rating.score, "")) if rating else "",
         escalation=ticket.escalations.filter(handled_at=None).first(),
@@ -285,12 +293,19 @@ class OfferLinkPage:
     clause: dict
     offer_words: words.OfferWords
     open: bool  # pending and not past its time: both answers are on the page
+    # The link answers for the requester it was sent to: one who is not a
+    # manager may decline a renewal, and reads who can accept it.
+    acceptable: bool = True
+    who_accepts: str = ""
+    contract_reference: str = ""  # a renewal's: the contract renewed
 
 
 def offer_link_page(*, offer: Offer, now: datetime) -> OfferLinkPage:
     """Read in the active language (the view activates the contact's)."""
     language = get_language()
     ticket = offer.ticket
+    acceptable = may_accept(offer, ticket.requester)
+    contract = offer.decision.contract
     part = offer.part
     service = part.service if part is not None else offer.decision.service
     snapshot = part.clause_snapshot if part is not None else offer.decision.clause_snapshot
@@ -301,4 +316,7 @@ def offer_link_page(*, offer: Offer, now: datetime) -> OfferLinkPage:
         clause=_clause_for_reader(snapshot, language, ticket.customer.language),
         offer_words=words.offer_words(offer),
         open=offer.status == Offer.Status.PENDING and offer.expires_at > now,
+        acceptable=acceptable,
+        who_accepts="" if acceptable else renewal_who_accepts(ticket.customer),
+        contract_reference=contract.reference if contract is not None else "",
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from contracts.engine import terms
 from contracts.engine.scope import PriceQuote
@@ -70,7 +70,8 @@ VERDICT_SENTENCES = {
     ),
     "no_contract": gettext_lazy(
         "Your support contract is not valid at the moment. We would be glad to renew "
-        "it, and urgent work can be done as paid one-off work."
+        "it; if something cannot wait, just reply and a technician will tell you what "
+        "we can do."
     ),
     "not_authorized": gettext_lazy(
         "We could not open this request from your login. Our reply explains who can help."
@@ -243,13 +244,24 @@ class OfferWords:
     estimate: str  # "2 hours", or ""
     hourly: bool
     status: str
+    renewal: bool = False  # the renewal of an ended contract: price a month, term
+    term: str = ""  # a renewal's term: "12 months"
 
 
 def offer_words(offer: Offer) -> OfferWords:
     estimate = estimate_duration(offer.estimate_minutes)
-    priced = PriceQuote(offer.amount, offer.currency, terms.Pricing(offer.pricing), estimate)
+    renewal = offer.kind == Offer.Kind.RENEWAL
+    priced = PriceQuote(
+        offer.amount,
+        offer.currency,
+        terms.Pricing(offer.pricing),
+        estimate,
+        term_months=(offer.term_months or 1) if renewal else None,
+    )
     hourly = priced.pricing is terms.Pricing.HOURLY
-    if hourly and estimate is not None:
+    if renewal:
+        total = _("%(money)s a month") % {"money": format_money(offer.amount, offer.currency)}
+    elif hourly and estimate is not None:
         total = _("around %(money)s") % {
             "money": format_money(priced.estimated_total, offer.currency)
         }
@@ -265,6 +277,13 @@ def offer_words(offer: Offer) -> OfferWords:
         estimate=format_duration(estimate, support_time=False) if estimate else "",
         hourly=hourly,
         status=str(OFFER_STATUS_WORDS.get(offer.status, offer.status)),
+        renewal=renewal,
+        term=(
+            ngettext("%(n)d month", "%(n)d months", offer.term_months or 1)
+            % {"n": offer.term_months or 1}
+            if renewal
+            else ""
+        ),
     )
 
 

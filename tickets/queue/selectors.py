@@ -39,6 +39,7 @@ from contracts.models import (
     Customer,
     Service,
 )
+from contracts.replies import format_renewal
 from tickets.filters import TicketFilter, sla_breached, sla_due_soon
 from tickets.models import (
     Attachment,
@@ -544,6 +545,7 @@ class OfferView:
     offer: Offer
     pricing_label: str
     current: bool  # the one the ticket's faces show
+    renewal_price: str = ""  # a renewal's: "150.00 EUR a month for 12 months"
 
 
 @dataclass
@@ -677,6 +679,11 @@ def ticket_workspace(*, ticket_id: int, user) -> Workspace:
                 offer,
                 pricing_label=str(PRICING_LABELS.get(offer.pricing, offer.pricing)),
                 current=offer.pk == current_pk,
+                renewal_price=(
+                    format_renewal(offer.amount, offer.currency, offer.term_months or 1)
+                    if offer.kind == Offer.Kind.RENEWAL
+                    else ""
+                ),
             )
             for offer in offers
         ],

@@ -66,6 +66,7 @@ from tickets.services.offers import (
     offer_from_token,
     offer_link,
     offers_expire,
+    renewal_accepted_text,
 )
 from tickets.services.overrides import decision_override
 from tickets.services.sweep import tickets_decide_forgotten
@@ -117,6 +118,7 @@ __all__ = [
     "previous_month",
     "rating_invited",
     "refused_tickets_close",
+    "renewal_accepted_text",
     "send_mail_safely",
     "sla_watch",
     "ticket_assign",

@@ -31,9 +31,9 @@ from tickets.services.mail_limits import auto_reply_withheld
 from tickets.services.notices import allowance_notices_send
 from tickets.services.offers import (
     _withdraw_pending_offers,
+    no_contract_offer_elsewhere,
     offer_make,
     offer_where,
-    one_off_offer_elsewhere,
 )
 from tickets.services.override_messages import (
     with_withdrawn_note,
@@ -156,7 +156,7 @@ def _redecide(
             text = incident_reply(incident, ticket=ticket, decision=decision)
         else:
             elsewhere = (
-                one_off_offer_elsewhere(ticket)
+                no_contract_offer_elsewhere(ticket)
                 if decision.verdict is V.NO_CONTRACT and not record.offers.exists()
                 else None
             )
@@ -167,6 +167,8 @@ def _redecide(
                     catalogue=catalogue,
                     wordings=reply_wordings(),
                     offer_elsewhere=offer_where(elsewhere) if elsewhere else "",
+                    elsewhere_renewal=bool(elsewhere and elsewhere.kind == Offer.Kind.RENEWAL),
+                    renewal_accepted=bool(elsewhere and elsewhere.status == Offer.Status.ACCEPTED),
                 ).text
             )
         if pending and Offer.objects.filter(pk__in=pending, status=Offer.Status.WITHDRAWN).exists():
@@ -282,9 +284,9 @@ def _decision_take(
     quotes: list[tuple[DecisionPart | None, PriceQuote | None]] = (
         [(row, part.offer) for row, part in made] if made else [(None, price)]
     )
-    if verdict is V.NO_CONTRACT and one_off_offer_elsewhere(ticket) is not None:
-        # An ended contract's customer answers one offer, not one per ticket: the
-        # reply points to the offer already waiting on another ticket.
+    if verdict is V.NO_CONTRACT and no_contract_offer_elsewhere(ticket) is not None:
+        # A customer without a contract answers one offer (the renewal, or one-off
+        # work), not one per ticket: the reply points to the one already waiting.
         quotes = []
     offers = [
         offer_make(ticket=ticket, decision=record, price=quote, part=row)

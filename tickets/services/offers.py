@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
 from contracts.engine.scope import PriceQuote
-from contracts.replies import format_moment
+from contracts.models import Contact, Customer
+from contracts.replies import format_moment, manager_names, who_can_accept_renewal
+from contracts.roles import LEADS
 from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
-from tickets.services.base import TicketError, _locked_offer
+from tickets.services.base import NotAllowed, TicketError, _locked_offer
+from tickets.services.notices import send_mail_safely
 from tickets.services.parts import part_offer_settle
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import sla_start, sla_terms_for_ticket, work_starts
+
+log = logging.getLogger(__name__)
 
 _OFFER_SALT = "scopedesk.offer"
 
@@ -56,28 +64,38 @@ def offer_make(
         currency=price.currency,
         pricing=price.pricing.value,
         estimate_minutes=price.estimate.minutes if price.estimate else None,
+        kind=Offer.Kind.RENEWAL if price.is_renewal else Offer.Kind.WORK,
+        term_months=price.term_months,
         # From the decision, not the ticket's arrival: a new decision on an
         # old ticket must not make an offer that has already lapsed.
         expires_at=decision.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
     )
 
 
-def one_off_offer_elsewhere(ticket: Ticket) -> Offer | None:
-    """The customer's offer of paid one-off work under an ended contract that is
-    still open for an answer on another ticket: while it is, a new ticket gets no
-    offer of its own (one offer to answer, not one per ticket)."""
+def no_contract_offer_elsewhere(ticket: Ticket) -> Offer | None:
+    """The offer a customer without a valid contract already has on another ticket:
+    one still open for an answer (the renewal of the ended contract, or paid
+    one-off work where it had no fee), or the renewal of this same contract that
+    they accepted and a lead has yet to load. While there is one, a new ticket
+    gets no offer of its own (one offer to answer, not one per ticket)."""
+    pending = Q(
+        status=Offer.Status.PENDING,
+        expires_at__gt=timezone.now(),
+        decision__is_current=True,
+        decision__verdict=terms.Verdict.NO_CONTRACT.value,
+    )
+    accepted = Q(
+        status=Offer.Status.ACCEPTED,
+        kind=Offer.Kind.RENEWAL,
+        decision__contract_id=ticket.contract_id,
+    )
+    if ticket.contract_id is None:
+        accepted = Q(pk__in=[])
     return (
-        Offer.objects.filter(
-            ticket__customer_id=ticket.customer_id,
-            status=Offer.Status.PENDING,
-            expires_at__gt=timezone.now(),
-            decision__is_current=True,
-            decision__verdict=terms.Verdict.NO_CONTRACT.value,
-            part=None,
-        )
+        Offer.objects.filter(pending | accepted, ticket__customer_id=ticket.customer_id, part=None)
         .exclude(ticket=ticket)
         .select_related("ticket")
-        .order_by("created_at")
+        .order_by("-status", "created_at")  # pending first: it still needs an answer
         .first()
     )
 
@@ -102,6 +120,9 @@ def offer_answer(*, offer_id: int, accept: bool, user: User | None = None) -> Of
             )
         if offer.status != Offer.Status.PENDING:
             raise TicketError(_("This offer has already been answered or has expired."))
+        # The e-mailed link answers for the requester it was sent to.
+        if accept and not may_accept(offer, user or ticket.requester):
+            raise NotAllowed(renewal_who_accepts(ticket.customer))
         expired = offer.expires_at <= now
         if not expired:
             _offer_settle(offer, ticket, accept=accept, user=user, now=now)
@@ -109,6 +130,32 @@ def offer_answer(*, offer_id: int, accept: bool, user: User | None = None) -> Of
         offer_expire(offer_id=offer_id)
         raise TicketError(_("This offer has expired."))
     return offer
+
+
+def renewal_acceptors(customer: Customer) -> str:
+    """The contacts who may accept a renewal for the customer, by name: its managers."""
+    return manager_names(
+        (contact.name, contact.role)
+        for contact in Contact.objects.filter(customer=customer).select_related("user")
+    )
+
+
+def may_accept(offer: Offer, user: User | None) -> bool:
+    """Whether ``user`` may accept the offer: anyone who sees a work offer; a
+    renewal binds the company, so only its managers."""
+    if offer.kind != Offer.Kind.RENEWAL:
+        return True
+    contact = getattr(user, "contact", None) if user is not None else None
+    return (
+        contact is not None
+        and contact.customer_id == offer.ticket.customer_id
+        and contact.role == terms.Role.MANAGER
+    )
+
+
+def renewal_who_accepts(customer: Customer) -> str:
+    """The sentence a requester who is not a manager reads beside a renewal."""
+    return who_can_accept_renewal(customer.name, renewal_acceptors(customer))
 
 
 def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | None, now) -> None:
@@ -121,6 +168,11 @@ def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | No
     with translation.override(ticket.language):
         if offer.part_id is not None:
             note = part_offer_settle(offer, ticket, accept=accept, now=now)
+        elif accept and offer.kind == Offer.Kind.RENEWAL:
+            # No contract yet, so no SLA clock: the request waits, on our side,
+            # for the renewed contract that a lead loads.
+            ticket.status = Status.OPEN
+            transaction.on_commit(partial(_renewal_accepted_notice, offer.pk))
         elif accept:
             ticket.status = Status.OPEN
             if ticket.contract is not None:
@@ -144,6 +196,8 @@ def offer_accepted_text(offer: Offer, ticket: Ticket) -> str:
     now within support hours (or under a 24/7 clause), else at the next opening
     on the contract's clock. The same words in the thread, the e-mail, the
     portal's flash and the page of the e-mailed link."""
+    if offer.kind == Offer.Kind.RENEWAL:
+        return renewal_accepted_text(ticket)
     at = offer.answered_at or timezone.now()
     part = offer.part
     service = part.service.code if part is not None else None
@@ -168,6 +222,58 @@ def offer_accepted_text(offer: Offer, ticket: Ticket) -> str:
             "and keep you posted here."
         ) % {"when": moment}
     return f"{thanks} {when}"
+
+
+def renewal_accepted_text(ticket: Ticket) -> str:
+    """Thanks for renewing, and what happens next, in the active language."""
+    manager = ticket.customer.account_manager
+    # A login name is no name to tell a customer: then it is "our team".
+    who = (manager.get_full_name() if manager is not None else "") or _("our team")
+    return _(
+        "Thank you for renewing your contract with us. We will prepare your renewed "
+        "contract; %(who)s will send it to you within one working day, and your "
+        "requests are taken up as soon as it is in place."
+    ) % {"who": who}
+
+
+def _renewal_accepted_notice(offer_id: int) -> None:
+    """Tell the customer's account manager (else the leads) that a renewal was
+    accepted: a person prepares and loads the new contract."""
+    offer = Offer.objects.select_related(
+        "ticket__customer__account_manager", "decision__contract", "answered_by"
+    ).get(pk=offer_id)
+    customer = offer.ticket.customer
+    manager = customer.account_manager
+    to = (
+        [manager.email]
+        if manager is not None and manager.email
+        else list(
+            User.objects.filter(groups__name=LEADS, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    if not to:
+        log.warning("renewal accepted by %s, but nobody to tell", customer.name)
+        return
+    contract = offer.decision.contract
+    reference = contract.reference if contract is not None else "?"
+    answered_by = offer.answered_by or offer.ticket.requester
+    contact = getattr(answered_by, "contact", None)
+    who = contact.name if contact is not None else answered_by.email
+    months = offer.term_months or 0
+    send_mail_safely(
+        subject=f"{customer.name}: renewal of {reference} accepted",
+        body=(
+            f"{who} accepted the renewal of contract {reference} for {customer.name}: "
+            f"{offer.amount} {offer.currency} a month for {months} months "
+            f"(ticket #{offer.ticket_id}).\n\n"
+            "Please prepare the renewed contract, send it to the customer within one "
+            "working day and load it into the desk; the customer's requests are taken "
+            "up once it is valid."
+        ),
+        to=to,
+    )
 
 
 def _post_automatic_note(ticket: Ticket, body: str) -> Message:

@@ -204,9 +204,11 @@ def _offer_json(offer: PriceQuote | None) -> dict | None:
     if offer is None:
         return None
     return {
+        "kind": "renewal" if offer.is_renewal else "work",
         "amount": str(offer.amount),
         "currency": offer.currency,
         "pricing": offer.pricing.value,
+        "term_months": offer.term_months,
         "estimate": str(offer.estimate) if offer.estimate else None,
         "estimated_total": str(offer.estimated_total),
     }

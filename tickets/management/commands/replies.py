@@ -21,12 +21,14 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
+from django.core import mail
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import override_settings, setup_databases, teardown_databases
@@ -34,7 +36,7 @@ from django.utils import timezone, translation
 
 from contracts.contract_files import load_contract_file, load_services
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
-from contracts.engine.terms import LANGUAGES, Verdict, wording_in
+from contracts.engine.terms import LANGUAGES, ContactTerms, Role, Verdict, wording_in
 from contracts.models import Clause, Contact, Customer, Service
 from contracts.replies import render_reply, written_in
 from contracts.roles import LEADS
@@ -83,17 +85,53 @@ class Case:
     at: datetime = MONDAY_10
     priority: str = "normal"
     offer_elsewhere: str = ""
+    elsewhere_renewal: bool = False
+    renewal_accepted: bool = False
+    role: Role | None = None  # the writer's, where not the example file's
+    monthly_fee: Decimal | None = None  # the contracts', where not the example file's
 
 
 VERDICT_CASES: dict[Verdict, list[Case]] = {
     Verdict.NOT_AUTHORIZED: [Case("A sender who is no contact", email="stranger@example.com")],
     Verdict.NO_CONTRACT: [
-        Case("The contract has ended", customer="daugava", email="janis@daugava.example"),
         Case(
-            "The contract has ended, and its offer already waits on another ticket",
+            "The contract has ended: its renewal is offered",
+            customer="daugava",
+            email="janis@daugava.example",
+        ),
+        Case(
+            "The contract has ended: its renewal, to a requester who is not a manager",
+            customer="daugava",
+            email="liga@daugava.example",
+            role=Role.REQUESTER,
+        ),
+        Case(
+            "The contract has ended, and its renewal offer already waits on another ticket",
             customer="daugava",
             email="janis@daugava.example",
             offer_elsewhere="#41 (https://desk.example/portal/tickets/41/)",
+            elsewhere_renewal=True,
+        ),
+        Case(
+            "The contract has ended, and its renewal is accepted on another ticket",
+            customer="daugava",
+            email="janis@daugava.example",
+            offer_elsewhere="#41 (https://desk.example/portal/tickets/41/)",
+            elsewhere_renewal=True,
+            renewal_accepted=True,
+        ),
+        Case(
+            "The contract had no monthly fee: paid one-off work is offered",
+            customer="daugava",
+            email="janis@daugava.example",
+            monthly_fee=Decimal(0),
+        ),
+        Case(
+            "The contract had no monthly fee, and its offer already waits on another ticket",
+            customer="daugava",
+            email="janis@daugava.example",
+            offer_elsewhere="#41 (https://desk.example/portal/tickets/41/)",
+            monthly_fee=Decimal(0),
         ),
     ],
     Verdict.NEEDS_REVIEW: [
@@ -136,8 +174,16 @@ VERDICT_CASES: dict[Verdict, list[Case]] = {
 
 
 def _decision(desk: Desk, case: Case) -> Decision:
+    customer = customer_terms_by_slug(case.customer)
+    assert customer is not None, case.customer
+    if case.monthly_fee is not None:
+        contracts = tuple(replace(c, monthly_fee=case.monthly_fee) for c in customer.contracts)
+        customer = replace(customer, contracts=contracts)
+    if case.role is not None:  # another contact of the customer, in this role
+        writer = ContactTerms(email=case.email, name="", role=case.role, language="en")
+        customer = replace(customer, contacts={**customer.contacts, case.email: writer})
     return decide(
-        customer=customer_terms_by_slug(case.customer),
+        customer=customer,
         request=ScopeRequest(email=case.email, text=case.text, priority=case.priority),
         usage=case.usage,
         at=case.at,
@@ -163,6 +209,8 @@ def verdict_replies(desk: Desk) -> Iterable[Entry]:
                     at=case.at,
                     catalogue=desk.catalogue,
                     offer_elsewhere=case.offer_elsewhere,
+                    elsewhere_renewal=case.elsewhere_renewal,
+                    renewal_accepted=case.renewal_accepted,
                 )
                 yield f"{verdict.value} · {case.title} · {language}", reply.text
 
@@ -238,13 +286,30 @@ def claim_replies(desk: Desk) -> Iterable[Entry]:
 
 
 def six_tickets_of_an_ended_contract(desk: Desk) -> Iterable[Entry]:
-    """One offer for an ended contract's customer, however many tickets it files."""
+    """One renewal offer for an ended contract's customer, however many tickets it
+    files; its manager accepts it, and the lead is told by e-mail."""
+    tickets = []
     for n, text in enumerate(
         ["The site is slow.", "Please restore yesterday's backup.", "Mail is not arriving."], 1
     ):
         ticket = _filed("janis@daugava.example", text)
+        tickets.append(ticket)
         offers = ticket.offers.count()
         yield f"ticket {n} of an ended contract, offers made: {offers}", _automatic_reply(ticket)
+    first = tickets[0]
+    offer = first.offers.get()
+    mail.outbox.clear()
+    services.offer_answer(offer_id=offer.pk, accept=True, user=first.requester)
+    note = first.messages.filter(kind=Message.Kind.AUTOMATIC).latest("pk").body
+    yield f"the manager accepts the renewal · {first.language}", note
+    for language in LANGUAGES:
+        if language != first.language:
+            with translation.override(language):
+                thanks = services.renewal_accepted_text(first)
+            yield f"the manager accepts the renewal · {language}", thanks
+    for sent in mail.outbox:
+        if "renewal" in sent.subject:
+            yield f"e-mail to {', '.join(sent.to)}: {sent.subject}", str(sent.body)
 
 
 INCIDENT_TEXTS = {
@@ -363,7 +428,7 @@ SECTIONS: list[tuple[str, Callable[[Desk], Iterable[Entry]]]] = [
     ("A Russian customer's own clauses and roubles", russian_customer_replies),
     ("Mixed requests", mixed_replies),
     ("Complaints and compensation claims", claim_replies),
-    ("An ended contract: one offer for many tickets", six_tickets_of_an_ended_contract),
+    ("An ended contract: one renewal offer for many tickets", six_tickets_of_an_ended_contract),
     ("Incident notices", incident_notices),
     ("Uptime credit notices", credit_notices),
     ("A lead's override, as the customer is told it", override_messages),
