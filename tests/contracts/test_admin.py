@@ -286,7 +286,9 @@ def test_reply_wording_with_an_unknown_placeholder_is_refused(admin_client, cata
     response = admin_client.get(url(ReplyWording, "add"))
     content = page(response)
     assert "{response_promise}" in content  # the placeholders are listed
-    assert "Thank you for your request. This request ({service}) is not part of" in content  # the default
+    assert (
+        "Thank you for your request. This request ({service}) is not part of" in content
+    )  # the default
     response = admin_client.post(
         url(ReplyWording, "add"),
         {"verdict": "in_scope", "language": "en", "text": "Hello {nmae}, {clause"},
