@@ -692,6 +692,10 @@ _LV_ON_WEEKDAY = (
     "sestdien",
     "svētdien",
 )
+# Russian says "в понедельник", "в среду": the weekday in the accusative, in lower case.
+_RU_ON_WEEKDAY = (
+    "понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье",
+)  # fmt: skip
 _LV_IN_MONTH = (
     "janvārī", "februārī", "martā", "aprīlī", "maijā", "jūnijā",
     "jūlijā", "augustā", "septembrī", "oktobrī", "novembrī", "decembrī",
@@ -705,7 +709,7 @@ def format_moment(moment: datetime, *, zone_name: str, home_zone: str, by: bool 
     local = moment.astimezone(hours.zone(zone_name))
     weekday = formats.date_format(local, "l")
     if translation.get_language() == "ru":
-        weekday = weekday.lower()  # Russian weekdays are not capitalised mid-sentence
+        weekday = _RU_ON_WEEKDAY[local.weekday()]  # "в понедельник", "в среду"
     day = formats.date_format(local, "DATE_FORMAT")
     if translation.get_language() == "lv":
         weekday = _LV_ON_WEEKDAY[local.weekday()]

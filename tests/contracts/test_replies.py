@@ -91,7 +91,7 @@ JUST_REPLY = {
     "en": "just reply and a technician will tell you what we can do",
     "ru": "просто ответьте на это письмо, и технический специалист скажет",
     "fi": "vastatkaa vain tähän viestiin, niin teknikko kertoo",
-    "lv": "vienkārši atbildiet uz šo ziņu, un tehniķis pastāstīs",
+    "lv": "vienkārši atbildiet uz šo ziņu, un mūsu speciālists pastāstīs",
 }
 DAUGAVA_ENDED = {
     "en": "31 December 2025",

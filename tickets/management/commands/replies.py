@@ -448,6 +448,8 @@ class Command(BaseCommand):
         target.parent.mkdir(parents=True, exist_ok=True)
         # The tasks' own log lines ("succeeded in 0.05s") are no reply.
         logging.getLogger("celery").setLevel(logging.WARNING)
+        # Nor is kombu's note that the in-memory broker has no host name.
+        logging.getLogger("kombu").setLevel(logging.ERROR)
         eager = app.conf.task_always_eager
         app.conf.task_always_eager = True  # no worker: the tasks run here
         # A database of its own: the test suite's (settings' TEST NAME) may be in
