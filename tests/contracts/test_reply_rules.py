@@ -169,7 +169,7 @@ def test_a_covered_outage_gets_we_are_on_it_and_the_promised_time(desk, language
 OPENS = {"en": "at 08:00", "ru": "в 8:00", "fi": "klo 8.00", "lv": "plkst. 08:00"}
 ANSWER_BY = {
     "en": "no later than Monday, 23 November 2026 at 08:30",
-    "ru": "не позднее 8:30 в понедельник, 23 ноября 2026 г.",
+    "ru": "в понедельник, 23 ноября 2026 г., не позднее 8:30",
     "fi": "viimeistään maanantaina 23. marraskuuta 2026 klo 8.30",
     "lv": "ne vēlāk kā plkst. 08:30 (pirmdien, 2026. gada 23. novembrī)",
 }
@@ -207,14 +207,14 @@ def test_an_urgent_outage_outside_hours_says_when_and_what_the_customer_can_do_n
 REVIEW_BY = {
     MONDAY_10: {
         "en": "no later than Monday, 23 November 2026 at 18:00",
-        "ru": "не позднее 18:00 в понедельник, 23 ноября 2026 г.",
+        "ru": "в понедельник, 23 ноября 2026 г., не позднее 18:00",
         "fi": "viimeistään maanantaina 23. marraskuuta 2026 klo 18.00",
         "lv": "ne vēlāk kā plkst. 18:00 (pirmdien, 2026. gada 23. novembrī)",
     },
     # Saturday night: the 8 working hours start on Monday at 8:00.
     SATURDAY_22: {
         "en": "no later than Monday, 23 November 2026 at 16:00",
-        "ru": "не позднее 16:00 в понедельник, 23 ноября 2026 г.",
+        "ru": "в понедельник, 23 ноября 2026 г., не позднее 16:00",
         "fi": "viimeistään maanantaina 23. marraskuuta 2026 klo 16.00",
         "lv": "ne vēlāk kā plkst. 16:00 (pirmdien, 2026. gada 23. novembrī)",
     },
