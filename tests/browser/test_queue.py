@@ -1,7 +1,7 @@
 """The queue in a real Chromium, as a technician works it for a day: the tabs, the
 search, an inline assignment, a bulk close, the ? overlay, j/k and a on the
-keyboard, a saved view, and the banner that says a new ticket came in while the
-page was open."""
+keyboard, a saved view, the banner that says a new ticket came in while the
+page was open, and the out-of-hours note that goes once a technician has replied."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, SARA
 from tests.tickets.test_queue import make_ticket
-from tickets.models import SavedView, Status, Ticket
+from tickets.models import SavedView, ScopeDecision, Status, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -172,3 +174,32 @@ def test_a_saved_view_and_the_new_tickets_banner(browse, day, technician, northw
     expect(row(page, filed).locator("[data-field=assignee]")).to_be_visible()
     tab.fits_the_width()
     tab.shot("queue-phone")
+
+
+def test_the_outside_hours_note_goes_once_a_technician_has_replied(browse, northwind, technician):
+    """A ticket that came in out of hours says when work starts, in its row and on
+    its page, until a technician has answered the customer: then work has begun."""
+    ticket = make_ticket(northwind, subject="Mail down at night", verdict="outside_hours")
+    starts = timezone.now() + timedelta(days=2)
+    ScopeDecision.objects.filter(ticket=ticket, is_current=True).update(starts_at=starts)
+    local = timezone.localtime(starts)
+    note = f"Outside hours — work starts {date_format(local, 'l')} {local:%H:%M}"
+    tab = browse(33)
+    page = tab.page
+    tab.goto("/queue/")
+    tab.log_in("tech", "tech-pass")
+    expect(row(page, ticket)).to_contain_text(note)
+    tab.shot("queue-outside-hours-note")
+
+    row(page, ticket).get_by_role("link", name=re.compile("Mail down at night")).click()
+    expect(page.get_by_text("Work starts")).to_be_visible()
+    reply = "Good morning, we have started on your mail now."
+    page.locator("#reply textarea").fill(reply)
+    page.locator("#reply").get_by_role("button", name="Send reply").click()
+    expect(page.locator("#conversation")).to_contain_text(reply)
+    page.reload()
+    expect(page.get_by_text("Work starts")).to_have_count(0)
+    tab.goto("/queue/")
+    expect(row(page, ticket)).to_be_visible()
+    expect(row(page, ticket)).not_to_contain_text("work starts")
+    tab.shot("queue-outside-hours-note-gone")
