@@ -4,6 +4,7 @@ than in the terminal, and demo tickets filed on a weekday when asked."""
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import subprocess
 import sys
@@ -51,15 +52,20 @@ def test_make_run_serves_on_8000_by_default_and_can_file_the_demo_on_a_weekday()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demodata_prints_the_logins_and_where_the_emails_are_not_the_emails(settings, tmp_path):
+def test_demodata_prints_the_logins_and_where_the_emails_are_not_the_emails(
+    settings, tmp_path, caplog
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.SITE_URL = "http://127.0.0.1:8123"
     out = io.StringIO()
-    call_command("demodata", stdout=out)
+    with caplog.at_level(logging.INFO, logger="celery.app.trace"):
+        call_command("demodata", stdout=out)
     printed = out.getvalue()
     lines = printed.splitlines()
     assert len(lines) < 25, printed
+    # Nor does the log fill the terminal with the tasks that decided the tickets.
+    assert not [r for r in caplog.records if r.name == "celery.app.trace"]
     assert "Log in at http://127.0.0.1:8123/" in printed
     assert f"E-mails the desk sends are written to {tmp_path / 'mail'}/" in printed
     assert "Subject:" not in printed and "Content-Type" not in printed
