@@ -18,12 +18,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
 
 from contracts.engine.terms import months_between
 from contracts.models import Contact, Contract
 from contracts.replies import format_renewal
 from tests.helpers import api
+from tests.tickets.test_customer_flow import said, speaks
 from tickets import services
 from tickets.models import Message, Offer, Status, Ticket
 
@@ -56,18 +56,6 @@ def liga(daugava):
     return Contact.objects.create(
         customer=daugava, user=user, name="Līga Ozola", role="requester", language="lv"
     )
-
-
-def speaks(email: str, language: str) -> None:
-    Contact.objects.filter(user__email=email).update(language=language)
-
-
-def said(language: str, msgid: str) -> str:
-    """The desk's words in ``language``; translated, unless it is English."""
-    with translation.override(language):
-        text = gettext(msgid)
-    assert language == "en" or text != msgid, f"{msgid!r} is not translated to {language}"
-    return text
 
 
 def file(email: str, text: str) -> Ticket:
