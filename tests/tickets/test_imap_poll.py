@@ -9,6 +9,7 @@ import email.policy
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 
@@ -230,13 +231,28 @@ def test_a_mailbox_being_polled_elsewhere_is_left_to_that_poll(server, settings)
         "SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, lock_key(mailbox)]
     ).fetchone()
     assert row is not None and row[0]
+    other_pid = other.info.backend_pid
     try:
         assert mailboxes_poll(ingest=Intake()) == 0
         assert server.count("desk") == 1
     finally:
         other.close()
+    session_ended_wait(other_pid)
 
     assert mailboxes_poll(ingest=Intake()) == 1
+
+
+def session_ended_wait(pid: int) -> None:
+    """PostgreSQL ends a closed client's session (and frees its locks) a moment
+    after the socket closes, not before close() returns."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone() is None:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"PostgreSQL session {pid} did not end")
 
 
 def test_over_tls_it_polls_a_server_whose_certificate_it_trusts(server, settings, monkeypatch):
