@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -416,6 +417,14 @@ class TopUp(models.Model):
     )
     minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1)])
     purchased_on = models.DateField(_("purchased on"))
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Charged on the statement of the month it was bought in; 0: billed elsewhere."),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 

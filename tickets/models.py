@@ -959,6 +959,57 @@ class InboundMessage(models.Model):
         return f"{self.sender}: {self.subject} ({self.outcome})"
 
 
+class Statement(models.Model):
+    """A customer's monthly statement once a lead has closed the month: what was
+    sent, frozen as it was computed (``content``), so later changes to that
+    month's work go to the next open month's statement as adjustments. A row
+    with no ``closed_at`` holds only a lead's choice for a month still open."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="statements"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    number = models.CharField(_("statement number"), max_length=80, unique=True)
+    show_goodwill = models.BooleanField(
+        _("show goodwill"),
+        default=True,
+        help_text=_("Show the customer the work given at no charge, as a courtesy line."),
+    )
+    content = models.JSONField(_("statement as sent"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "customer"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        permissions = [
+            ("close_statement", "Can close a month's statement"),
+            ("view_reports", "Can read the desk's reports"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="one_statement_per_month"),
+            models.CheckConstraint(
+                condition=Q(closed_at=None) | ~Q(content=None), name="closed_statement_has_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
 class SavedView(models.Model):
     """A technician's own view of the queue: the tab, filters and search of the
     list's address, under a name. Each person sees and deletes only their own."""

@@ -120,7 +120,10 @@ def _read_allowance(reader: Reader, value: Any, path: str, fields: dict) -> list
     top_ups = []
     for i, item in enumerate(reader.items(entry.get("top_ups"), f"{path}.top_ups")):
         top = reader.mapping(
-            item, f"{path}.top_ups[{i}]", required=["minutes", "purchased_on"], allowed=["note"]
+            item,
+            f"{path}.top_ups[{i}]",
+            required=["minutes", "purchased_on"],
+            allowed=["price", "note"],
         )
         if top is None:
             continue
@@ -133,6 +136,10 @@ def _read_allowance(reader: Reader, value: Any, path: str, fields: dict) -> list
                 "purchased_on": reader.day(
                     top.get("purchased_on"), f"{path}.top_ups[{i}].purchased_on"
                 ),
+                "price": reader.money(
+                    top.get("price"), f"{path}.top_ups[{i}].price", required=False
+                )
+                or Decimal("0.00"),
                 "note": reader.text(top.get("note"), f"{path}.top_ups[{i}].note", required=False),
             }
         )

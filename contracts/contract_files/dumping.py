@@ -73,6 +73,7 @@ def dump_customer(customer: Customer) -> str:
         }
         top_ups = [
             {"minutes": t.minutes, "purchased_on": t.purchased_on}
+            | ({"price": t.price} if t.price else {})
             | ({"note": t.note} if t.note else {})
             for t in contract.top_ups.all()
         ]

@@ -208,9 +208,9 @@ def _apply(plan: Plan, *, reason: str, user=None) -> LoadResult:
             contract.top_ups.all(),
             item["top_ups"],
             key=lambda t: (
-                (t.purchased_on, t.minutes, t.note)
+                (t.purchased_on, t.minutes, t.price, t.note)
                 if isinstance(t, TopUp)
-                else (t["purchased_on"], t["minutes"], t["note"])
+                else (t["purchased_on"], t["minutes"], t["price"], t["note"])
             ),
             make=partial(TopUp, contract=contract),
             reason=reason,
