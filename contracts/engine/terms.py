@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 
@@ -187,6 +187,15 @@ class Price:
         if self.pricing is Pricing.HOURLY and self.estimate is not None:
             return (self.amount * self.estimate.minutes / 60).quantize(Decimal("0.01"))
         return self.amount
+
+
+CENT = Decimal("0.01")
+
+
+def time_price(minutes: int, rate_per_hour: Decimal) -> Decimal:
+    """The price of ``minutes`` of work at an hourly rate, to the cent, half up:
+    the statement's rule for every line billed by time."""
+    return (rate_per_hour * minutes / 60).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- wording per language ----------------------------------------------------

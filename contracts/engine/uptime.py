@@ -30,8 +30,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.engine import terms
+from contracts.engine.terms import CENT
 
-CENT = Decimal("0.01")
 ONE_MINUTE = timedelta(minutes=1)
 # As the contract file writes it. A notice is clock time: a day is 24 hours, not a
 # support day as in the SLA targets.
