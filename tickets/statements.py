@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
 
@@ -133,7 +134,7 @@ def customer_statement(
         statement = replace(
             statement,
             closed_at=record.closed_at,
-            closed_by=record.closed_by.get_full_name() or record.closed_by.username,
+            closed_by=_name(record.closed_by),
         )
     else:
         show_goodwill = record.show_goodwill if record is not None else True
@@ -152,6 +153,10 @@ def customer_statement(
             ),
         )
     return statement
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 def statement_computed(customer: Customer, first: date, *, show_goodwill: bool) -> MonthStatement:
@@ -227,7 +232,7 @@ def _time_lines(customer: Customer, first: date, following: date) -> list[Line]:
     the contract's hourly rate when no offer priced it (covered work past the
     allowance); time under a fixed price adds nothing. Goodwill time is a
     courtesy line at no charge, with what it was worth."""
-    entries = (
+    entries = list(
         TimeEntry.objects.filter(
             ticket__customer=customer,
             worked_on__gte=first,
@@ -238,7 +243,6 @@ def _time_lines(customer: Customer, first: date, following: date) -> list[Line]:
         .annotate(minutes=Sum("counted_minutes"))
         .order_by("ticket_id", "part_id", "kind")
     )
-    entries = list(entries)
     tickets = Ticket.objects.select_related("contract", "service").in_bulk(
         {e["ticket_id"] for e in entries}
     )
@@ -445,7 +449,7 @@ def statement_content(statement: MonthStatement) -> dict:
     return data
 
 
-def statement_from_content(content: dict) -> MonthStatement:
+def statement_from_content(content: Any) -> MonthStatement:
     def money(value: str | None) -> Decimal | None:
         return Decimal(value) if value is not None else None
 

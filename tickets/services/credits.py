@@ -22,7 +22,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
-from contracts.engine.uptime import CENT
+from contracts.engine.terms import CENT
 from contracts.greetings import greeting
 from contracts.models import Contract
 from contracts.replies import format_percent
