@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,9 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
+from contracts.models import Customer
 from tickets.management.commands.demodata import (
+    LAST_MONTHS_WORK,
     OPEN_INCIDENT,
     PASSWORD,
     PAST_OUTAGE,
@@ -31,6 +34,7 @@ from tickets.models import (
     Ticket,
     UptimeCredit,
 )
+from tickets.statements import GOODWILL, OVERAGE, PAID_WORK, customer_statement
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,10 +46,10 @@ def test_it_loads_the_examples_staff_and_decided_tickets_and_prints_the_logins()
     for username, _, _ in STAFF:
         assert username in printed
     assert "sara@northwind.example" in printed and PASSWORD in printed
-    assert Ticket.objects.count() == len(TICKETS)
+    assert Ticket.objects.count() == len(TICKETS) + len(LAST_MONTHS_WORK)
     # Every demo ticket was decided and answered, as a filed ticket is.
     assert not Ticket.objects.filter(decided_at=None).exists()
-    assert Message.objects.filter(kind="automatic").count() == len(TICKETS)
+    assert not Ticket.objects.exclude(messages__kind="automatic").exists()
     request = RequestFactory().post("/accounts/login/")
     assert authenticate(request, username="sara@northwind.example", password=PASSWORD)
     assert get_user_model().objects.get(username="lead").groups.filter(name="Leads").exists()
@@ -146,3 +150,12 @@ def test_last_month_is_the_calendar_month_before_in_helsinki():
     # 22:30 UTC on 31 January is already 1 February in Helsinki.
     with time_machine.travel(datetime(2026, 1, 31, 22, 30, tzinfo=ZoneInfo("UTC"))):
         assert last_month(timezone.now()).isoformat() == "2026-01-01"
+
+
+def test_last_months_work_gives_its_statement_paid_work_overage_and_goodwill():
+    call_command("demodata", stdout=io.StringIO())
+    month = last_month(timezone.now())
+    statement = customer_statement(Customer.objects.get(slug="northwind"), month)
+    assert {line.kind for line in statement.lines} == {PAID_WORK, OVERAGE, GOODWILL}
+    assert statement.allowance.used_minutes == statement.allowance.included_minutes
+    assert [total.amount for total in statement.totals] != [Decimal("0.00")]

@@ -18,10 +18,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from contracts.contract_files import load_contract_file, load_services
+from contracts.engine import hours
 from contracts.models import Contact, Customer, Service
 from contracts.roles import LEADS, TECHNICIANS
 from tickets import services
-from tickets.models import CannedReply, Delivery, Incident, IncidentNotice, IncidentUpdate, Ticket
+from tickets.models import (
+    CannedReply,
+    Delivery,
+    Incident,
+    IncidentNotice,
+    IncidentUpdate,
+    Offer,
+    Ticket,
+)
 from tickets.services.incidents import affected_contacts
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples"
@@ -156,6 +165,60 @@ OPEN_TEXTS = {
     "nosaukumu serveri, kas atpaliek.",
 }
 DEMO_ZONE = ZoneInfo("Europe/Helsinki")
+# Last month's work, for the statements and the reports: the day of the month it
+# came, who wrote, the text, what became of it (accepted: the customer said yes to
+# the offer; goodwill: a lead overrode it to covered) and the minutes worked.
+LAST_MONTHS_WORK = [
+    (
+        3,
+        "sara@northwind.example",
+        "Mailbox full",
+        "Our info@ mailbox is full and bounces customers' e-mails. Could you make it bigger?",
+        None,
+        95,
+    ),
+    (
+        9,
+        "sara@northwind.example",
+        "Shop plugin",
+        "Please install the WooCommerce PDF invoices plugin on our WordPress shop.",
+        "accepted",
+        40,
+    ),
+    (
+        16,
+        "mikko@northwind.example",
+        "Training for a colleague",
+        "Could you train our new colleague to use the control panel? One hour of training "
+        "would do.",
+        "accepted",
+        50,
+    ),
+    (
+        18,
+        "aino@northwind.example",
+        "Mailbox for a new colleague",
+        "Please set up a new mailbox anna@northwind.example for our new colleague Anna.",
+        None,
+        70,
+    ),
+    (
+        23,
+        "aino@northwind.example",
+        "Plugin update",
+        "Could you update the WordPress plugins on our shop? Last time it was done for free.",
+        "goodwill",
+        30,
+    ),
+    (
+        11,
+        "olga@volga-media.example",
+        "Плагин для галереи",
+        "Установите, пожалуйста, плагин WordPress для галереи на наш сайт.",
+        "accepted",
+        25,
+    ),
+]
 
 
 def last_month(now: datetime) -> date:
@@ -189,6 +252,7 @@ class Command(BaseCommand):
         tasks_log.setLevel(logging.WARNING)
         try:
             self.load(at=options["at"])
+            self.last_months_work(last_month(timezone.now()))
         finally:
             tasks_log.setLevel(level)
         # After the commit, so the logins come after what deciding the demo tickets logs.
@@ -250,6 +314,48 @@ class Command(BaseCommand):
                 detected_at=now - timedelta(minutes=25),
                 eta=now + timedelta(hours=2),
                 next_update_at=now + timedelta(hours=1),
+            )
+
+    def last_months_work(self, month: date) -> None:
+        """Last month's tickets, answers and time, so that its statements and the
+        reports have something to show: filed now (and decided when that
+        commits, as any ticket is), then dated back to the day they came."""
+        this_month = datetime.combine(hours.first_of_next_month(month), time(), tzinfo=DEMO_ZONE)
+        if Ticket.objects.filter(created_at__lt=this_month).exists():
+            return
+        users = get_user_model()
+        with transaction.atomic():
+            filed = [
+                (
+                    day,
+                    services.ticket_create(
+                        requester=users.objects.get(email=email), subject=subject, body=body
+                    ),
+                    answer,
+                    minutes,
+                )
+                for day, email, subject, body, answer, minutes in LAST_MONTHS_WORK
+            ]
+        lead = users.objects.get(username="lead")
+        technician = users.objects.get(username="tech1")
+        for day, ticket, answer, minutes in filed:
+            at = datetime.combine(month.replace(day=day), time(10), tzinfo=DEMO_ZONE)
+            Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
+            ticket.decisions.update(created_at=at)
+            if answer == "accepted":
+                offer = ticket.offers.get(status=Offer.Status.PENDING)
+                services.offer_answer(offer_id=offer.pk, accept=True, user=ticket.requester)
+                answered = at + timedelta(hours=2)
+                Offer.objects.filter(pk=offer.pk).update(created_at=at, answered_at=answered)
+            elif answer == "goodwill":
+                services.decision_override(
+                    ticket_id=ticket.pk,
+                    lead=lead,
+                    verdict="in_scope",
+                    reason="Done at no charge once before: this once more, then as agreed.",
+                )
+            services.time_entry_log(
+                ticket_id=ticket.pk, technician=technician, minutes=minutes, worked_on=at.date()
             )
 
     def past_outage(self, month: date, *, by, owner) -> Incident:
