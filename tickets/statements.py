@@ -219,7 +219,7 @@ def month_lines(customer: Customer, first: date) -> list[Line]:
     month = allowance_month(customer, first)
     following = month.end.date()
     return sorted(
-        _time_lines(customer, first, following)
+        _time_lines(customer, first, following, _month_contract(customer, first, following))
         + _fixed_offer_lines(customer, month.start, month.end)
         + _top_up_lines(customer, first, following)
         + _credit_lines(customer, first),
@@ -227,7 +227,9 @@ def month_lines(customer: Customer, first: date) -> list[Line]:
     )
 
 
-def _time_lines(customer: Customer, first: date, following: date) -> list[Line]:
+def _time_lines(
+    customer: Customer, first: date, following: date, fallback: Contract | None
+) -> list[Line]:
     """Billable time priced by the offer the customer accepted (hourly), or at
     the contract's hourly rate when no offer priced it (covered work past the
     allowance); time under a fixed price adds nothing. Goodwill time is a
@@ -250,7 +252,8 @@ def _time_lines(customer: Customer, first: date, following: date) -> list[Line]:
     lines = []
     for entry in entries:
         ticket = tickets[entry["ticket_id"]]
-        contract = ticket.contract
+        # A ticket that came with no valid contract is priced by the month's.
+        contract = ticket.contract or fallback
         rate = contract.hourly_rate if contract else ZERO
         currency = contract.currency if contract else ""
         common = {
