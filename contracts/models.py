@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from datetime import date
 from decimal import Decimal
@@ -100,6 +101,36 @@ def validate_holiday_calendar(value: str) -> None:
         )
 
 
+def terms_changed(**kwargs) -> None:
+    """A new version of what the scope check reads (``TermsVersion``): a random
+    one, so that a database emptied and filled again (as between tests) never
+    meets a version a process has seen. Connected to every save and delete of
+    the models it is built from (apps.py); their bulk writes call it too."""
+    token = uuid.uuid4().hex
+    if not TermsVersion.objects.filter(pk=1).update(token=token):
+        TermsVersion.objects.bulk_create([TermsVersion(pk=1, token=token)], ignore_conflicts=True)
+
+
+class TermsQuerySet(models.QuerySet):
+    """Writes that send no signals change the terms too."""
+
+    def update(self, **kwargs) -> int:
+        updated = super().update(**kwargs)
+        if updated:
+            terms_changed()
+        return updated
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        terms_changed()
+        return created
+
+    def bulk_update(self, *args, **kwargs) -> int:
+        updated = super().bulk_update(*args, **kwargs)
+        terms_changed()
+        return updated
+
+
 class Service(models.Model):
     code = models.CharField(
         _("code"), max_length=64, unique=True, validators=[service_code_validator]
@@ -126,6 +157,8 @@ class Service(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
+
+    objects = TermsQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "code"]
@@ -164,6 +197,8 @@ class Customer(models.Model):
         verbose_name=_("account manager"),
     )
     history = HistoricalRecords()
+
+    objects = TermsQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -204,6 +239,8 @@ class Contact(models.Model):
     bounce_reason = models.TextField(_("bounce reason"), blank=True)
     history = HistoricalRecords()
 
+    objects = TermsQuerySet.as_manager()
+
     class Meta:
         ordering = ["customer", "name"]
         verbose_name = _("contact")
@@ -228,7 +265,7 @@ def valid_on(day: date | Combinable) -> Q:
     return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
 
-class ContractQuerySet(models.QuerySet["Contract"]):
+class ContractQuerySet(TermsQuerySet):
     def valid_on(self, day: date | Combinable) -> ContractQuerySet:
         """The contracts valid on ``day``, the one that holds first (the newest, as
         ``ContractTerms.precedence`` ranks them)."""
@@ -365,6 +402,8 @@ class SlaTarget(models.Model):
     resolution = models.CharField(_("resolution"), max_length=16, validators=[validate_duration])
     history = HistoricalRecords()
 
+    objects = TermsQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("SLA target")
         verbose_name_plural = _("SLA targets")
@@ -396,6 +435,8 @@ class UptimeCredit(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     history = HistoricalRecords()
+
+    objects = TermsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-below"]
@@ -487,6 +528,8 @@ class Clause(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
+    objects = TermsQuerySet.as_manager()
+
     class Meta:
         ordering = ["contract", "position", "pk"]
         verbose_name = _("clause")
@@ -527,6 +570,8 @@ class ReplyWording(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
     text = models.TextField(_("text"))
     history = HistoricalRecords()
+
+    objects = TermsQuerySet.as_manager()
 
     class Meta:
         ordering = ["verdict", "language"]
@@ -635,3 +680,19 @@ class PhraseSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code} ({self.language}): {self.phrase}"
+
+
+class TermsVersion(models.Model):
+    """One row whose token changes with every change to what the scope check
+    reads (the catalogue, customers, contacts, contracts, clauses, reply wording):
+    each worker process keeps those terms in memory and rebuilds them when the
+    token it read them at is no longer the database's (``selectors.terms_now``)."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("terms version")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="one_terms_version")]
+
+    def __str__(self) -> str:
+        return self.token

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch
@@ -10,11 +11,24 @@ from django.db.models import Prefetch
 from contracts.engine import terms
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
 from contracts.engine.uptime import CreditBand, UptimeTerms, parse_notice
-from contracts.models import Clause, Contact, Contract, Customer, ReplyWording, Service
+from contracts.models import (
+    Clause,
+    Contact,
+    Contract,
+    Customer,
+    ReplyWording,
+    Service,
+    SlaTarget,
+    TermsVersion,
+    UptimeCredit,
+    terms_changed,
+)
 from contracts.replies import Reply, render_reply
 
 
-def service_catalogue() -> tuple[terms.ServiceEntry, ...]:
+def service_catalogue(services: Iterable[Service] | None = None) -> tuple[terms.ServiceEntry, ...]:
+    if services is None:
+        services = Service.objects.all()
     return tuple(
         terms.ServiceEntry(
             code=service.code,
@@ -23,21 +37,13 @@ def service_catalogue() -> tuple[terms.ServiceEntry, ...]:
             everyday_words={lang: tuple(w) for lang, w in (service.everyday_words or {}).items()},
             always_covered=service.always_covered,
         )
-        for service in Service.objects.all()
+        for service in services
     )
 
 
-_last_catalogue: tuple[tuple[terms.ServiceEntry, ...], Catalogue] | None = None
-
-
 def current_catalogue() -> Catalogue:
-    """The catalogue with its recogniser. Building the recogniser costs far more
-    than reading the services, so it is rebuilt only when the services change."""
-    global _last_catalogue
-    entries = service_catalogue()
-    if _last_catalogue is None or _last_catalogue[0] != entries:
-        _last_catalogue = (entries, Catalogue(entries))
-    return _last_catalogue[1]
+    """The catalogue with its recogniser, as of the terms' version now."""
+    return terms_now().catalogue
 
 
 def contract_terms(contract: Contract) -> terms.ContractTerms:
@@ -149,6 +155,99 @@ def customer_terms_by_slug(slug: str) -> terms.CustomerTerms | None:
 def reply_wordings() -> dict[tuple[str, str], str]:
     """Admins' own reply wording, by (verdict, language)."""
     return {(w.verdict, w.language): w.text for w in ReplyWording.objects.all()}
+
+
+# --- the terms, kept per process ------------------------------------------------
+# The scope check reads the catalogue, the customer's contracts and the reply
+# wording on every ticket, and they change only when a lead edits them. Each
+# process keeps them and asks the database one cheap question per decision: has
+# the terms' version changed? Every change to a model they are built from bumps
+# it (``terms_changed``, connected in apps.py), in the same transaction as the
+# change, so the next decision in every worker process sees the edit. Writes
+# that send no signals (``QuerySet.update``, ``bulk_create``) on those models
+# bump it too (``TermsQuerySet``).
+TERMS_MODELS = (Service, Customer, Contact, Contract, Clause, SlaTarget, UptimeCredit, ReplyWording)
+
+
+def terms_version() -> str:
+    token = TermsVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:
+        terms_changed()
+        token = TermsVersion.objects.values_list("token", flat=True).get(pk=1)
+    return token
+
+
+@dataclass(frozen=True)
+class CustomerTermsEntry:
+    """A customer's terms for the engine, and the rows a decision records."""
+
+    terms: terms.CustomerTerms
+    customer: Customer  # with its contracts, clauses and services prefetched
+    contracts: dict[str, Contract]  # by reference
+    clauses: dict[tuple[str, str], Clause]  # by (contract reference, service code)
+
+
+@dataclass
+class TermsSnapshot:
+    version: str
+    entries: tuple[terms.ServiceEntry, ...]
+    catalogue: Catalogue
+    services: dict[str, Service]
+    wordings: dict[tuple[str, str], str]
+    customers: dict[int, CustomerTermsEntry] = field(default_factory=dict)
+
+    def customer(self, pk: int) -> CustomerTermsEntry:
+        """The customer's terms, read once per version."""
+        entry = self.customers.get(pk)
+        if entry is None:
+            customer = customers_with_terms().get(pk=pk)
+            contracts = {c.reference: c for c in customer.contracts.all()}
+            entry = CustomerTermsEntry(
+                terms=customer_terms(customer),
+                customer=customer,
+                contracts=contracts,
+                clauses={
+                    (reference, clause.service.code): clause
+                    for reference, contract in contracts.items()
+                    for clause in contract.clauses.all()
+                },
+            )
+            self.customers[pk] = entry
+        return entry
+
+
+_snapshot: TermsSnapshot | None = None
+
+
+def terms_now() -> TermsSnapshot:
+    """The terms as of their version in the database: one query when unchanged.
+    A new version rebuilds them; the recogniser, which costs far more to build
+    than the rest, only when the services themselves changed."""
+    global _snapshot
+    version = terms_version()
+    if _snapshot is not None and _snapshot.version == version:
+        return _snapshot
+    services = {service.code: service for service in Service.objects.all()}
+    entries = service_catalogue(services.values())
+    catalogue = (
+        _snapshot.catalogue
+        if _snapshot is not None and _snapshot.entries == entries
+        else Catalogue(entries)
+    )
+    _snapshot = TermsSnapshot(
+        version=version,
+        entries=entries,
+        catalogue=catalogue,
+        services=services,
+        wordings=reply_wordings(),
+    )
+    return _snapshot
+
+
+def terms_forget() -> None:
+    """Drop this process's terms (tests that empty the database between them)."""
+    global _snapshot
+    _snapshot = None
 
 
 UsageReader = Callable[[str, datetime], Usage]

@@ -106,24 +106,41 @@ def allowance_usage(
     )
     if excluding_ticket is not None:
         covered = covered.exclude(ticket_id=excluding_ticket)
-    tickets_used = covered.filter(counts_against_allowance=True).count()
-    service_counts = dict(
-        covered.exclude(service=None)
+    # One query for both counts: per service, the decisions and those that count.
+    rows = (
+        covered.order_by()
         .values_list("service__code")
-        .annotate(n=Count("pk"))
-        .values_list("service__code", "n")
+        .annotate(n=Count("pk"), counted=Count("pk", filter=Q(counts_against_allowance=True)))
+        .values_list("service__code", "n", "counted")
     )
-    minutes_used = TimeEntry.objects.filter(
-        charged_to_allowance(),
-        ticket__customer=customer,
-        kind=TimeEntry.Kind.ALLOWANCE,
-        worked_on__gte=month.first_day,
-        worked_on__lt=month.end.date(),
-    ).aggregate(n=Coalesce(Sum(F("counted_minutes") - F("topup_minutes")), 0))["n"]
+    tickets_used, service_counts = 0, {}
+    for code, n, counted in rows:
+        tickets_used += counted
+        if code is not None:
+            service_counts[code] = n
+    # And one for the minutes: this month's from the allowance, and every minute
+    # ever drawn from top-ups (which ``topup_minutes_left`` needs).
+    minutes = TimeEntry.objects.filter(ticket__customer=customer).aggregate(
+        used=Coalesce(
+            Sum(
+                F("counted_minutes") - F("topup_minutes"),
+                filter=charged_to_allowance()
+                & Q(
+                    kind=TimeEntry.Kind.ALLOWANCE,
+                    worked_on__gte=month.first_day,
+                    worked_on__lt=month.end.date(),
+                ),
+            ),
+            0,
+        ),
+        drawn=Coalesce(Sum("topup_minutes"), 0),
+    )
     return Usage(
-        minutes_used=minutes_used,
+        minutes_used=minutes["used"],
         tickets_used=tickets_used,
-        topup_minutes_left=topup_minutes_left(customer=customer, before=month.end.date()),
+        topup_minutes_left=max(
+            0, topups_bought(customer=customer, before=month.end.date()) - minutes["drawn"]
+        ),
         service_counts=service_counts,
     )
 
@@ -173,13 +190,18 @@ def topup_minutes_left(*, customer: Customer, before: date) -> int:
     """Prepaid minutes left for work done before ``before``: blocks bought by then,
     less every minute drawn from blocks so far (oldest blocks first), so a late
     entry never draws on a block bought after its month."""
-    bought = TopUp.objects.filter(contract__customer=customer, purchased_on__lt=before).aggregate(
-        n=Coalesce(Sum("minutes"), 0)
-    )["n"]
+    bought = topups_bought(customer=customer, before=before)
     drawn = TimeEntry.objects.filter(ticket__customer=customer).aggregate(
         n=Coalesce(Sum("topup_minutes"), 0)
     )["n"]
     return max(0, bought - drawn)
+
+
+def topups_bought(*, customer: Customer, before: date) -> int:
+    """Prepaid minutes bought before the day ``before``."""
+    return TopUp.objects.filter(contract__customer=customer, purchased_on__lt=before).aggregate(
+        n=Coalesce(Sum("minutes"), 0)
+    )["n"]
 
 
 def valid_contract(customer: Customer, day: date) -> Contract | None:

@@ -30,6 +30,7 @@ from rest_framework.authtoken.models import Token
 
 from contracts.contract_files import load_contract_file
 from contracts.engine.terms import Verdict
+from contracts.models import Clause
 from contracts.replies import DEFAULT_WORDING
 from tests.tickets.conftest import needs_live_desk, wait_until
 from tickets.models import Message, Offer, ScopeDecision, Status, Ticket
@@ -420,3 +421,41 @@ def test_tickets_filed_while_redis_is_down_are_accepted_and_decided_once_it_is_b
         timeout=30,
         what="the replies to be e-mailed",
     )
+
+
+def test_a_clause_edited_by_a_lead_is_read_by_the_next_decision_in_every_worker_process(
+    live_desk, catalogue
+):
+    """Each pool process keeps the terms in memory; a lead's edit bumps their
+    version in the database, so neither process decides by the old clause."""
+    tokens = load_customer(catalogue, "edited")
+    api = live_desk.api(tokens["en"])
+
+    def file_many(label: str) -> list[int]:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda n: api.file(f"{label} {n}", PLUGIN), range(16)))
+        return [answer.data["id"] for answer in answers]
+
+    before = file_many("Plugin")
+    wait_decided(live_desk, before)
+    assert set(Ticket.objects.filter(pk__in=before).values_list("verdict", flat=True)) == {
+        "paid_option"
+    }
+    log = live_desk.worker.log.read_text(errors="replace")
+    assert {"ForkPoolWorker-1", "ForkPoolWorker-2"} <= set(
+        re.findall(r"(ForkPoolWorker-\d+)\] Task tickets\.tasks\.check_scope", log)
+    ), "both pool processes must have decided (and so kept the terms) before the edit"
+
+    clause = Clause.objects.get(contract__reference="EDITED-1", service__code="web.cms_plugins")
+    clause.coverage, clause.pricing, clause.price = "included", "", None
+    clause.save()  # as the contract editor saves it
+
+    after = file_many("Plugin again")
+    wait_decided(live_desk, after)
+    assert set(Ticket.objects.filter(pk__in=after).values_list("verdict", flat=True)) == {
+        "in_scope"
+    }
+    log_after = live_desk.worker.log.read_text(errors="replace")[len(log) :]
+    assert {"ForkPoolWorker-1", "ForkPoolWorker-2"} <= set(
+        re.findall(r"(ForkPoolWorker-\d+)\] Task tickets\.tasks\.check_scope", log_after)
+    ), "both pool processes must have decided after the edit"

@@ -15,14 +15,9 @@ from django.utils import timezone
 from contracts.engine import terms
 from contracts.engine.scope import Decision, PriceQuote, ScopeRequest, decide
 from contracts.engine.scope import DecisionPart as PartTerms
-from contracts.models import Clause, Contract, Customer, Service
+from contracts.models import Customer
 from contracts.replies import render_reply
-from contracts.selectors import (
-    current_catalogue,
-    customer_terms,
-    customers_with_terms,
-    reply_wordings,
-)
+from contracts.selectors import TermsSnapshot, terms_now
 from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage, charges_allowance
 from tickets.services.claims import our_service_answer
@@ -99,8 +94,9 @@ def _redecide(
     decision is recorded quietly and the ticket's status, offer and clock stay."""
     # One customer's tickets are counted one at a time, so two tickets that
     # arrive together can never both take the last included ticket.
-    Customer.objects.select_for_update().get(pk=ticket.customer_id)
-    customer = customers_with_terms().get(pk=ticket.customer_id)
+    customer = Customer.objects.select_for_update().get(pk=ticket.customer_id)
+    known = terms_now()
+    entry = known.customer(customer.pk)
     picked = ticket.picked_service.code if ticket.picked_service else None
     request = ScopeRequest(
         email=ticket.requester.email,
@@ -112,9 +108,9 @@ def _redecide(
     )
     at = ticket.created_at
     usage = allowance_usage(customer=customer, at=at, excluding_ticket=ticket.pk)
-    catalogue = current_catalogue()
+    catalogue = known.catalogue
     decision = decide(
-        customer=customer_terms(customer),
+        customer=entry.terms,
         request=request,
         usage=usage,
         at=at,
@@ -131,7 +127,7 @@ def _redecide(
         if reported != decision.service:  # the text's service, not the one picked
             confirmed = replace(request, service=reported, service_confirmed=True)
             decision = decide(
-                customer=customer_terms(customer),
+                customer=entry.terms,
                 request=confirmed,
                 usage=usage,
                 at=at,
@@ -141,6 +137,7 @@ def _redecide(
     record = _record_decision(
         ticket,
         decision,
+        known=known,
         previous=previous,
         usage=asdict(usage),
         at=at,
@@ -165,7 +162,7 @@ def _redecide(
                     decision,
                     at=at,
                     catalogue=catalogue,
-                    wordings=reply_wordings(),
+                    wordings=known.wordings,
                     offer_elsewhere=offer_where(elsewhere) if elsewhere else "",
                     elsewhere_renewal=bool(elsewhere and elsewhere.kind == Offer.Kind.RENEWAL),
                     renewal_accepted=bool(elsewhere and elsewhere.status == Offer.Status.ACCEPTED),
@@ -175,7 +172,9 @@ def _redecide(
             text = with_withdrawn_note(text, verdict=record.verdict, language=ticket.language)
         _reply_post(ticket, record, text)
     if record.counts_against_allowance:
-        allowance_notices_send(customer=customer, at=at)
+        # The month's usage as counted for the decision, with this ticket now in it.
+        counted = replace(usage, tickets_used=usage.tickets_used + 1)
+        allowance_notices_send(customer=customer, at=at, usage=counted)
     return record
 
 
@@ -200,6 +199,7 @@ def _record_decision(
     ticket: Ticket,
     decision: Decision,
     *,
+    known: TermsSnapshot,
     previous: ScopeDecision | None,
     usage: dict,
     at: datetime,
@@ -207,17 +207,11 @@ def _record_decision(
     service_confirmed: bool = False,
 ) -> ScopeDecision:
     """The engine's decision, for a technician's change too, in the ticket's records."""
-    contract = (
-        Contract.objects.filter(reference=decision.contract.reference).first()
-        if decision.contract
-        else None
-    )
-    service = Service.objects.filter(code=decision.service).first() if decision.service else None
-    clause = (
-        Clause.objects.filter(contract=contract, service=service).first()
-        if contract and service
-        else None
-    )
+    entry = known.customer(ticket.customer_id)
+    reference = decision.contract.reference if decision.contract else None
+    contract = entry.contracts.get(reference) if reference else None
+    service = known.services.get(decision.service) if decision.service else None
+    clause = entry.clauses.get((reference, decision.service)) if contract and service else None
     return _decision_take(
         ticket,
         previous=previous,

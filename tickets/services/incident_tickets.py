@@ -52,7 +52,8 @@ def incident_reported(
             return None, None
         return incident, service
     ticket.incident = None
-    if service is None:
+    # Most hours nothing of ours is broken: one cheap question, not the matching.
+    if service is None or not Incident.objects.filter(resolved_at=None).exists():
         return None, None
     for incident in incidents_open_for(customer=ticket.customer, service=service):
         if _held_open(incident.pk):

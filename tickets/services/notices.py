@@ -16,6 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.engine import terms
+from contracts.engine.scope import Usage
 from contracts.greetings import greeting
 from contracts.models import Customer
 from tickets.models import AllowanceNotice, Status, Ticket
@@ -28,20 +29,24 @@ log = logging.getLogger(__name__)
 NOTICE_THRESHOLDS = (80, 100)
 
 
-def allowance_notices_send(*, customer: Customer, at: datetime) -> list[AllowanceNotice]:
+def allowance_notices_send(
+    *, customer: Customer, at: datetime, usage: Usage | None = None
+) -> list[AllowanceNotice]:
     """Tell the customer's managers and the account manager when 80 % and 100 % of
     the month's included minutes or tickets are used: once a month each.
 
     Only while the month of ``at`` is running: a late time entry or a new decision
     on an older ticket changes a past month's figures but tells the customer
-    nothing they could still act on, so it sends no notice of that month."""
+    nothing they could still act on, so it sends no notice of that month.
+    ``usage``: this month's, when the caller has just counted it."""
     now = timezone.now()
     if calendar_month(customer, at) != calendar_month(customer, now):
         return []
     contract = valid_contract(customer, customer_day(customer, now))
     if contract is None:
         return []
-    usage = allowance_usage(customer=customer, at=now)
+    if usage is None:
+        usage = allowance_usage(customer=customer, at=now)
     month = calendar_month(customer, now).first_day
     sent = []
     for measure, used, included in (
