@@ -6,6 +6,7 @@ import uuid
 import zoneinfo
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -101,6 +102,9 @@ def validate_holiday_calendar(value: str) -> None:
         )
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
 def terms_changed(**kwargs) -> None:
     """A new version of what the scope check reads (``TermsVersion``): a random
     one, so that a database emptied and filled again (as between tests) never
@@ -111,7 +115,7 @@ def terms_changed(**kwargs) -> None:
         TermsVersion.objects.bulk_create([TermsVersion(pk=1, token=token)], ignore_conflicts=True)
 
 
-class TermsQuerySet(models.QuerySet):
+class TermsQuerySet(models.QuerySet[_M]):
     """Writes that send no signals change the terms too."""
 
     def update(self, **kwargs) -> int:
@@ -158,7 +162,7 @@ class Service(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
-    objects = TermsQuerySet.as_manager()
+    objects = TermsQuerySet["Service"].as_manager()
 
     class Meta:
         ordering = ["position", "code"]
@@ -198,7 +202,7 @@ class Customer(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = TermsQuerySet.as_manager()
+    objects = TermsQuerySet["Customer"].as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -239,7 +243,7 @@ class Contact(models.Model):
     bounce_reason = models.TextField(_("bounce reason"), blank=True)
     history = HistoricalRecords()
 
-    objects = TermsQuerySet.as_manager()
+    objects = TermsQuerySet["Contact"].as_manager()
 
     class Meta:
         ordering = ["customer", "name"]
@@ -265,7 +269,7 @@ def valid_on(day: date | Combinable) -> Q:
     return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
 
-class ContractQuerySet(TermsQuerySet):
+class ContractQuerySet(TermsQuerySet["Contract"]):
     def valid_on(self, day: date | Combinable) -> ContractQuerySet:
         """The contracts valid on ``day``, the one that holds first (the newest, as
         ``ContractTerms.precedence`` ranks them)."""
@@ -402,7 +406,7 @@ class SlaTarget(models.Model):
     resolution = models.CharField(_("resolution"), max_length=16, validators=[validate_duration])
     history = HistoricalRecords()
 
-    objects = TermsQuerySet.as_manager()
+    objects = TermsQuerySet["SlaTarget"].as_manager()
 
     class Meta:
         verbose_name = _("SLA target")
@@ -436,7 +440,7 @@ class UptimeCredit(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = TermsQuerySet.as_manager()
+    objects = TermsQuerySet["UptimeCredit"].as_manager()
 
     class Meta:
         ordering = ["-below"]
@@ -528,7 +532,7 @@ class Clause(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
-    objects = TermsQuerySet.as_manager()
+    objects = TermsQuerySet["Clause"].as_manager()
 
     class Meta:
         ordering = ["contract", "position", "pk"]
@@ -571,7 +575,7 @@ class ReplyWording(models.Model):
     text = models.TextField(_("text"))
     history = HistoricalRecords()
 
-    objects = TermsQuerySet.as_manager()
+    objects = TermsQuerySet["ReplyWording"].as_manager()
 
     class Meta:
         ordering = ["verdict", "language"]

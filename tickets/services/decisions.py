@@ -211,7 +211,7 @@ def _record_decision(
     reference = decision.contract.reference if decision.contract else None
     contract = entry.contracts.get(reference) if reference else None
     service = known.services.get(decision.service) if decision.service else None
-    clause = entry.clauses.get((reference, decision.service)) if contract and service else None
+    clause = entry.clauses.get((contract.reference, service.code)) if contract and service else None
     return _decision_take(
         ticket,
         previous=previous,
