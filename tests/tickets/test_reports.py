@@ -14,9 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contracts.models import Contract, Service
+from contracts.models import Contract, Customer, Service
 from tickets import reports
 from tickets.models import Escalation, Offer, Rating, ScopeDecision, Ticket, TimeEntry
+from tickets.selectors import allowance_usage
 
 HEL = ZoneInfo("Europe/Helsinki")
 NOVEMBER = date(2026, 11, 1)
@@ -311,6 +312,15 @@ def test_it_flags_customers_who_ran_out_and_those_who_used_little(month):
         ("80–100 %", 0),
         ("100 %", 1),
     )
+
+
+@pytest.mark.django_db
+def test_it_counts_the_allowance_as_the_customers_meter_does(month):
+    # One rule for what an allowance has used: the report's grouped count agrees
+    # with allowance_usage, customer by customer.
+    for use in reports.allowance_use(month).customers:
+        usage = allowance_usage(customer=Customer.objects.get(slug=use.slug), at=at(15))
+        assert (use.tickets_used, use.minutes_used) == (usage.tickets_used, usage.minutes_used)
 
 
 @pytest.mark.django_db

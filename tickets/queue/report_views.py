@@ -55,6 +55,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     if section is not None:
         return csv_download(first_day, section)
     report = reports.month_report(first_day=first_day, now=timezone.now(), language=get_language())
+    ran_out = report.allowance.ran_out
     context = {
         "report": report,
         "month": first_day,
@@ -82,8 +83,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
             for p in report.sla
         ],
         "allowance_lists": [
-            (_("Ran out: offer a bigger plan or top-ups"), report.allowance.ran_out, "ran-out"),
-            (
+            _flagged(_("Ran out: offer a bigger plan or top-ups"), ran_out, "ran-out"),
+            _flagged(
                 _("Used under %(percent)d %%: candidates for a smaller plan")
                 % {"percent": reports.LITTLE_USE_PERCENT},
                 report.allowance.used_little,
@@ -96,6 +97,19 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "time_zone": report.month.start.tzinfo,
     }
     return render(request, "queue/reports.html", context)
+
+
+# The page lists this many flagged customers of each kind; the CSV has them all.
+FLAGGED_SHOWN = 20
+
+
+def _flagged(title: str, customers: tuple, kind: str) -> dict:
+    return {
+        "title": title,
+        "rows": customers[:FLAGGED_SHOWN],
+        "more": max(0, len(customers) - FLAGGED_SHOWN),
+        "kind": kind,
+    }
 
 
 def _span(value: timedelta | None) -> str:
@@ -323,5 +337,6 @@ def csv_download(first_day, section: str) -> HttpResponse:
     name = f"scopedesk-{section}-{first_day:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    writer.writerows(CSV_SECTIONS[section](month))
+    with reports.report_queries():
+        writer.writerows(CSV_SECTIONS[section](month))
     return response
