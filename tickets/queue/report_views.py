@@ -92,7 +92,6 @@ def report_page(request: HttpRequest) -> HttpResponse:
             ),
         ],
         "ratings": list(zip(range(1, 6), report.satisfaction.ratings, strict=True)),
-        "default_estimate": reports.DEFAULT_ESTIMATE_MINUTES,
         "little_use": reports.LITTLE_USE_PERCENT,
         "time_zone": report.month.start.tzinfo,
     }
