@@ -762,7 +762,7 @@ def sla_by_priority(month: ReportMonth, *, now: datetime) -> tuple[PrioritySla, 
         return Count("pk", filter=late | overdue)
 
     medians_inline = connection.vendor == "postgresql"
-    figures = {
+    figures: dict[str, Aggregate] = {
         "tickets": Count("pk"),
         "first_met": met("first_responded_at", "first_response_due"),
         "first_missed": missed("first_responded_at", "first_response_due"),
