@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.queue import incident_views, views
+from tickets.queue import incident_views, report_views, views
 
 app_name = "queue"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.saved_view_delete, name="view-delete"),
     path("tickets/<int:pk>/row/<str:field>/", views.row_change, name="row-change"),
     path("time/", views.time_report, name="time-report"),
+    path("reports/", report_views.report_page, name="reports"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/reply/", views.reply, name="reply"),
     path("tickets/<int:pk>/note/", views.note, name="note"),
