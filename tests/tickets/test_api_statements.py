@@ -59,6 +59,10 @@ def test_staff_read_any_customers_statement(month, technician):
         "corrects": "",
         "of_kind": "",
     }
+    paid = [line for line in body["lines"] if line["kind"] == "paid_work"]
+    assert {(line["pricing"], line["amount"], line["rate"]) for line in paid} == {
+        ("fixed", "60.00", None)
+    }
     volga = api(technician).get(URL, {"customer": "volga-media", "month": "2026-11"}).json()
     assert subjects(volga) == ["Volga's private plugin"]
 

@@ -22,7 +22,7 @@ from tests.tickets.test_ticket_flow import (
     user,
 )
 from tickets import services
-from tickets.models import Statement
+from tickets.models import Statement, UptimeCredit
 
 AINO = "aino@northwind.example"  # Northwind's manager, reads Finnish
 MIKKO = "mikko@northwind.example"  # a fellow requester of Sara's
@@ -104,6 +104,28 @@ def test_the_statement_speaks_plainly_and_says_the_credit_is_none(month, client)
     assert "None this month" in html and "being checked" not in html
     assert "2 h of 2 h" in html  # the allowance's time, used of included
     assert "This month is still open" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_uptime_credit_is_being_checked_until_a_lead_confirms_it(month, client, lead):
+    credit = UptimeCredit.objects.create(
+        contract=month["covered"].contract,
+        month=date(2026, 11, 1),
+        downtime_minutes=300,
+        availability="99.327",
+        credit_percent=10,
+        computed_amount="40.00",
+        amount="40.00",
+        currency="EUR",
+    )
+    logged_in(client, SARA)  # a requester reads nothing of credits
+    assert "being checked" not in client.get(PORTAL).content.decode()
+    html = logged_in(client, AINO).get(PORTAL, {"month": "2026-11"}).content.decode()
+    assert "being checked" in html and "-40,00" not in html and "165,00 EUR" in html
+    services.credit_confirm(credit_id=credit.pk, lead=lead)
+    html = client.get(PORTAL, {"month": "2026-11"}).content.decode()
+    assert "being checked" not in html
+    assert "99,327" in html and "-40,00 EUR" in html and "125,00 EUR" in html
 
 
 @pytest.mark.django_db(transaction=True)
