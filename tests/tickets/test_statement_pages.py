@@ -120,11 +120,12 @@ def test_an_uptime_credit_is_being_checked_until_a_lead_confirms_it(month, clien
     )
     logged_in(client, SARA)  # a requester reads nothing of credits
     assert "being checked" not in client.get(PORTAL).content.decode()
+    # Aino reads Finnish: "being checked" is "tarkistetaan".
     html = logged_in(client, AINO).get(PORTAL, {"month": "2026-11"}).content.decode()
-    assert "being checked" in html and "-40,00" not in html and "165,00 EUR" in html
+    assert "hyvitystä tarkistetaan" in html and "-40,00" not in html and "165,00 EUR" in html
     services.credit_confirm(credit_id=credit.pk, lead=lead)
     html = client.get(PORTAL, {"month": "2026-11"}).content.decode()
-    assert "being checked" not in html
+    assert "tarkistetaan" not in html
     assert "99,327" in html and "-40,00 EUR" in html and "125,00 EUR" in html
 
 
