@@ -217,7 +217,8 @@ def test_only_leads_reach_the_statements(month, client, technician):
     logged_in(client, technician)
     for url in ("/queue/statements/", NOVEMBER, NOVEMBER + "?format=csv"):
         response = client.get(url)
-        assert response.status_code == 403 and b"Statements are for leads" in response.content
+        assert response.status_code == 403
+        assert b"This page is for leads" in response.content
     assert client.post(NOVEMBER + "close/").status_code == 403
     assert client.post(NOVEMBER + "goodwill/", {"show": "0"}).status_code == 403
     assert not Statement.objects.exists()

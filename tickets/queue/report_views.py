@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,7 +19,7 @@ from contracts.engine import hours
 from contracts.models import PRIORITY_LABELS, VERDICT_LABELS
 from tickets import charts, reports
 from tickets.queue.display import format_span
-from tickets.queue.views import staff_only
+from tickets.queue.views import leads_only
 from tickets.selectors import month_start
 
 NOT_CHECKED = gettext_lazy("Not checked yet")
@@ -30,21 +29,15 @@ def verdict_label(verdict: str) -> str:
     return str(VERDICT_LABELS.get(verdict, verdict or NOT_CHECKED))
 
 
-def leads_only(view: Callable) -> Callable:
-    """The reports read everyone's work and the desk's money: leads only."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not request.user.has_perm("tickets.view_reports"):
-            return render(request, "queue/leads_only.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 @require_GET
-@staff_only
-@leads_only
+@leads_only(
+    "tickets.view_reports",
+    # The reports read everyone's work and the desk's money.
+    why=gettext_lazy(
+        "The reports show everyone's work and the desk's income, so only leads read "
+        "them. Ask a lead if you need a figure from them."
+    ),
+)
 def report_page(request: HttpRequest) -> HttpResponse:
     this_month = month_start(None)
     try:

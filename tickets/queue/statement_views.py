@@ -8,23 +8,21 @@ comes back as a flash message on the statement's page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from contracts.models import Customer
 from tickets import services
 from tickets.queue.statement_selectors import month_statement_rows
-from tickets.queue.views import staff_only
+from tickets.queue.views import leads_only
 from tickets.selectors import month_start
 from tickets.statement_display import (
     month_name,
@@ -35,20 +33,13 @@ from tickets.statement_display import (
 )
 from tickets.statements import GOODWILL, customer_statement, month_is_over
 
-PERMISSION = "tickets.close_statement"
-
-
-def leads_only(view: Callable) -> Callable:
-    """Statements are the leads' (``tickets.close_statement``, tickets.roles); other
-    staff are refused with a page that says so, like the other leads' features."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
-            return render(request, "queue/statements_refused.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return staff_only(wrapped)
+# Statements are the leads' (tickets.roles), like the other leads' features.
+statements_leads_only = leads_only(
+    "tickets.close_statement",
+    why=gettext_lazy(
+        "Only leads read and close the customers' monthly statements. Ask a lead if you need one."
+    ),
+)
 
 
 def _month(value: str) -> date:
@@ -64,7 +55,7 @@ def _statement_url(customer: Customer, first: date) -> str:
 
 
 @require_GET
-@leads_only
+@statements_leads_only
 def statement_list(request: HttpRequest) -> HttpResponse:
     """Every customer's statement for a month (``?month=2026-11``)."""
     latest = month_start(None)
@@ -83,7 +74,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@leads_only
+@statements_leads_only
 def statement_detail(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     customer = get_object_or_404(Customer, slug=slug)
     first = _month(month)
@@ -106,7 +97,7 @@ def statement_detail(request: HttpRequest, slug: str, month: str) -> HttpRespons
 
 
 @require_POST
-@leads_only
+@statements_leads_only
 def statement_close(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     customer = get_object_or_404(Customer, slug=slug)
     first = _month(month)
@@ -127,7 +118,7 @@ def statement_close(request: HttpRequest, slug: str, month: str) -> HttpResponse
 
 
 @require_POST
-@leads_only
+@statements_leads_only
 def statement_goodwill(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     customer = get_object_or_404(Customer, slug=slug)
     first = _month(month)
