@@ -11,9 +11,11 @@ years), and the offers, time, ratings and escalations the leads' reports read,
 then times the server side of
 - the technicians' queue page (first page; filtered by verdict; by customer);
 - GET /api/v1/tickets/ (first page; filtered by verdict; by customer);
-- the leads' reports page for the month with the most tickets,
+- the leads' reports page for the month with the most tickets, as it reads the
+  figures kept for it (tickets/report_figures.py),
 through Django's test client in this process (no network), and prints p50/p95.
-Drops the database at the end. Prints figures; it is not a timed test.
+and how long working out that month's figures takes (what the refresh task and a
+lead's "Work them out now" do). Drops the database at the end. Prints figures; it is not a timed test.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import secrets
 import statistics
 import subprocess
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
@@ -327,13 +329,24 @@ def measure(runs: int) -> None:
         ("GET /api/v1/tickets/, first page", api, "/api/v1/tickets/"),
         ("GET /api/v1/tickets/?verdict=paid_option", api, "/api/v1/tickets/?verdict=paid_option"),
         ("GET /api/v1/tickets/?customer=…", api, "/api/v1/tickets/?customer=customer-0421"),
-        (f"reports page, {month}", leads, f"/queue/reports/?month={month}"),
+        (f"reports page, {month} (kept figures)", leads, f"/queue/reports/?month={month}"),
     ]
     print(f"{'request':<44} {'p50 ms':>8} {'p95 ms':>8}")
     for label, client, url in cases:
         timed(client, url, 3)  # warm the caches
         p50, p95 = timed(client, url, runs)
         print(f"{label:<44} {p50:>8.1f} {p95:>8.1f}")
+    # What the refresh task (and a lead's "Work them out now") takes for that month.
+    from tickets.report_figures import month_report_work_out
+
+    times = []
+    for _ in range(max(5, runs // 4)):
+        began = time.perf_counter()
+        month_report_work_out(first_day=date.fromisoformat(f"{month}-01"), language="en")
+        times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    label = f"reports, {month} worked out (the task)"
+    print(f"{label:<44} {statistics.median(times):>8.1f} {times[int(len(times) * 0.95) - 1]:>8.1f}")
 
 
 def main() -> None:

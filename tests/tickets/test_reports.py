@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -457,6 +458,8 @@ def test_a_bad_month_shows_this_month(november, lead, client):
 
 
 def _page_queries(client) -> int:
+    """The queries of a page that works its figures out (none kept)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/queue/reports/?month=2026-11").status_code == 200
     return len(queries)
@@ -493,3 +496,47 @@ def test_the_page_takes_the_same_queries_however_much_the_month_holds(
         Rating.objects.create(ticket=ticket, score=1 + n % 5, rated_by=ticket.requester)
     with django_assert_max_num_queries(few):
         assert _page_queries(client) == few
+
+
+# --- the kept figures ----------------------------------------------------------------
+
+
+def accepted_offers_on_page(client) -> str:
+    page = client.get("/queue/reports/?month=2026-11").content.decode()
+    return page.split('id="offers"')[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_the_page_reads_the_kept_figures_until_a_lead_has_them_worked_out_again(
+    november, lead, northwind, client, django_assert_max_num_queries
+):
+    client.force_login(lead)
+    page = client.get("/queue/reports/?month=2026-11").content.decode()
+    assert "Figures as worked out on" in page and "Work them out now" in page
+    before = accepted_offers_on_page(client)
+    make_offer(northwind, at(20), service="web.cms_plugins", status="accepted", amount="500")
+    with django_assert_max_num_queries(8):  # the session and the user, not the month's rows
+        assert accepted_offers_on_page(client) == before
+    response = client.post("/queue/reports/?month=2026-11")
+    assert response.status_code == 302 and response["Location"].endswith("?month=2026-11")
+    after = accepted_offers_on_page(client)
+    assert after != before and "747.50" in after  # 247.50 + 500.00
+
+
+@pytest.mark.django_db
+def test_the_task_works_out_this_and_last_month_in_every_language(november, lead, client):
+    from django.conf import settings
+
+    from tickets.report_figures import _key, reports_refresh
+
+    assert reports_refresh(now=at(20, month=12)) == 2 * len(settings.LANGUAGES)
+    for language, _name in settings.LANGUAGES:
+        assert cache.get(_key(date(2026, 12, 1), language)) is not None
+        assert cache.get(_key(NOVEMBER, language)) is not None
+    assert cache.get(_key(date(2026, 10, 1), "en")) is None
+
+
+@pytest.mark.django_db
+def test_a_technician_cannot_have_the_figures_worked_out(november, technician, client):
+    client.force_login(technician)
+    assert client.post("/queue/reports/?month=2026-11").status_code == 403

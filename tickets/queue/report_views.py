@@ -9,17 +9,18 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from contracts.engine import hours
 from contracts.models import PRIORITY_LABELS, VERDICT_LABELS
 from tickets import charts, reports
 from tickets.queue.display import format_span
 from tickets.queue.views import leads_only
+from tickets.report_figures import REFRESH_SECONDS, month_report_kept, month_report_work_out
 from tickets.selectors import month_start
 
 NOT_CHECKED = gettext_lazy("Not checked yet")
@@ -29,7 +30,7 @@ def verdict_label(verdict: str) -> str:
     return str(VERDICT_LABELS.get(verdict, verdict or NOT_CHECKED))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @leads_only(
     "tickets.view_reports",
     # The reports read everyone's work and the desk's money.
@@ -47,10 +48,17 @@ def report_page(request: HttpRequest) -> HttpResponse:
     section = request.GET.get("csv")
     if section is not None:
         return csv_download(first_day, section)
-    report = reports.month_report(first_day=first_day, now=timezone.now(), language=get_language())
+    if request.method == "POST":
+        # A lead wants the figures as they are this minute, not as last worked out.
+        month_report_work_out(first_day=first_day, language=get_language())
+        return redirect(f"{request.path}?month={first_day:%Y-%m}")
+    kept = month_report_kept(first_day=first_day, language=get_language())
+    report = kept.report
     ran_out = report.allowance.ran_out
     context = {
         "report": report,
+        "worked_out_at": kept.worked_out_at,
+        "refresh_minutes": REFRESH_SECONDS // 60,
         "month": first_day,
         "previous": (first_day - timedelta(days=1)).replace(day=1),
         "next": hours.first_of_next_month(first_day) if first_day < this_month else None,
