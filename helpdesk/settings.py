@@ -264,6 +264,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The tests run on a file too: an in-memory database behaves otherwise under
     # parallel writes (one shared cache, table locks that never wait).
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-scopedesk.sqlite3")}
+    # The reports' covering indexes (tickets 0019) carry their extra columns on
+    # PostgreSQL; SQLite makes plain indexes of them, as intended, not a problem.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -412,6 +415,7 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.send_credit_notice": {"queue": "mail"},
     "tickets.tasks.compute_uptime_credits": {"queue": "periodic"},
     "tickets.tasks.poll_mailboxes": {"queue": "periodic"},
+    "tickets.tasks.refresh_reports": {"queue": "periodic"},
     "helpdesk.heartbeat": {"queue": "periodic"},
 }
 CELERY_TASK_ACKS_LATE = True
@@ -466,6 +470,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.poll_mailboxes",
         "schedule": float(INBOUND_IMAP_POLL_SECONDS),
         "options": {"expires": INBOUND_IMAP_POLL_SECONDS},
+    },
+    # The leads' reports read figures worked out this often (tickets/report_figures.py).
+    "refresh-reports": {
+        "task": "tickets.tasks.refresh_reports",
+        "schedule": 600.0,
+        "options": {"expires": 600},
     },
     # /readyz wants a heartbeat from the last minute: proof that beat and a worker run.
     "heartbeat": {"task": "helpdesk.heartbeat", "schedule": 20.0, "options": {"expires": 20}},

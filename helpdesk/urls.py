@@ -60,6 +60,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/allowance/", api.AllowanceView.as_view(), name="allowance"),
     path("api/v1/uptime/", api.UptimeView.as_view(), name="uptime"),
+    path("api/v1/statements/", api.StatementView.as_view(), name="statements"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file, so the CSP needs no inline script.

@@ -122,11 +122,17 @@ def month_is_over(customer: Customer, month: date, now: datetime) -> bool:
 
 
 def customer_statement(
-    customer: Customer, month: date, *, requester_id: int | None = None
+    customer: Customer,
+    month: date,
+    *,
+    requester_id: int | None = None,
+    hidden_goodwill: bool = False,
 ) -> MonthStatement:
     """The customer's statement for ``month`` (any day of it): as frozen when a lead
     closed it, else as the records say now. With ``requester_id``, only the lines
-    of that requester's tickets (what a requester may read)."""
+    of that requester's tickets (what a requester may read). With
+    ``hidden_goodwill``, the goodwill a lead hid from the customer stays (what
+    staff read: ``show_goodwill`` says whether the customer does)."""
     first = month.replace(day=1)
     record = Statement.objects.filter(customer=customer, month=first).first()
     if record is not None and record.is_closed:
@@ -145,7 +151,7 @@ def customer_statement(
             lines=tuple(line for line in statement.lines if line.requester_id == requester_id),
             for_requester=True,
         )
-    if not statement.show_goodwill:
+    if not statement.show_goodwill and not hidden_goodwill:
         statement = replace(
             statement,
             lines=tuple(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tickets import services
 from tickets.inbound.imap import mailboxes_poll
+from tickets.report_figures import reports_refresh
 
 # acks_late and reject_on_worker_lost come from settings: a killed worker's task
 # is delivered again, and the services make the second run a no-op.
@@ -97,3 +98,9 @@ POLL = {
 def poll_mailboxes() -> int:
     """Take in the new messages of the IMAP mailboxes (INBOUND_IMAP_URL)."""
     return mailboxes_poll(seconds=POLL["soft_time_limit"] * 0.6)
+
+
+@shared_task(**SWEEP)
+def refresh_reports() -> int:
+    """This month's and last month's report figures, worked out again."""
+    return reports_refresh()

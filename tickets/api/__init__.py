@@ -1,8 +1,10 @@
 """The tickets REST API under /api/v1/: see ``views`` for who may do what and
 ``serializers`` for what contacts and staff each read; the incidents' are in
-``incidents`` (views and filters) and ``incident_serializers``."""
+``incidents`` (views and filters) and ``incident_serializers``; the monthly
+statement's in ``statements``."""
 
 from tickets.api.incidents import IncidentViewSet
+from tickets.api.statements import StatementView
 from tickets.api.views import (
     AllowanceView,
     AttachmentViewSet,
@@ -23,6 +25,7 @@ __all__ = [
     "IncidentViewSet",
     "MessageViewSet",
     "OfferViewSet",
+    "StatementView",
     "TicketViewSet",
     "TimeEntryViewSet",
     "UptimeView",

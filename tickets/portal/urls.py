@@ -14,6 +14,7 @@ urlpatterns = [
     path("tickets/<int:pk>/rating/", views.ticket_rate, name="rate"),
     path("offers/<int:pk>/answer/", views.offer_answer, name="offer"),
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("statement/", views.statement, name="statement"),
     path("incidents/", views.incident_list, name="incidents"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
 ]

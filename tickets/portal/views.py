@@ -36,9 +36,17 @@ from tickets.selectors import (
     attachments_visible_to,
     contract_coverage,
     incidents_visible_to,
+    month_start,
     portal_tickets,
     tickets_visible_to,
 )
+from tickets.statement_display import (
+    neighbour_months,
+    statement_csv,
+    statement_month,
+    statement_page,
+)
+from tickets.statements import customer_statement
 from tickets.uptime import status_page_uptime
 
 PAGE_SIZE = 25
@@ -361,6 +369,34 @@ def coverage(request):
             "allowance": allowance_summary(customer=customer, at=now),
             "customer": customer,
             "today": timezone.localdate(now),
+        },
+    )
+
+
+# --- the monthly statement --------------------------------------------------------
+
+
+@portal_page
+@require_GET
+def statement(request):
+    """The customer's statement for a month (``?month=2026-11``, this month by
+    default), as a page to read or print, or as CSV (``&format=csv``). A manager
+    reads the whole statement; a requester only the lines of their own tickets.
+    The customer is always the contact's own: the page takes no other."""
+    latest = month_start(None)  # the customer's month: portal_page set their time zone
+    first = statement_month(request.GET.get("month"), latest=latest)
+    requester_id = None if _is_manager(request) else request.user.pk
+    found = customer_statement(request.contact.customer, first, requester_id=requester_id)
+    if request.GET.get("format") == "csv":
+        return statement_csv(found)
+    previous, following = neighbour_months(first, latest=latest)
+    return render(
+        request,
+        "portal/statement.html",
+        {
+            "page": statement_page(found, language=get_language()),
+            "previous": previous,
+            "next": following,
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.queue import incident_views, views
+from tickets.queue import incident_views, report_views, statement_views, views
 
 app_name = "queue"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.saved_view_delete, name="view-delete"),
     path("tickets/<int:pk>/row/<str:field>/", views.row_change, name="row-change"),
     path("time/", views.time_report, name="time-report"),
+    path("reports/", report_views.report_page, name="reports"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/reply/", views.reply, name="reply"),
     path("tickets/<int:pk>/note/", views.note, name="note"),
@@ -22,6 +23,22 @@ urlpatterns = [
     path("tickets/<int:pk>/time/", views.log_time, name="time"),
     path("tickets/<int:pk>/override/", views.override, name="override"),
     path("tickets/<int:pk>/incident/", incident_views.ticket_incident, name="ticket-incident"),
+    path("statements/", statement_views.statement_list, name="statements"),
+    path(
+        "statements/<slug:slug>/<str:month>/",
+        statement_views.statement_detail,
+        name="statement",
+    ),
+    path(
+        "statements/<slug:slug>/<str:month>/close/",
+        statement_views.statement_close,
+        name="statement-close",
+    ),
+    path(
+        "statements/<slug:slug>/<str:month>/goodwill/",
+        statement_views.statement_goodwill,
+        name="statement-goodwill",
+    ),
     path("incidents/", incident_views.incident_list, name="incidents"),
     path("incidents/new/", incident_views.incident_new, name="incident-new"),
     path("incidents/<int:pk>/", incident_views.incident_detail, name="incident"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -46,6 +46,9 @@ from tickets.selectors import (
     time_by_technician,
 )
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 def staff_only(view: Callable) -> Callable:
     """Anonymous visitors log in first; customers' contacts are turned away."""
@@ -65,6 +68,22 @@ def staff_only(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def leads_only(permission: str, *, why: StrOrPromise) -> Callable[[Callable], Callable]:
+    """Staff holding a lead's ``permission`` only; others read ``why`` on a page
+    that says so (and where to turn)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if not request.user.has_perm(permission):
+                return render(request, "queue/leads_only.html", {"why": why}, status=403)
+            return view(request, *args, **kwargs)
+
+        return staff_only(wrapped)
+
+    return decorator
 
 
 def is_htmx(request: HttpRequest) -> bool:

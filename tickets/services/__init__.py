@@ -22,6 +22,7 @@ and the tests call are re-exported here:
 - ``notices``: allowance notices, the SLA watch, staff e-mail;
 - ``mail``: a message's e-mail, and the delivery of every e-mail row;
 - ``credits``: uptime credits: the month's records, a lead's confirmation, the e-mail;
+- ``statements``: a lead closes a month's statement, or hides its goodwill;
 - ``inbound``: an incoming e-mail stored once and acted on once (its rules in
   ``inbound_rules``, the limits on automatic replies in ``mail_limits``);
 - ``queueing``: Celery work queued after the commit.
@@ -69,6 +70,7 @@ from tickets.services.offers import (
     renewal_accepted_text,
 )
 from tickets.services.overrides import decision_override
+from tickets.services.statements import statement_close, statement_goodwill_show
 from tickets.services.sweep import tickets_decide_forgotten
 from tickets.services.time import time_entry_log
 from tickets.services.workflow import (
@@ -121,6 +123,8 @@ __all__ = [
     "renewal_accepted_text",
     "send_mail_safely",
     "sla_watch",
+    "statement_close",
+    "statement_goodwill_show",
     "ticket_assign",
     "ticket_change_priority",
     "ticket_change_service",
