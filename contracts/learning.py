@@ -114,8 +114,8 @@ def _snippet(text: str) -> str:
 
 def phrase_suggestion_accept(*, suggestion_id: int, by: User) -> PhraseSuggestion:
     """Add the phrase to its service's phrases in its language. The catalogue's
-    history names the lead; the recogniser is rebuilt on its next read, since
-    ``current_catalogue`` rebuilds whenever the services differ."""
+    history names the lead; saving the service changes the terms' version, so
+    ``current_catalogue`` rebuilds the recogniser at its next read."""
     with transaction.atomic():
         suggestion = _pending(suggestion_id, by)
         service = Service.objects.select_for_update().get(pk=suggestion.service_id)
