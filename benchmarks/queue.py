@@ -13,9 +13,10 @@ then times the server side of
 - GET /api/v1/tickets/ (first page; filtered by verdict; by customer);
 - the leads' reports page for the month with the most tickets, as it reads the
   figures kept for it (tickets/report_figures.py),
-through Django's test client in this process (no network), and prints p50/p95.
+through Django's test client in this process (no network), and prints p50/p95,
 and how long working out that month's figures takes (what the refresh task and a
-lead's "Work them out now" do). Drops the database at the end. Prints figures; it is not a timed test.
+lead's "Work them out now" do). Drops the database at the end. Prints figures;
+it is not a timed test.
 """
 
 from __future__ import annotations

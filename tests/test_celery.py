@@ -23,6 +23,7 @@ QUEUE_OF = {
     "tickets.tasks.send_credit_notice": "mail",
     "tickets.tasks.compute_uptime_credits": "periodic",
     "tickets.tasks.poll_mailboxes": "periodic",
+    "tickets.tasks.refresh_reports": "periodic",
     "helpdesk.heartbeat": "periodic",
 }
 ROOT = Path(__file__).resolve().parent.parent
