@@ -15,7 +15,8 @@ then times the server side of
   figures kept for it (tickets/report_figures.py),
 through Django's test client in this process (no network), and prints p50/p95.
 and how long working out that month's figures takes (what the refresh task and a
-lead's "Work them out now" do). Drops the database at the end. Prints figures; it is not a timed test.
+lead's "Work them out now" do). Drops the database at the end. Prints figures; it
+is not a timed test.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def load(customers: int, tickets: int) -> None:
                 contract=contract,
                 service=service,
                 coverage=rng.choice(["included", "excluded"]),
-                text=f"{service.code} under this contract.",
+                # Wordings hold every language, as the contract editor saves them.
+                text={"en": f"{service.code} under this contract."},
                 position=i,
             )
             for contract in contracts
@@ -186,7 +188,7 @@ def load(customers: int, tickets: int) -> None:
                     reason="clause",
                     contract=t.contract,
                     service=t.service,
-                    clause_snapshot={"text": "Covered."},
+                    clause_snapshot={"text": {"en": "Covered."}},
                     counts_against_allowance=t.verdict in ("in_scope", "outside_hours"),
                 )
                 for t in made
