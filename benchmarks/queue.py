@@ -120,7 +120,8 @@ def load(customers: int, tickets: int) -> None:
                 contract=contract,
                 service=service,
                 coverage=rng.choice(["included", "excluded"]),
-                text=f"{service.code} under this contract.",
+                # Wordings hold every language, as the contract editor saves them.
+                text={"en": f"{service.code} under this contract."},
                 position=i,
             )
             for contract in contracts
@@ -187,7 +188,7 @@ def load(customers: int, tickets: int) -> None:
                     reason="clause",
                     contract=t.contract,
                     service=t.service,
-                    clause_snapshot={"text": "Covered."},
+                    clause_snapshot={"text": {"en": "Covered."}},
                     counts_against_allowance=t.verdict in ("in_scope", "outside_hours"),
                 )
                 for t in made
