@@ -57,6 +57,8 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["LOG_LEVEL"] = "WARNING"
+    # The staff notices a decision sends at once (allowance thresholds) stay in memory.
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     sys.path.insert(0, str(ROOT))
     import django
 
