@@ -267,3 +267,11 @@ def test_a_closed_statement_stays_as_sent_and_later_changes_go_to_the_next_open_
         entry.save()
         [late] = customer_statement(northwind, date(2027, 1, 1)).section(ADJUSTMENT)
         assert (late.corrects, late.minutes, late.amount) == ("2026-11", 10, Decimal("12.50"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_lead_closes_a_month(northwind, northwind_month, technician):
+    with time_machine.travel(DECEMBER_2, tick=False):
+        with pytest.raises(services.NotAllowed, match="Only a lead"):
+            statement_close(customer=northwind, month=NOVEMBER, user=technician)
+        assert not customer_statement(northwind, NOVEMBER).is_closed

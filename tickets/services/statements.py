@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Customer
 from tickets.models import Statement
-from tickets.services.base import TicketError
+from tickets.services.base import NotAllowed, TicketError
 from tickets.statements import (
     month_is_over,
     statement_computed,
@@ -29,7 +29,10 @@ def _record(customer: Customer, first: date) -> Statement:
 
 def statement_close(*, customer: Customer, month: date, user) -> Statement:
     """Freeze the month's statement as it reads now. Later changes to the month's
-    work go to the next open month as adjustments; closing twice changes nothing."""
+    work go to the next open month as adjustments. Leads only; a month closed
+    already is refused."""
+    if not user.has_perm("tickets.close_statement"):
+        raise NotAllowed(_("Only a lead can close a month's statement."))
     first = month.replace(day=1)
     if not month_is_over(customer, first, timezone.now()):
         raise TicketError(_("A month can be closed once it is over."))
