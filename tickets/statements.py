@@ -18,13 +18,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from contracts.engine import terms
 from contracts.engine.terms import time_price
 from contracts.models import Contract, Customer, TopUp
 from tickets.models import Offer, Statement, Ticket, TimeEntry, UptimeCredit
 from tickets.selectors import allowance_month, allowance_usage, valid_contract
+from tickets.uptime import valid_in_month
 
 # The kinds of line, in the order a statement lists them.
 PAID_WORK = "paid_work"  # an accepted offer: its fixed price, or its hours at its rate
@@ -213,9 +214,8 @@ def _month_contract(customer: Customer, first: date, following: date) -> Contrac
     if contract is not None:
         return contract
     return (
-        customer.contracts.filter(valid_from__lt=following)
-        .filter(Q(valid_until=None) | Q(valid_until__gte=first))
-        .order_by("-valid_from", "-reference")
+        customer.contracts.filter(valid_in_month(first))
+        .order_by(*terms.CONTRACT_PRECEDENCE)
         .first()
     )
 
