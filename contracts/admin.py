@@ -37,7 +37,7 @@ from contracts.forms import (
     TryRequestForm,
     current_language,
 )
-from contracts.history import part_changes
+from contracts.history import ChangeValues, part_changes
 from contracts.invitations import invitations_send
 from contracts.learning import may_review_phrases
 from contracts.models import (
@@ -82,6 +82,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChangeValues(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":

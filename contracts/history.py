@@ -20,6 +20,16 @@ PARTS: list[type[Model]] = [Clause, SlaTarget, UptimeCredit, TopUp]
 MOST = 200
 
 
+class ChangeValues(HistoricalRecordContextHelper):
+    """Field, old and new value of an edit, with an empty value shown as a dash
+    rather than Python's "None"."""
+
+    def prepare_delta_change_value(self, change, value):
+        if value is None or value == "":
+            return "—"
+        return super().prepare_delta_change_value(change, value)
+
+
 @dataclass
 class PartChange:
     at: datetime
@@ -47,7 +57,7 @@ def part_changes(contract_id: int, language: str) -> list[PartChange]:
             previous = record.prev_record if record.history_type == "~" else None
             if previous is not None:
                 delta = record.diff_against(previous, foreign_keys_are_objs=True)
-                helper = HistoricalRecordContextHelper(model, record)
+                helper = ChangeValues(model, record)
                 changes = helper.context_for_delta_changes(delta)
                 if not changes:
                     continue  # saved with the form, nothing of it changed

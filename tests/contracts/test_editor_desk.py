@@ -96,9 +96,11 @@ def test_the_contract_history_shows_its_own_and_its_clauses_changes(admin_client
     part = html.split('id="part-history"')[1]
     assert "Clause: Email on our servers (hosting.email)" in part
     assert re.search(
-        rf"<strong>Price:</strong> <span class=\"old\">{old_price or 'None'}</span>", part
+        rf"<strong>Price:</strong> <span class=\"old\">{old_price or '—'}</span>", part
     )
     assert '<span class="new">45.50</span>' in part
+    # An empty value reads as a dash, never as Python's None, in either table.
+    assert not re.search(r">\s*None\s*<", html) and "None →" not in html
     # The clause's own history is one click away and shows the same change.
     own = page(admin_client.get(url(Clause, "history", email.pk)))
     assert re.search(r"<strong>Price:</strong>.*45\.50", own, re.S)
