@@ -71,30 +71,36 @@ def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
     as it is, so running this twice changes nothing."""
     with transaction.atomic():
         ticket = (
-            # of=("self",): lock the ticket row only; PostgreSQL cannot lock the
+            # The ticket and its customer locked in one statement (the customer is
+            # locked anyway to count its allowance); PostgreSQL cannot lock the
             # nullable side of the outer join to the picked service.
-            Ticket.objects.select_for_update(of=("self",))
+            Ticket.objects.select_for_update(of=("self", "customer"))
             .select_related("customer", "picked_service", "requester")
             .filter(pk=ticket_id, decided_at=None)
             .first()
         )
         if ticket is None:
             return None
-        return _redecide(ticket)
+        return _redecide(ticket, locked_customer=ticket.customer)
 
 
 def _redecide(
-    ticket: Ticket, *, decided_by: User | None = None, service: str | None = None
+    ticket: Ticket,
+    *,
+    decided_by: User | None = None,
+    service: str | None = None,
+    locked_customer: Customer | None = None,
 ) -> ScopeDecision:
     """Decide the ticket as it stands, as of its arrival. ``service`` is a
     technician's choice, taken whatever the text says.
 
     The customer gets an automatic reply to the first decision, and to a later one
     only when its answer differs (another verdict or service); otherwise the new
-    decision is recorded quietly and the ticket's status, offer and clock stay."""
+    decision is recorded quietly and the ticket's status, offer and clock stay.
+    ``locked_customer``: the ticket's customer, when the caller has locked its row."""
     # One customer's tickets are counted one at a time, so two tickets that
     # arrive together can never both take the last included ticket.
-    customer = Customer.objects.select_for_update().get(pk=ticket.customer_id)
+    customer = locked_customer or Customer.objects.select_for_update().get(pk=ticket.customer_id)
     known = terms_now()
     entry = known.customer(customer.pk)
     picked = ticket.picked_service.code if ticket.picked_service else None
@@ -116,7 +122,9 @@ def _redecide(
         at=at,
         catalogue=catalogue,
     )
-    previous = ticket.decisions.filter(is_current=True).first()
+    # Every decision marks its ticket decided (below, and before any override),
+    # so a ticket not yet decided has no decision to supersede.
+    previous = ticket.decisions.filter(is_current=True).first() if ticket.decided_at else None
     pending = (
         set(previous.offers.filter(status=Offer.Status.PENDING).values_list("pk", flat=True))
         if previous
