@@ -473,6 +473,8 @@ class TopUp(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
+    objects = TermsQuerySet["TopUp"].as_manager()
+
     class Meta:
         ordering = ["purchased_on", "pk"]
         verbose_name = _("top-up")

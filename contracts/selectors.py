@@ -20,6 +20,7 @@ from contracts.models import (
     Service,
     SlaTarget,
     TermsVersion,
+    TopUp,
     UptimeCredit,
     terms_changed,
 )
@@ -122,6 +123,7 @@ def customers_with_terms():
             queryset=Contract.objects.select_related("customer").prefetch_related(
                 Prefetch("clauses", queryset=Clause.objects.select_related("service")),
                 "sla_targets",
+                "top_ups",
             ),
         ),
     )
@@ -166,7 +168,17 @@ def reply_wordings() -> dict[tuple[str, str], str]:
 # change, so the next decision in every worker process sees the edit. Writes
 # that send no signals (``QuerySet.update``, ``bulk_create``) on those models
 # bump it too (``TermsQuerySet``).
-TERMS_MODELS = (Service, Customer, Contact, Contract, Clause, SlaTarget, UptimeCredit, ReplyWording)
+TERMS_MODELS = (
+    Service,
+    Customer,
+    Contact,
+    Contract,
+    Clause,
+    SlaTarget,
+    UptimeCredit,
+    TopUp,
+    ReplyWording,
+)
 
 
 def terms_version() -> str:
@@ -185,6 +197,10 @@ class CustomerTermsEntry:
     customer: Customer  # with its contracts, clauses and services prefetched
     contracts: dict[str, Contract]  # by reference
     clauses: dict[tuple[str, str], Clause]  # by (contract reference, service code)
+
+    @property
+    def top_ups(self) -> list[TopUp]:
+        return [top_up for contract in self.contracts.values() for top_up in contract.top_ups.all()]
 
 
 @dataclass

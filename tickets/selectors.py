@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -90,11 +90,16 @@ def charged_to_allowance(ticket: str = "ticket") -> Q:
 
 
 def allowance_usage(
-    *, customer: Customer, at: datetime, excluding_ticket: int | None = None
+    *,
+    customer: Customer,
+    at: datetime,
+    excluding_ticket: int | None = None,
+    top_ups: Iterable[TopUp] | None = None,
 ) -> Usage:
     """What the customer has used of the month of ``at``: included tickets (by the
     day they arrived) and minutes (by the day they were worked), the count per
-    service, and the prepaid top-up minutes left for that month."""
+    service, and the prepaid top-up minutes left for that month. ``top_ups``: the
+    customer's, when the caller holds them already (the terms snapshot)."""
     month = calendar_month(customer, at)
     covered = ScopeDecision.objects.filter(
         charged_to_allowance(),
@@ -139,7 +144,9 @@ def allowance_usage(
         minutes_used=minutes["used"],
         tickets_used=tickets_used,
         topup_minutes_left=max(
-            0, topups_bought(customer=customer, before=month.end.date()) - minutes["drawn"]
+            0,
+            topups_bought(customer=customer, before=month.end.date(), top_ups=top_ups)
+            - minutes["drawn"],
         ),
         service_counts=service_counts,
     )
@@ -197,8 +204,13 @@ def topup_minutes_left(*, customer: Customer, before: date) -> int:
     return max(0, bought - drawn)
 
 
-def topups_bought(*, customer: Customer, before: date) -> int:
-    """Prepaid minutes bought before the day ``before``."""
+def topups_bought(
+    *, customer: Customer, before: date, top_ups: Iterable[TopUp] | None = None
+) -> int:
+    """Prepaid minutes bought before the day ``before`` (counted from ``top_ups``,
+    the customer's, when given)."""
+    if top_ups is not None:
+        return sum(top_up.minutes for top_up in top_ups if top_up.purchased_on < before)
     return TopUp.objects.filter(contract__customer=customer, purchased_on__lt=before).aggregate(
         n=Coalesce(Sum("minutes"), 0)
     )["n"]

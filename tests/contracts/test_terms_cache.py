@@ -63,3 +63,28 @@ def test_the_recogniser_is_kept_when_only_a_contract_changed(northwind):
     catalogue = terms_now().catalogue
     Contract.objects.filter(customer=northwind).update(hourly_rate=95)
     assert terms_now().catalogue is catalogue
+
+
+@pytest.mark.django_db
+def test_a_top_up_bought_is_counted_by_the_next_decision_without_a_query_of_its_own(
+    northwind, django_assert_num_queries
+):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from contracts.models import TopUp
+    from tickets.selectors import allowance_usage
+
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    contract = Contract.objects.filter(customer=northwind).first()
+    bought = TopUp.objects.filter(contract__customer=northwind).count()
+    left = allowance_usage(customer=northwind, at=at).topup_minutes_left
+    TopUp.objects.create(contract=contract, minutes=60, purchased_on=date(2026, 11, 2))
+    TopUp.objects.create(contract=contract, minutes=30, purchased_on=date(2026, 12, 1))
+    top_ups = terms_now().customer(northwind.pk).top_ups
+    assert len(top_ups) == bought + 2
+    with django_assert_num_queries(2):  # the tickets and the minutes; the top-ups are known
+        usage = allowance_usage(customer=northwind, at=at, top_ups=top_ups)
+    # The block bought in December is not there for November's work.
+    assert usage == allowance_usage(customer=northwind, at=at)
+    assert usage.topup_minutes_left == left + 60

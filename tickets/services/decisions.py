@@ -113,7 +113,9 @@ def _redecide(
         service_confirmed=service is not None,
     )
     at = ticket.created_at
-    usage = allowance_usage(customer=customer, at=at, excluding_ticket=ticket.pk)
+    usage = allowance_usage(
+        customer=customer, at=at, excluding_ticket=ticket.pk, top_ups=entry.top_ups
+    )
     catalogue = known.catalogue
     decision = decide(
         customer=entry.terms,
