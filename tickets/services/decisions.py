@@ -184,7 +184,7 @@ def _redecide(
     if record.counts_against_allowance:
         # The month's usage as counted for the decision, with this ticket now in it.
         counted = replace(usage, tickets_used=usage.tickets_used + 1)
-        allowance_notices_send(customer=customer, at=at, usage=counted)
+        allowance_notices_send(customer=customer, at=at, usage=counted, known=entry)
     return record
 
 

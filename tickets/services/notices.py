@@ -19,6 +19,7 @@ from contracts.engine import terms
 from contracts.engine.scope import Usage
 from contracts.greetings import greeting
 from contracts.models import Customer
+from contracts.selectors import CustomerTermsEntry
 from tickets.models import AllowanceNotice, Status, Ticket
 from tickets.selectors import allowance_usage, calendar_month, customer_day, valid_contract
 from tickets.services.base import one_line
@@ -30,7 +31,11 @@ NOTICE_THRESHOLDS = (80, 100)
 
 
 def allowance_notices_send(
-    *, customer: Customer, at: datetime, usage: Usage | None = None
+    *,
+    customer: Customer,
+    at: datetime,
+    usage: Usage | None = None,
+    known: CustomerTermsEntry | None = None,
 ) -> list[AllowanceNotice]:
     """Tell the customer's managers and the account manager when 80 % and 100 % of
     the month's included minutes or tickets are used: once a month each.
@@ -38,11 +43,17 @@ def allowance_notices_send(
     Only while the month of ``at`` is running: a late time entry or a new decision
     on an older ticket changes a past month's figures but tells the customer
     nothing they could still act on, so it sends no notice of that month.
-    ``usage``: this month's, when the caller has just counted it."""
+    ``usage``: this month's, when the caller has just counted it; ``known``: the
+    customer's terms, when the caller holds them (the scope check's snapshot)."""
     now = timezone.now()
     if calendar_month(customer, at) != calendar_month(customer, now):
         return []
-    contract = valid_contract(customer, customer_day(customer, now))
+    today = customer_day(customer, now)
+    if known is None:
+        contract = valid_contract(customer, today)
+    else:
+        valid = known.terms.contract_on(today)
+        contract = known.contracts[valid.reference] if valid else None
     if contract is None:
         return []
     if usage is None:
