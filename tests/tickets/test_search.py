@@ -83,7 +83,8 @@ def test_names_of_customers_and_requesters_are_found_by_any_part(northwind, volg
     assert found("Northwind Webshop") == {saras.pk, aino.pk}
     assert found("daugavas") == {janis.pk}
     assert found("Смирнова") == {olgas.pk}
-    assert found("волга") == {olgas.pk}
+    # SQLite folds the case of ASCII letters only: "волга" is found on PostgreSQL.
+    assert found("Волга") == {olgas.pk}
 
 
 def test_words_of_the_subject_and_body_are_found(northwind, daugava):
@@ -92,7 +93,7 @@ def test_words_of_the_subject_and_body_are_found(northwind, daugava):
     latvian = make(daugava, "Pasts nedarbojas: Почта не работает", language="lv")
     assert found("quota") == {quota.pk}
     assert found("Backup") == {backup.pk}
-    assert found("почта") == {latvian.pk}
+    assert found("Почта") == {latvian.pk}
     assert found("nothing like this") == set()
     assert found("   ") == {quota.pk, backup.pk, latvian.pk}
 
@@ -134,6 +135,8 @@ def test_each_language_is_stemmed_in_its_own_configuration(northwind, volga, dau
     assert found("счета") == {russian.pk}
     assert found("счет") == {russian.pk}  # ё and е are one letter to the Russian stemmer
     assert found("счётом") == {russian.pk}
+    assert found("СЧЕТ") == {russian.pk}  # SQLite's icontains folds ASCII letters only
+    assert found("волга медиа") == {russian.pk}  # the customer's name, as well
     assert found("lasku") == {finnish.pk}
     assert found("laskua") == {finnish.pk}
     # No Latvian configuration: the word as written, in any case, and no other form.
