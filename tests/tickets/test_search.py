@@ -179,6 +179,33 @@ def test_the_trigger_keeps_the_vector_right_on_update_and_bulk_insert(northwind)
 
 
 @postgresql_only
+def test_the_trigger_fills_the_vector_of_rows_loaded_with_copy(volga):
+    requester = volga.contacts.first().user
+    columns = (
+        "customer_id, requester_id, subject, body, priority, status, language, channel,"
+        " verdict, created_at, updated_at, sla_paused_minutes, message_id"
+    )
+    times = ("2026-11-23T10:00Z", "2026-11-23T10:00Z")
+    rows = [
+        (
+            *(volga.pk, requester.pk, subject, "", "normal", "open", language, "portal", ""),
+            *(*times, 0, f"copy-{language}@test"),
+        )
+        for language, subject in [("ru", "Счета не пришли"), ("fi", "Laskut")]
+    ]
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY tickets_ticket ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+    russian, finnish = Ticket.objects.filter(message_id__startswith="copy-").order_by("pk")
+    assert vector(russian) == "'пришл':3A 'счет':1A"
+    assert vector(finnish) == "'lasku':1A"
+    assert found("счёт") == {russian.pk} and found("lasku") == {finnish.pk}
+
+
+@postgresql_only
 def test_the_search_reads_indexes_not_the_whole_table(northwind, volga, daugava):
     """Enough tickets for the planner to prefer the indexes: no sequential scan of
     the tickets for words, names, an e-mail or a number, in the queue's order.
