@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import PRIORITY_CHOICES, Customer, Service
 from tickets.models import VERDICT_CHOICES, Status, Ticket
+from tickets.search import search_tickets
 
 DUE_SOON = timedelta(hours=2)
 
@@ -66,24 +67,7 @@ class TicketFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        value = value.strip()
-        if not value:
-            return queryset
-        # The requester and the customer are one row each (foreign keys, the
-        # contact one-to-one): these joins never list a ticket twice.
-        condition = (
-            Q(subject__icontains=value)
-            | Q(body__icontains=value)
-            | Q(requester__email__icontains=value)
-            | Q(requester__contact__name__icontains=value)
-            | Q(customer__name__icontains=value)
-        )
-        number = value.removeprefix("#")
-        # isdecimal, not isdigit: "²" is a digit that int() refuses. An id too
-        # large for the column matches nothing (Django leaves it out of the query).
-        if number.isdecimal():
-            condition |= Q(pk=int(number))
-        return queryset.filter(condition)
+        return search_tickets(queryset, value)
 
     def assigned_to(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         """A username, ``none`` for unassigned tickets; ``me`` for the caller's own."""

@@ -7,6 +7,7 @@ import uuid
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -198,6 +199,11 @@ class Ticket(models.Model):
     message_id = models.CharField(
         _("e-mail Message-ID"), max_length=200, unique=True, editable=False, default=new_message_id
     )
+    # The subject and body's words for full-text search, on PostgreSQL only: a
+    # trigger fills it on every insert and update, COPY included, in the ticket's
+    # language's configuration, and a GIN index serves it (migration 0020;
+    # tickets/search.py reads it). Never written by the ORM; empty on SQLite.
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
