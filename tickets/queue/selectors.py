@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     Case,
     Count,
@@ -54,6 +54,7 @@ from tickets.models import (
     Ticket,
     TimeEntry,
 )
+from tickets.paging import IdsFirstPaginator
 from tickets.queue.display import (
     VERDICT_NOTES,
     SlaClock,
@@ -342,7 +343,7 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
         ignored.append(str(_("Order")))
     tickets = with_row_data(_ordered(tickets, ordering))
     counts = queue_counts(user=user, with_all=not filtered and view.key == "all", scope=scope)
-    paginator = Paginator(tickets, PER_PAGE)
+    paginator = IdsFirstPaginator(tickets, PER_PAGE)
     if not filtered:
         # A saved view's size is one of the counts already made: no second COUNT.
         paginator.count = counts[view.key]
