@@ -240,6 +240,28 @@ class Ticket(models.Model):
                 include=["customer", "contract", "assignee", "incident"],
                 name="ticket_owners",
             ),
+            # The queue's counts of every saved view (queue_counts): the unresolved
+            # tickets with all the columns the counts read, off the index alone
+            # however many resolved tickets the desk keeps.
+            models.Index(
+                fields=["status"],
+                include=[
+                    "id",
+                    "assignee",
+                    "verdict",
+                    "sla_due",
+                    "sla_breached_at",
+                    "sla_paused_at",
+                    "incident",
+                ],
+                condition=Q(status__in=Status.UNRESOLVED),
+                name="ticket_unresolved_counts",
+            ),
+            # A contact's own tickets in the portal, newest first: a deep page's ids
+            # are read off this index alone.
+            models.Index(
+                fields=["customer", "requester", "created_at", "id"], name="ticket_portal_mine"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -53,3 +53,26 @@ def test_the_list_runs_as_many_queries_for_50_tickets_as_for_5(
     many = [counted(reader, url) for url in [*urls, deeper]]
     assert few == many
     assert max(few) <= 16, few
+
+
+def test_the_queue_counts_no_further_than_its_cap(
+    client, northwind, daugava, technician, monkeypatch
+):
+    # A million tickets are not needed to see it: the cap is a setting of the queue.
+    monkeypatch.setattr("tickets.queue.selectors.COUNT_CAP", 3)
+    add([northwind, daugava], 5)
+    client.force_login(technician)
+    for url in ("/queue/?view=all", "/queue/?verdict=in_scope&verdict=paid_option"):
+        queue = client.get(url).context["queue"]
+        assert queue.total == "3+"
+        assert queue.page.paginator.capped
+    (all_tickets,) = [
+        count
+        for view, count, _ in client.get("/queue/?view=all").context["queue"].tabs
+        if view.key == "all"
+    ]
+    assert all_tickets == "3+"
+    # Under the cap the count is exact.
+    queue = client.get("/queue/?customer=northwind&verdict=in_scope").context["queue"]
+    assert queue.total == "1"
+    assert not queue.page.paginator.capped

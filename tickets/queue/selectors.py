@@ -54,7 +54,7 @@ from tickets.models import (
     Ticket,
     TimeEntry,
 )
-from tickets.paging import IdsFirstPaginator
+from tickets.paging import COUNT_CAP, IdsFirstPaginator, count_capped
 from tickets.queue.display import (
     VERDICT_NOTES,
     SlaClock,
@@ -194,6 +194,13 @@ class QueueRow:
     transitions: list[tuple[str, str]] = field(default_factory=list)  # the status changes allowed
 
 
+def shown(count: int | None) -> str | None:
+    """A count as the queue shows it: counts stop at ``COUNT_CAP``."""
+    if count is None:
+        return None
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
 @dataclass
 class QueuePage:
     view: Tab
@@ -217,9 +224,18 @@ class QueuePage:
         """Each saved view with its count (None: not counted), and whether the
         list shows it now."""
         return [
-            (view, self.counts.get(view.key), not self.filtered and view.key == self.view.key)
+            (
+                view,
+                shown(self.counts.get(view.key)),
+                not self.filtered and view.key == self.view.key,
+            )
             for view in TABS
         ]
+
+    @property
+    def total(self) -> str | None:
+        """How many tickets the list holds, as shown ("10000+" past the cap)."""
+        return shown(self.page.paginator.count)
 
     @property
     def shortcuts(self) -> list[tuple[Tab, int, bool]]:
@@ -314,7 +330,7 @@ def queue_counts(*, user, with_all: bool = False, scope: Q | None = None) -> dic
     )
     counts["newest"] = counts["newest"] or 0
     if with_all:
-        counts[VIEWS["all"].key] = visible.count()
+        counts[VIEWS["all"].key] = count_capped(visible, COUNT_CAP)
     return counts
 
 
@@ -344,6 +360,7 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
     tickets = with_row_data(_ordered(tickets, ordering))
     counts = queue_counts(user=user, with_all=not filtered and view.key == "all", scope=scope)
     paginator = IdsFirstPaginator(tickets, PER_PAGE)
+    paginator.count_cap = COUNT_CAP
     if not filtered:
         # A saved view's size is one of the counts already made: no second COUNT.
         paginator.count = counts[view.key]
