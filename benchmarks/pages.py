@@ -19,8 +19,9 @@ and it times the server side (Django's test client in this process, no network) 
 
 printing p50 and p95 over ``--runs`` runs, the p50 of the CPU time Django spends
 on a request in this process (which a busy machine inflates much less), the
-number of queries each page runs and their time, and EXPLAIN (ANALYZE) of each page's three slowest queries, with any sequential
-scan on the tickets, decisions or messages tables marked ``<<< SEQ SCAN``.
+number of queries each page runs and their time, and EXPLAIN (ANALYZE) of each
+page's three slowest queries, with any sequential scan on the tickets, decisions
+or messages tables marked ``<<< SEQ SCAN``.
 The text search measures whatever ``q`` does in this checkout (the URL is all it
 knows of it).
 
