@@ -30,6 +30,7 @@ class IdsFirstPaginator(Paginator):
     """A ``Paginator`` over a queryset that reads a page's ids, then its rows;
     with ``count_cap``, it counts no further than the cap (``capped`` says so)."""
 
+    object_list: QuerySet
     count_cap: int | None = None
 
     @cached_property

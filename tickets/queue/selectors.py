@@ -220,8 +220,8 @@ class QueuePage:
     newest: int = 0  # the newest unresolved ticket's number: the refresh counts from it
 
     @property
-    def tabs(self) -> list[tuple[Tab, int | None, bool]]:
-        """Each saved view with its count (None: not counted), and whether the
+    def tabs(self) -> list[tuple[Tab, str | None, bool]]:
+        """Each saved view with its count as shown (None: not counted), and whether the
         list shows it now."""
         return [
             (
