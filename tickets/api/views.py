@@ -21,6 +21,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -68,6 +69,7 @@ from tickets.api.serializers import (
 )
 from tickets.attachments import attachment_add, attachment_response
 from tickets.models import CannedReply, Offer, ScopeDecision
+from tickets.paging import IdsFirstPaginator
 from tickets.selectors import (
     allowance_summary,
     attachments_visible_to,
@@ -103,6 +105,12 @@ def _refusal(exc: services.TicketError) -> APIException:
     return refused(str(exc))
 
 
+class TicketPages(PageNumberPagination):
+    """Pages read their ids first (tickets/paging.py), so a deep page stays cheap."""
+
+    django_paginator_class = IdsFirstPaginator
+
+
 class TicketViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -115,6 +123,7 @@ class TicketViewSet(
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_class = ApiTicketFilter
+    pagination_class = TicketPages
 
     def get_serializer_class(self):
         return TicketListSerializer if self.action == "list" else TicketSerializer

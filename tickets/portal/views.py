@@ -12,7 +12,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from contracts.replies import format_money
 from tickets import services
 from tickets.attachments import attachment_response
 from tickets.models import Incident, Offer, Status, Ticket
+from tickets.paging import IdsFirstPaginator
 from tickets.portal import words
 from tickets.portal.forms import EscalateForm, RatingForm, ReplyForm, TicketForm
 from tickets.portal.selectors import person_name, portal_incident, portal_ticket
@@ -115,7 +115,9 @@ def ticket_list(request):
     tickets = narrowed(portal_tickets(request.user))
     if state != "all":
         tickets = tickets.filter(STATES[state])
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = IdsFirstPaginator(tickets, PAGE_SIZE)
+    paginator.count = counts[state]  # counted above already: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     language = get_language()
     for ticket in page:
         ticket.status_text = words.status_words(ticket.status)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     Case,
     Count,
@@ -54,6 +54,7 @@ from tickets.models import (
     Ticket,
     TimeEntry,
 )
+from tickets.paging import COUNT_CAP, IdsFirstPaginator, count_capped
 from tickets.queue.display import (
     VERDICT_NOTES,
     SlaClock,
@@ -193,6 +194,13 @@ class QueueRow:
     transitions: list[tuple[str, str]] = field(default_factory=list)  # the status changes allowed
 
 
+def shown(count: int | None) -> str | None:
+    """A count as the queue shows it: counts stop at ``COUNT_CAP``."""
+    if count is None:
+        return None
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
 @dataclass
 class QueuePage:
     view: Tab
@@ -212,13 +220,22 @@ class QueuePage:
     newest: int = 0  # the newest unresolved ticket's number: the refresh counts from it
 
     @property
-    def tabs(self) -> list[tuple[Tab, int | None, bool]]:
-        """Each saved view with its count (None: not counted), and whether the
+    def tabs(self) -> list[tuple[Tab, str | None, bool]]:
+        """Each saved view with its count as shown (None: not counted), and whether the
         list shows it now."""
         return [
-            (view, self.counts.get(view.key), not self.filtered and view.key == self.view.key)
+            (
+                view,
+                shown(self.counts.get(view.key)),
+                not self.filtered and view.key == self.view.key,
+            )
             for view in TABS
         ]
+
+    @property
+    def total(self) -> str | None:
+        """How many tickets the list holds, as shown ("10000+" past the cap)."""
+        return shown(self.page.paginator.count)
 
     @property
     def shortcuts(self) -> list[tuple[Tab, int, bool]]:
@@ -313,7 +330,7 @@ def queue_counts(*, user, with_all: bool = False, scope: Q | None = None) -> dic
     )
     counts["newest"] = counts["newest"] or 0
     if with_all:
-        counts[VIEWS["all"].key] = visible.count()
+        counts[VIEWS["all"].key] = count_capped(visible, COUNT_CAP)
     return counts
 
 
@@ -342,7 +359,8 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
         ignored.append(str(_("Order")))
     tickets = with_row_data(_ordered(tickets, ordering))
     counts = queue_counts(user=user, with_all=not filtered and view.key == "all", scope=scope)
-    paginator = Paginator(tickets, PER_PAGE)
+    paginator = IdsFirstPaginator(tickets, PER_PAGE)
+    paginator.count_cap = COUNT_CAP
     if not filtered:
         # A saved view's size is one of the counts already made: no second COUNT.
         paginator.count = counts[view.key]
