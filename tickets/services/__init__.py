@@ -60,6 +60,7 @@ from tickets.services.incidents import (
 from tickets.services.intake import NotAContact, ticket_create
 from tickets.services.mail import message_email
 from tickets.services.notices import send_mail_safely, sla_watch
+from tickets.services.on_call import on_call_declined_text
 from tickets.services.offers import (
     offer_accepted_text,
     offer_answer,
@@ -111,6 +112,7 @@ __all__ = [
     "message_email",
     "message_post",
     "offer_accepted_text",
+    "on_call_declined_text",
     "offer_answer",
     "offer_expire",
     "offer_from_token",
