@@ -433,7 +433,7 @@ def test_the_emergency_price_is_read_and_survives_the_round_trip(catalogue):
         contract.emergency_estimate,
     ) == ("hourly", Decimal("180.00"), "1h")
     text = dump_customer(customer)
-    assert "emergency:\n      hourly: 180.00\n      estimate: 1h\n" in text
+    assert "  emergency:\n    hourly: 180.00\n    estimate: 1h\n" in text
     rows = history_rows()
     assert not load_contract_file(text, source="dumped.yaml").changed
     assert history_rows() == rows
@@ -450,4 +450,4 @@ def test_a_fixed_emergency_price_has_no_estimate_to_write(catalogue):
     data = northwind_data()
     data["contracts"][0]["emergency"] = {"fixed": 250}
     customer = load(data).customer
-    assert "emergency:\n      fixed: 250.00\n" in dump_customer(customer)
+    assert "  emergency:\n    fixed: 250.00\n" in dump_customer(customer)
