@@ -109,6 +109,13 @@ class PriceQuote:
     def estimated_total(self) -> Decimal:
         return Price(self.pricing, self.amount, self.estimate).estimated_total
 
+    @property
+    def kind(self) -> str:
+        """What is offered, in the words of ``tickets.models.Offer.Kind``."""
+        if self.is_renewal:
+            return "renewal"
+        return "emergency" if self.emergency else "work"
+
 
 class Reason:
     """Why a verdict was given, in one word the reply and the queue can use."""

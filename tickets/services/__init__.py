@@ -60,7 +60,6 @@ from tickets.services.incidents import (
 from tickets.services.intake import NotAContact, ticket_create
 from tickets.services.mail import message_email
 from tickets.services.notices import send_mail_safely, sla_watch
-from tickets.services.on_call import on_call_declined_text
 from tickets.services.offers import (
     offer_accepted_text,
     offer_answer,
@@ -70,6 +69,7 @@ from tickets.services.offers import (
     offers_expire,
     renewal_accepted_text,
 )
+from tickets.services.on_call import on_call_declined_text
 from tickets.services.overrides import decision_override
 from tickets.services.statements import statement_close, statement_goodwill_show
 from tickets.services.sweep import tickets_decide_forgotten
@@ -112,12 +112,12 @@ __all__ = [
     "message_email",
     "message_post",
     "offer_accepted_text",
-    "on_call_declined_text",
     "offer_answer",
     "offer_expire",
     "offer_from_token",
     "offer_link",
     "offers_expire",
+    "on_call_declined_text",
     "one_line",
     "previous_month",
     "rating_invited",

@@ -60,9 +60,8 @@ def offer_make(
     # From the decision, not the ticket's arrival: a new decision on an old
     # ticket must not make an offer that has already lapsed.
     expires_at = decision.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS)
-    kind = Offer.Kind.RENEWAL if price.is_renewal else Offer.Kind.WORK
-    if price.emergency:
-        kind = Offer.Kind.EMERGENCY
+    kind = Offer.Kind(price.kind)
+    if kind == Offer.Kind.EMERGENCY:
         # On-call work is "now, before we open": once the desk opens, the covered
         # work starts anyway and there is nothing left to buy.
         opening = part.starts_at if part is not None else decision.starts_at
