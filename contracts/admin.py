@@ -495,6 +495,16 @@ class ContractAdmin(HistoryAdmin):
             _("Uptime"),
             {"fields": ["uptime_target", ("maintenance_excluded", "maintenance_notice")]},
         ),
+        (
+            _("On-call work outside support hours"),
+            {
+                "fields": [("emergency_pricing", "emergency_price"), "emergency_estimate"],
+                "description": _(
+                    "Paid work that an urgent request arriving outside support hours is "
+                    "offered, to start at once. Leave the pricing blank to offer none."
+                ),
+            },
+        ),
     ]
     inlines = [ClauseInline, SlaTargetInline, UptimeCreditInline, TopUpInline]
 

@@ -211,6 +211,9 @@ class ContractForm(forms.ModelForm):
             "uptime_target",
             "maintenance_excluded",
             "maintenance_notice",
+            "emergency_pricing",
+            "emergency_price",
+            "emergency_estimate",
         ]
 
     def clean(self):
@@ -221,6 +224,19 @@ class ContractForm(forms.ModelForm):
                 "valid_until",
                 _constraint_message(Contract, "contract_valid_until_after_valid_from"),
             )
+        # On-call work: a pricing and a price together, or neither (the field
+        # that is missing is named, not the constraint's general words).
+        pricing, price = data.get("emergency_pricing"), data.get("emergency_price")
+        if pricing and price is None and "emergency_price" not in self.errors:
+            self.add_error("emergency_price", _("On-call work needs a price."))
+        if not pricing and "emergency_pricing" not in self.errors:
+            for name in ("emergency_price", "emergency_estimate"):
+                if data.get(name) not in (None, "") and name not in self.errors:
+                    self.add_error(
+                        "emergency_pricing",
+                        _("Choose a pricing (fixed or hourly), or clear the price and estimate."),
+                    )
+                    break
         return data
 
 

@@ -360,6 +360,28 @@ class Contract(models.Model):
             "e.g. 2d or 48h; a day is 24 hours here."
         ),
     )
+    # Paid on-call work outside support hours, offered to urgent requests only;
+    # no pricing: the contract offers none.
+    emergency_pricing = models.CharField(
+        _("emergency pricing"),
+        max_length=8,
+        choices=PRICING_CHOICES,
+        blank=True,
+        help_text=_(
+            "Paid on-call work outside support hours, offered to urgent requests. "
+            "Blank: none is offered."
+        ),
+    )
+    emergency_price = models.DecimalField(
+        _("emergency price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    emergency_estimate = models.CharField(
+        _("emergency estimate"),
+        max_length=16,
+        blank=True,
+        validators=[validate_duration],
+        help_text=_("The usual effort of on-call work, e.g. 1h."),
+    )
     history = HistoricalRecords()
 
     objects = ContractQuerySet.as_manager()
@@ -381,6 +403,19 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=Q(hourly_rate__gte=0) & Q(monthly_fee__gte=0),
                 name="contract_prices_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    emergency_pricing__in=["fixed", "hourly"],
+                    emergency_price__isnull=False,
+                    emergency_price__gte=0,
+                )
+                | Q(emergency_pricing="", emergency_price__isnull=True, emergency_estimate=""),
+                name="contract_emergency_priced",
+                violation_error_message=_(
+                    "Emergency work needs a pricing and a price (and may have an estimate); "
+                    "without a pricing, leave the price and estimate blank."
+                ),
             ),
         ]
 

@@ -149,6 +149,22 @@ OUTAGE_WORDING: dict[Verdict, str] = {
     ),
 }
 
+# An urgent request outside support hours under a contract that offers paid
+# on-call work: when a person answers anyway, and what the customer can do now.
+OUTSIDE_HOURS_EMERGENCY = gettext_noop(
+    "{greeting}\n\n"
+    "Thank you for telling us, and we are sorry for the trouble. Your contract covers "
+    "this within our support hours, and your message reached us outside them: our "
+    "technicians are back {starts_at}, and this is the first thing they take up. You "
+    "will hear from us {reply_by}.\n\n"
+    "If it cannot wait: our on-call technician can start on it now, at {price}. You "
+    "can accept this with one click; nothing is charged unless you accept. If you do "
+    "not, nothing changes: we take it up when we are back, as part of your contract.\n\n"
+    "If you reply with the address that is affected and what you see, the technician "
+    "can start straight away.\n\n"
+    "{signature}"
+)
+
 # An ended contract whose offer for one-off work is already with the customer on
 # another ticket: one offer to answer, not one per ticket.
 NO_CONTRACT_OFFER_PENDING = gettext_noop(
@@ -235,6 +251,11 @@ PART_WORDING: dict[Verdict, str] = {
         "{service}: this is something we do not take care of under your contract: {clause} {advice}"
     ),
 }
+# Said after an outside-hours part that has the contract's on-call offer.
+PART_EMERGENCY = gettext_noop(
+    "If it cannot wait: our on-call technician can start on it now, at {price}. You can "
+    "accept or decline this offer with one click; nothing is charged unless you accept."
+)
 
 # The catalogue's services (examples/services.yaml) that report something down.
 # A request marked urgent says the same ("something is down right now", as the
@@ -341,6 +362,10 @@ def _template(
         # The admins' no_contract wording offers one-off work at {price}; a
         # renewal's price in those words would read as an hourly job's.
         return _(NO_CONTRACT_RENEWAL)
+    if verdict is Verdict.OUTSIDE_HOURS and decision.offer and decision.offer.emergency:
+        # The admins' outside_hours wording knows no offer: the customer would
+        # get an Accept link for a price the reply never named.
+        return _(OUTSIDE_HOURS_EMERGENCY)
     own = wordings.get((verdict.value, decision.language))
     if own is not None:
         return own
@@ -367,7 +392,10 @@ def _render_parts(decision: Decision, *, at: datetime, catalogue: Catalogue) -> 
                 parts=(),
             )
             values = _placeholder_values(one, at=at, catalogue=catalogue)
-            paragraphs.append(_(PART_WORDING[part.verdict]).format_map(values).strip())
+            paragraph = _(PART_WORDING[part.verdict]).format_map(values).strip()
+            if part.offer is not None and part.offer.emergency:
+                paragraph += " " + _(PART_EMERGENCY).format_map(values)
+            paragraphs.append(paragraph)
         paragraphs.append(_(PARTS_CLOSING))
         paragraphs.append(whole["signature"])
         return Reply(decision.language, "\n\n".join(paragraphs))

@@ -89,6 +89,20 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
             holiday_calendar=contract.holiday_calendar.upper(),
         ),
         clauses=clauses,
+        emergency=(
+            terms.Price(
+                pricing=terms.Pricing(contract.emergency_pricing),
+                amount=contract.emergency_price,
+                estimate=(
+                    terms.parse_duration(contract.emergency_estimate)
+                    if contract.emergency_estimate
+                    else None
+                ),
+            )
+            # The contract_emergency_priced constraint: a pricing comes with a price.
+            if contract.emergency_pricing and contract.emergency_price is not None
+            else None
+        ),
         sla={
             target.priority: terms.SlaTarget(
                 first_response=terms.parse_duration(target.first_response),

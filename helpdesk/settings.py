@@ -570,6 +570,8 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "OfferStatusEnum": "tickets.models.Offer.Status",
         "PriorityEnum": "contracts.models.PRIORITY_CHOICES",
+        # A clause's, an offer's and a contract's on-call work's pricing: one choice set.
+        "PricingEnum": "contracts.models.PRICING_CHOICES",
         "VerdictEnum": "contracts.models.VERDICT_CHOICES",
     },
 }

@@ -448,11 +448,17 @@ class Offer(models.Model):
         # The renewal of an ended contract: ``amount`` a month for ``term_months``.
         # Accepting it records the answer; a lead loads the new contract.
         RENEWAL = "renewal", _("Contract renewal")
+        # Paid on-call work now, outside support hours, on an urgent covered
+        # ticket. Declined or unanswered, the covered work waits for the opening.
+        EMERGENCY = "emergency", _("On-call work")
+
+    # The kinds that are work billed at their price once accepted (statements).
+    BILLED_KINDS = (Kind.WORK, Kind.EMERGENCY)
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="offers"
     )
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WORK)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.WORK)
     decision = models.ForeignKey(
         ScopeDecision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="offers"
     )

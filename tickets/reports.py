@@ -224,9 +224,9 @@ class OfferSummary:
 
 
 def _offers_made(month: ReportMonth) -> QuerySet[Offer]:
-    """Offers of paid work made in the month (renewals of ended contracts are
-    another kind of sale and left out)."""
-    return Offer.objects.filter(_created_in(month), kind=Offer.Kind.WORK)
+    """Offers of paid work (on-call work too) made in the month (renewals of
+    ended contracts are another kind of sale and left out)."""
+    return Offer.objects.filter(_created_in(month), kind__in=Offer.BILLED_KINDS)
 
 
 def _billable_minutes() -> Case:

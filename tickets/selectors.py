@@ -77,16 +77,24 @@ def calendar_month(customer: Customer, at: datetime) -> Month:
 
 # What costs allowance, defined once: a ticket that reports one of our incidents
 # costs the customer neither a ticket nor the minutes worked on it (we pay for
-# our own failures). The counts here read it through ``charged_to_allowance``,
-# the kind of time logged (services/time.py) and the decision's own flag
-# (services/decisions.py) through ``charges_allowance``.
+# our own failures), and one whose on-call offer they accepted is paid for at
+# that offer's price instead (it is billed, never drawn twice). The counts here
+# read it through ``charged_to_allowance``, the kind of time logged
+# (services/time.py) and the decision's own flag (services/decisions.py)
+# through ``charges_allowance``.
+_ON_CALL_ACCEPTED = Q(kind=Offer.Kind.EMERGENCY, status=Offer.Status.ACCEPTED)
+
+
 def charges_allowance(ticket: Ticket) -> bool:
-    return ticket.incident_id is None
+    return ticket.incident_id is None and not (
+        ticket.pk is not None and ticket.offers.filter(_ON_CALL_ACCEPTED).exists()
+    )
 
 
 def charged_to_allowance(ticket: str = "ticket") -> Q:
     """``charges_allowance`` for rows that reach their ticket through ``ticket``."""
-    return Q(**{f"{ticket}__incident": None})
+    on_call = Offer.objects.filter(_ON_CALL_ACCEPTED).values("ticket_id")
+    return Q(**{f"{ticket}__incident": None}) & ~Q(**{f"{ticket}__in": on_call})
 
 
 def allowance_usage(

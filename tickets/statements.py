@@ -307,7 +307,9 @@ def _accepted_offers(tickets: Iterable[Ticket]) -> dict[tuple[int, int | None], 
     """The accepted offer for each ticket (and each part of a mixed ticket)."""
     offers = (
         Offer.objects.filter(
-            ticket__in=list(tickets), status=Offer.Status.ACCEPTED, kind=Offer.Kind.WORK
+            ticket__in=list(tickets),
+            status=Offer.Status.ACCEPTED,
+            kind__in=Offer.BILLED_KINDS,
         )
         .select_related("decision")
         .order_by("answered_at", "pk")
@@ -319,7 +321,7 @@ def _fixed_offer_lines(customer: Customer, start: datetime, end: datetime) -> li
     """Fixed prices, in the month the customer accepted them."""
     offers = Offer.objects.filter(
         ticket__customer=customer,
-        kind=Offer.Kind.WORK,
+        kind__in=Offer.BILLED_KINDS,
         status=Offer.Status.ACCEPTED,
         pricing=terms.Pricing.FIXED,
         answered_at__gte=start,

@@ -93,4 +93,6 @@ def _offer_page(request, offer, action: str):
         context.update(done=True, answer=answer)
         if answer == "accept":
             context["accepted_text"] = services.offer_accepted_text(answered, answered.ticket)
+        elif answered.kind == Offer.Kind.EMERGENCY:
+            context["declined_text"] = services.on_call_declined_text()
     return render(request, "tickets/offer_link.html", context)

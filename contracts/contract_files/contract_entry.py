@@ -21,6 +21,7 @@ CONTRACT_KEYS = [
     "support_hours",
     "sla",
     "uptime",
+    "emergency",
     "clauses",
 ]
 CLAUSE_KEYS = [
@@ -85,6 +86,7 @@ def read_contract(
     )
     sla = _read_sla(reader, entry.get("sla"), f"{path}.sla")
     credits = _read_uptime(reader, entry.get("uptime"), f"{path}.uptime", fields)
+    _read_emergency(reader, entry.get("emergency"), f"{path}.emergency", fields)
     clauses = _read_clauses(reader, entry.get("clauses"), f"{path}.clauses")
     return {
         "fields": fields,
@@ -331,17 +333,35 @@ def read_wording(reader: Reader, value: Any, path: str, *, required: bool = True
     return wording
 
 
+def _read_emergency(reader: Reader, value: Any, path: str, fields: dict) -> None:
+    """The paid on-call work outside support hours that urgent requests are
+    offered, priced as a paid clause is; no key, no such offer."""
+    fields.update(emergency_pricing="", emergency_price=None, emergency_estimate="")
+    if value is None:
+        return
+    pricing, price, estimate = _read_price_entry(reader, value, path)
+    fields.update(emergency_pricing=pricing, emergency_price=price, emergency_estimate=estimate)
+
+
+_PRICE_EXAMPLE = "like {fixed: 60.00} or {hourly: 90.00, estimate: 2h}"
+
+
 def _read_price(
     reader: Reader, value: Any, path: str, coverage: str
 ) -> tuple[str, Decimal | None, str]:
-    example = "like {fixed: 60.00} or {hourly: 90.00, estimate: 2h}"
     if coverage != terms.Coverage.PAID:
         if value is not None:
             reader.problem(path, f"only a paid clause has a price; this one is {coverage}")
         return "", None, ""
     if value is None:
-        reader.problem(path, f"a paid clause needs a price, {example}")
+        reader.problem(path, f"a paid clause needs a price, {_PRICE_EXAMPLE}")
         return "", None, ""
+    return _read_price_entry(reader, value, path)
+
+
+def _read_price_entry(reader: Reader, value: Any, path: str) -> tuple[str, Decimal | None, str]:
+    """A price as a file writes it: ``{fixed: 60.00}`` or ``{hourly: 90.00, estimate: 2h}``."""
+    example = _PRICE_EXAMPLE
     entry = reader.mapping(value, path, allowed=["fixed", "hourly", "estimate"])
     if entry is None:
         return "", None, ""

@@ -112,6 +112,10 @@ def dump_customer(customer: Customer) -> str:
             ]
             if credits:
                 item["uptime"]["credits"] = credits
+        if contract.emergency_pricing:
+            item["emergency"] = _price(
+                contract.emergency_pricing, contract.emergency_price, contract.emergency_estimate
+            )
         item["clauses"] = [_dump_clause(c) for c in contract.clauses.select_related("service")]
         contracts.append(item)
     return _yaml({"customer": head, "contracts": contracts})
@@ -147,9 +151,7 @@ def _yaml(data: dict[str, Any]) -> str:
 def _dump_clause(clause: Clause) -> dict[str, Any]:
     item: dict[str, Any] = {"service": clause.service.code, "coverage": clause.coverage}
     if clause.coverage == terms.Coverage.PAID:
-        item["price"] = {clause.pricing: clause.price} | (
-            {"estimate": clause.estimate} if clause.estimate else {}
-        )
+        item["price"] = _price(clause.pricing, clause.price, clause.estimate)
     for key in ("max_per_month", "max_minutes_per_ticket"):
         if getattr(clause, key) is not None:
             item[key] = getattr(clause, key)
@@ -161,6 +163,11 @@ def _dump_clause(clause: Clause) -> dict[str, Any]:
     if clause.advice:
         item["advice"] = _wording(clause.advice)
     return item
+
+
+def _price(pricing: str, amount: Decimal | None, estimate: str) -> dict[str, Any]:
+    """A price as the file writes it: ``{hourly: 90.00, estimate: 2h}``."""
+    return {pricing: amount} | ({"estimate": estimate} if estimate else {})
 
 
 def _wording(wording: dict[str, str]) -> str | dict[str, str]:

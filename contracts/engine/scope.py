@@ -97,6 +97,9 @@ class PriceQuote:
     estimate: Duration | None = None
     # A renewal of an ended contract: ``amount`` a month for this many months.
     term_months: int | None = None
+    # Paid on-call work now, outside support hours: the covered work waits for
+    # the opening unless the customer accepts (``emergency_offer``).
+    emergency: bool = False
 
     @property
     def is_renewal(self) -> bool:
@@ -105,6 +108,13 @@ class PriceQuote:
     @property
     def estimated_total(self) -> Decimal:
         return Price(self.pricing, self.amount, self.estimate).estimated_total
+
+    @property
+    def kind(self) -> str:
+        """What is offered, in the words of ``tickets.models.Offer.Kind``."""
+        if self.is_renewal:
+            return "renewal"
+        return "emergency" if self.emergency else "work"
 
 
 class Reason:
@@ -295,6 +305,8 @@ def decide(
             verdict=Verdict.OUTSIDE_HOURS,
             reason=Reason.OUTSIDE_SUPPORT_HOURS,
             starts_at=starts_at,
+            # A complaint or a claim is answered by a person, not sold as on-call work.
+            offer=None if always else emergency_offer(contract, request.priority),
         )
     return replace(judged, reason=Reason.ALWAYS_COVERED if always else Reason.COVERED)
 
@@ -351,6 +363,21 @@ def _what_is_new(text: str, subject: str) -> tuple[str, str]:
     if quoted and new and is_reply_subject(subject):
         subject = ""
     return new or text, subject
+
+
+EMERGENCY_PRIORITY = "urgent"
+
+
+def emergency_offer(contract: ContractTerms, priority: str) -> PriceQuote | None:
+    """What an urgent covered request outside support hours may have on top of
+    the wait for the opening: the contract's paid on-call work, if it has one.
+    Only urgent requests: anything else can wait, and is not sold as if it could not."""
+    price = contract.emergency
+    if price is None or priority != EMERGENCY_PRIORITY:
+        return None
+    return PriceQuote(
+        price.amount, contract.currency, price.pricing, price.estimate, emergency=True
+    )
 
 
 def _no_contract_offer(latest: ContractTerms, day: date) -> PriceQuote:

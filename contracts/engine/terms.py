@@ -323,6 +323,8 @@ class ContractTerms:
     clauses: Mapping[str, ClauseTerms] = field(default_factory=dict)
     sla: Mapping[str, SlaTarget] = field(default_factory=dict)
     monthly_fee: Decimal = Decimal(0)  # 0: no fee (a renewal is then not offered)
+    # Paid on-call work outside support hours, offered to urgent requests; None: none.
+    emergency: Price | None = None
 
     def is_valid_on(self, day: date) -> bool:
         """From ``valid_from`` through ``valid_until``, both days included; blank

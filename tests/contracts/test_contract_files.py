@@ -179,6 +179,31 @@ def _steps(path: str) -> list:
         ("contracts[0].hourly_rate", "ninety", "contracts[0].hourly_rate", "amount of money"),
         ("contracts[0].hourly_rate", ..., "contracts[0].hourly_rate", "required"),
         (
+            "contracts[0].emergency",
+            {"hourly": "a lot"},
+            "contracts[0].emergency.hourly",
+            "",
+        ),
+        (
+            "contracts[0].emergency",
+            {"hourly": 180, "fixed": 250},
+            "contracts[0].emergency",
+            "exactly one of fixed or hourly",
+        ),
+        (
+            "contracts[0].emergency",
+            {"hourly": 180, "estimate": "1d"},
+            "contracts[0].emergency.estimate",
+            "minutes or hours",
+        ),
+        (
+            "contracts[0].emergency",
+            {"hourly": 180, "per": "night"},
+            "contracts[0].emergency.per",
+            "",
+        ),
+        ("contracts[0].emergency", "180 EUR", "contracts[0].emergency", ""),
+        (
             "contracts[0].support_hours.weekly",
             {"mon-fri": "8-18"},
             "contracts[0].support_hours.weekly",
@@ -394,3 +419,35 @@ def test_a_missing_required_key_is_reported_once(catalogue):
         ("contracts[0].clauses[3].service", "is required"),
     ]
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_emergency_price_is_read_and_survives_the_round_trip(catalogue):
+    data = northwind_data()
+    data["contracts"][0]["emergency"] = {"hourly": 180.00, "estimate": "1h"}
+    customer = load(data).customer
+    contract = Contract.objects.get(reference="HOST-2026-014")
+    assert (
+        contract.emergency_pricing,
+        contract.emergency_price,
+        contract.emergency_estimate,
+    ) == ("hourly", Decimal("180.00"), "1h")
+    text = dump_customer(customer)
+    assert "  emergency:\n    hourly: 180.00\n    estimate: 1h\n" in text
+    rows = history_rows()
+    assert not load_contract_file(text, source="dumped.yaml").changed
+    assert history_rows() == rows
+    # Taken out of the file, the offer goes: the file says what the contract is.
+    del data["contracts"][0]["emergency"]
+    load(data)
+    contract.refresh_from_db()
+    assert (contract.emergency_pricing, contract.emergency_price) == ("", None)
+    assert "emergency" not in dump_customer(customer)
+
+
+@pytest.mark.django_db
+def test_a_fixed_emergency_price_has_no_estimate_to_write(catalogue):
+    data = northwind_data()
+    data["contracts"][0]["emergency"] = {"fixed": 250}
+    customer = load(data).customer
+    assert "  emergency:\n    fixed: 250.00\n" in dump_customer(customer)

@@ -18,7 +18,7 @@ import pytest
 from django.utils import translation
 
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
-from contracts.engine.terms import Verdict
+from contracts.engine.terms import Duration, Price, Pricing, Verdict
 from contracts.greetings import greeting, latvian_vocative
 from contracts.replies import PLACEHOLDERS, format_money, incidents_page, render_reply
 from contracts.selectors import customer_terms_by_slug, service_catalogue
@@ -189,17 +189,64 @@ def test_an_urgent_outage_outside_hours_says_when_and_what_the_customer_can_do_n
     text = reply(desk, decision, at=MONDAY_0759)
     assert OPENS[language] in text
     assert ANSWER_BY[language] in text
-    # No emergency rate exists in the contract, so none is offered; the honest
-    # limit and what can be done now are.
+    # No emergency price in the contract, so none is offered; the honest limit
+    # and what can be done now are.
+    assert decision.offer is None
     assert "EUR" not in text
     assert incidents_page() in text
-    no_24_7 = {
-        "en": NO_ROUND_THE_CLOCK,
-        "ru": "Круглосуточная поддержка для этого в ваш договор не входит",
-        "fi": "Sopimukseenne ei sisälly tähän ympärivuorokautista tukea",
-        "lv": "Diennakts atbalsts šim pakalpojumam Jūsu līgumā nav iekļauts",
-    }
-    assert no_24_7[language] in text
+    assert NO_24_7[language] in text
+
+    # With one, the same wait and answer, and paid on-call work now beside them.
+    on_call = Price(Pricing.HOURLY, Decimal("1180.00"), Duration(1, "h"))
+    customer = decision.customer
+    assert customer is not None
+    customer = replace(
+        customer, contracts=tuple(replace(c, emergency=on_call) for c in customer.contracts)
+    )
+    offered = decide(
+        customer=customer,
+        request=ScopeRequest(
+            email=AINO,
+            text="Emails to our mailbox are not arriving, orders are stuck!",
+            priority="urgent",
+        ),
+        usage=Usage(),
+        at=MONDAY_0759,
+        catalogue=desk,
+    )
+    contact = offered.contact and replace(
+        offered.contact, language=language, name=READERS[language]
+    )
+    offered = replace(offered, language=language, contact=contact)
+    assert offered.verdict is Verdict.OUTSIDE_HOURS and offered.offer is not None
+    text = reply(desk, offered, at=MONDAY_0759)
+    assert OPENS[language] in text and ANSWER_BY[language] in text
+    with translation.override(language):
+        price = format_money(Decimal("1180.00"), "EUR")
+    assert price in text  # in the reader's number format: "1 180,00 EUR"
+    assert ON_CALL[language] in text and NOTHING_CHARGED[language] in text
+    assert NO_24_7[language] not in text  # it can be sooner now, at a price
+    assert "{" not in text and "emergency" not in text and "on_call" not in text
+
+
+NO_24_7 = {
+    "en": NO_ROUND_THE_CLOCK,
+    "ru": "Круглосуточная поддержка для этого в ваш договор не входит",
+    "fi": "Sopimukseenne ei sisälly tähän ympärivuorokautista tukea",
+    "lv": "Diennakts atbalsts šim pakalpojumam Jūsu līgumā nav iekļauts",
+}
+ON_CALL = {
+    "en": "our on-call technician can start on it now",
+    "ru": "дежурный специалист может взяться за дело прямо сейчас",
+    "fi": "päivystävä tukihenkilömme voi aloittaa heti",
+    "lv": "mūsu dežurējošais speciālists var ķerties pie darba jau tagad",
+}
+NOTHING_CHARGED = {
+    "en": "nothing is charged unless you accept",
+    "ru": "без вашего согласия мы ничего не начисляем",
+    "fi": "mitään ei laskuteta, ellette hyväksy",
+    "lv": "bez Jūsu piekrišanas mēs neko neiekasējam",
+}
 
 
 # --- 3. needs_review: a real time and one question -------------------------------------

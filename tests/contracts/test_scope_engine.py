@@ -471,3 +471,91 @@ def test_every_decision_carries_the_requests_priority(catalogue, case, verdict, 
     service = case.pop("service", "hosting.email")
     decision = check(service, priority=priority, catalogue=catalogue, **case)
     assert (decision.verdict, decision.priority) == (verdict, priority)
+
+
+# --- on-call work outside support hours (the contract's emergency price) ----------
+
+ON_CALL = Price(Pricing.HOURLY, Decimal("180.00"), Duration(1, "h"))
+ON_CALL_CUSTOMER = replace(CUSTOMER, contracts=(replace(HOSTING, emergency=ON_CALL),))
+
+
+@pytest.mark.parametrize(
+    ("customer", "priority", "at", "verdict", "offered"),
+    [
+        # Urgent, before opening, with an emergency price: the offer, the verdict kept.
+        (ON_CALL_CUSTOMER, "urgent", "07:59", Verdict.OUTSIDE_HOURS, True),
+        # No emergency price: only the wait for the opening.
+        (CUSTOMER, "urgent", "07:59", Verdict.OUTSIDE_HOURS, False),
+        # Not urgent: it can wait, and is not sold as if it could not.
+        (ON_CALL_CUSTOMER, "high", "07:59", Verdict.OUTSIDE_HOURS, False),
+        (ON_CALL_CUSTOMER, "normal", "07:59", Verdict.OUTSIDE_HOURS, False),
+        # Within support hours there is nothing to buy.
+        (ON_CALL_CUSTOMER, "urgent", "08:00", Verdict.IN_SCOPE, False),
+    ],
+)
+def test_an_urgent_request_outside_hours_is_offered_on_call_work_if_the_contract_has_it(
+    catalogue, customer, priority, at, verdict, offered
+):
+    hour, minute = (int(n) for n in at.split(":"))
+    decision = check(
+        "hosting.email",
+        customer=customer,
+        priority=priority,
+        at=helsinki(2026, 11, 23, hour, minute),
+        catalogue=catalogue,
+    )
+    assert decision.verdict is verdict
+    if not offered:
+        assert decision.offer is None
+        return
+    assert decision.offer is not None and decision.offer.emergency
+    assert (decision.offer.amount, decision.offer.currency, decision.offer.pricing) == (
+        Decimal("180.00"),
+        "EUR",
+        Pricing.HOURLY,
+    )
+    assert decision.offer.estimate == Duration(1, "h")
+    assert decision.starts_at == helsinki(2026, 11, 23, 8, 0)  # covered at the opening still
+
+
+def test_a_round_the_clock_clause_needs_no_on_call_offer(catalogue):
+    decision = check(
+        "hosting.availability",
+        customer=ON_CALL_CUSTOMER,
+        priority="urgent",
+        at=helsinki(2026, 11, 21, 22, 0),
+        catalogue=catalogue,
+    )
+    assert (decision.verdict, decision.offer) == (Verdict.IN_SCOPE, None)
+
+
+def test_a_fixed_emergency_price_is_offered_as_fixed(catalogue):
+    fixed = replace(HOSTING, emergency=Price(Pricing.FIXED, Decimal("250.00")))
+    decision = check(
+        "hosting.email",
+        customer=replace(CUSTOMER, contracts=(fixed,)),
+        priority="urgent",
+        at=helsinki(2026, 11, 21, 22, 0),
+        catalogue=catalogue,
+    )
+    assert decision.verdict is Verdict.OUTSIDE_HOURS
+    assert decision.offer is not None and decision.offer.emergency
+    assert (decision.offer.pricing, decision.offer.amount) == (Pricing.FIXED, Decimal("250.00"))
+
+
+def test_a_mixed_urgent_request_outside_hours_keeps_its_parts_and_offers(catalogue):
+    decision = check(
+        text=f"{TEXTS['hosting.email']} Also: {TEXTS['web.cms_plugins']}",
+        customer=ON_CALL_CUSTOMER,
+        priority="urgent",
+        at=helsinki(2026, 11, 23, 7, 59),
+        catalogue=catalogue,
+    )
+    parts = {part.service: part for part in decision.parts}
+    assert set(parts) == {"hosting.email", "web.cms_plugins"}
+    mail, plugin = parts["hosting.email"], parts["web.cms_plugins"]
+    assert mail.verdict is Verdict.OUTSIDE_HOURS and mail.offer is not None
+    assert mail.offer.emergency and mail.offer.amount == Decimal("180.00")
+    assert plugin.verdict is Verdict.PAID_OPTION and plugin.offer is not None
+    assert not plugin.offer.emergency and plugin.offer.amount == Decimal("60.00")
+    assert decision.verdict is Verdict.OUTSIDE_HOURS  # led by its covered part

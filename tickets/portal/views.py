@@ -275,6 +275,8 @@ def offer_answer(request, pk: int):
     else:
         if answer == "accept":
             text = services.offer_accepted_text(answered, answered.ticket)
+        elif offer.kind == Offer.Kind.EMERGENCY:
+            text = services.on_call_declined_text()
         elif offer.part_id is not None:
             text = _(
                 "Thank you for letting us know. We leave that part aside; the rest of your "

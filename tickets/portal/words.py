@@ -246,6 +246,7 @@ class OfferWords:
     status: str
     renewal: bool = False  # the renewal of an ended contract: price a month, term
     term: str = ""  # a renewal's term: "12 months"
+    on_call: bool = False  # paid on-call work now, outside support hours
 
 
 def offer_words(offer: Offer) -> OfferWords:
@@ -278,6 +279,7 @@ def offer_words(offer: Offer) -> OfferWords:
         hourly=hourly,
         status=str(OFFER_STATUS_WORDS.get(offer.status, offer.status)),
         renewal=renewal,
+        on_call=offer.kind == Offer.Kind.EMERGENCY,
         term=(
             ngettext("%(n)d month", "%(n)d months", offer.term_months or 1)
             % {"n": offer.term_months or 1}

@@ -69,6 +69,7 @@ from tickets.services.offers import (
     offers_expire,
     renewal_accepted_text,
 )
+from tickets.services.on_call import on_call_declined_text
 from tickets.services.overrides import decision_override
 from tickets.services.statements import statement_close, statement_goodwill_show
 from tickets.services.sweep import tickets_decide_forgotten
@@ -116,6 +117,7 @@ __all__ = [
     "offer_from_token",
     "offer_link",
     "offers_expire",
+    "on_call_declined_text",
     "one_line",
     "previous_month",
     "rating_invited",

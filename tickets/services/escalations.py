@@ -1,5 +1,5 @@
-"""A customer asks for a manager, or complains: the account manager (or, for a
-customer without one, the leads) is told at once."""
+"""A customer asks for a manager, complains, or accepts on-call work: the account
+manager (or, for a customer without one, the leads) is told at once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Customer
 from contracts.roles import LEADS
-from tickets.models import Escalation, Message
+from tickets.models import Escalation, Message, Ticket
 from tickets.services.base import TicketError, _locked
 from tickets.services.notices import _queue_link, send_mail_safely
 
@@ -42,25 +42,37 @@ def ticket_escalate(*, ticket_id: int, user: User, reason: str) -> Escalation:
             "reason": reason.strip(),
         }
         with translation.override(settings.LANGUAGE_CODE):
-            Message.objects.create(
-                ticket=ticket,
-                kind=Message.Kind.INTERNAL,
-                delivery=Message.Delivery.NOT_EMAILED,
+            staff_alert(
+                ticket,
                 author=user,
-                body=_("Asked for a manager: %(reason)s") % facts,
+                note=_("Asked for a manager: %(reason)s") % facts,
+                subject=_("[#%(id)s] %(customer)s asks for a manager") % facts,
+                body=_(
+                    "%(email)s asked for a manager on ticket #%(id)s (%(subject)s):\n\n%(reason)s"
+                )
+                % facts,
             )
-            subject = _("[#%(id)s] %(customer)s asks for a manager") % facts
-            body = (
-                _("%(email)s asked for a manager on ticket #%(id)s (%(subject)s):\n\n%(reason)s")
-                % facts
-                + f"\n\n{_queue_link(ticket)}"
-            )
-        to = _escalation_recipients(ticket.customer)
-        if to:
-            transaction.on_commit(lambda: send_mail_safely(subject=subject, body=body, to=to))
-        else:
-            log.error("nobody to tell that ticket %s asks for a manager", ticket.pk)
     return escalation
+
+
+def staff_alert(ticket: Ticket, *, author: User | None, note: str, subject: str, body: str) -> None:
+    """Tell staff at once about a ticket that cannot wait (a manager asked for, a
+    complaint, on-call work accepted): an internal note for the technicians and
+    an e-mail, after the commit, to the account manager or else the leads. The
+    caller words both in the desk's language and holds the ticket's lock."""
+    Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.INTERNAL,
+        delivery=Message.Delivery.NOT_EMAILED,
+        author=author,
+        body=note,
+    )
+    text = f"{body}\n\n{_queue_link(ticket)}"
+    to = _escalation_recipients(ticket.customer)
+    if to:
+        transaction.on_commit(lambda: send_mail_safely(subject=subject, body=text, to=to))
+    else:
+        log.error("nobody to tell about ticket %s: %s", ticket.pk, subject)
 
 
 def _escalation_recipients(customer: Customer) -> list[str]:

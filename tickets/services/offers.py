@@ -23,6 +23,7 @@ from contracts.roles import LEADS
 from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
 from tickets.services.base import NotAllowed, TicketError, _locked_offer
 from tickets.services.notices import send_mail_safely
+from tickets.services.on_call import on_call_accepted_text, on_call_settle
 from tickets.services.parts import part_offer_settle
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
 from tickets.sla import sla_start, sla_terms_for_ticket, work_starts
@@ -56,6 +57,16 @@ def offer_make(
     *, ticket: Ticket, decision: ScopeDecision, price: PriceQuote, part: DecisionPart | None = None
 ) -> Offer:
     """The offer of a decision (or of one paid part of it) for the customer to answer."""
+    # From the decision, not the ticket's arrival: a new decision on an old
+    # ticket must not make an offer that has already lapsed.
+    expires_at = decision.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS)
+    kind = Offer.Kind(price.kind)
+    if kind == Offer.Kind.EMERGENCY:
+        # On-call work is "now, before we open": once the desk opens, the covered
+        # work starts anyway and there is nothing left to buy.
+        opening = part.starts_at if part is not None else decision.starts_at
+        if opening is not None:
+            expires_at = min(expires_at, opening)
     return Offer.objects.create(
         ticket=ticket,
         decision=decision,
@@ -64,11 +75,9 @@ def offer_make(
         currency=price.currency,
         pricing=price.pricing.value,
         estimate_minutes=price.estimate.minutes if price.estimate else None,
-        kind=Offer.Kind.RENEWAL if price.is_renewal else Offer.Kind.WORK,
+        kind=kind,
         term_months=price.term_months,
-        # From the decision, not the ticket's arrival: a new decision on an
-        # old ticket must not make an offer that has already lapsed.
-        expires_at=decision.created_at + timedelta(days=settings.OFFER_EXPIRY_DAYS),
+        expires_at=expires_at,
     )
 
 
@@ -166,7 +175,9 @@ def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | No
     offer.answered_at = now
     offer.save()
     with translation.override(ticket.language):
-        if offer.part_id is not None:
+        if offer.kind == Offer.Kind.EMERGENCY:
+            note = on_call_settle(offer, ticket, accept=accept, user=user, now=now)
+        elif offer.part_id is not None:
             note = part_offer_settle(offer, ticket, accept=accept, now=now)
         elif accept and offer.kind == Offer.Kind.RENEWAL:
             # No contract yet, so no SLA clock: the request waits, on our side,
@@ -185,7 +196,7 @@ def _offer_settle(offer: Offer, ticket: Ticket, *, accept: bool, user: User | No
                 "change your mind or need anything else, just write to us; we are glad "
                 "to help."
             )
-        if accept:
+        if accept and offer.kind != Offer.Kind.EMERGENCY:
             note = offer_accepted_text(offer, ticket)
     ticket.save()
     _post_automatic_note(ticket, note)
@@ -198,6 +209,8 @@ def offer_accepted_text(offer: Offer, ticket: Ticket) -> str:
     portal's flash and the page of the e-mailed link."""
     if offer.kind == Offer.Kind.RENEWAL:
         return renewal_accepted_text(ticket)
+    if offer.kind == Offer.Kind.EMERGENCY:
+        return on_call_accepted_text()
     at = offer.answered_at or timezone.now()
     part = offer.part
     service = part.service.code if part is not None else None

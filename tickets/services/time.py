@@ -158,6 +158,11 @@ def _time_kind(ticket: Ticket, decision: ScopeDecision, part: DecisionPart | Non
             # The lead's word agrees the work (the customer accepted its offer,
             # or the lead overrode a verdict whose offer is answered).
             return TimeEntry.Kind.BILLABLE
+    on_call = offer is not None and offer.kind == Offer.Kind.EMERGENCY
+    if on_call and offer is not None and offer.status == Offer.Status.ACCEPTED:
+        # On-call work, billed at the offer's price; unaccepted, the ticket stays
+        # covered work at the opening (below).
+        return TimeEntry.Kind.BILLABLE
     if verdict in terms.COVERED_VERDICTS:
         # An incident's ticket is free, one linked by hand after its decision too.
         if (part or decision).counts_against_allowance and charges_allowance(ticket):

@@ -204,7 +204,7 @@ def _offer_json(offer: PriceQuote | None) -> dict | None:
     if offer is None:
         return None
     return {
-        "kind": "renewal" if offer.is_renewal else "work",
+        "kind": offer.kind,
         "amount": str(offer.amount),
         "currency": offer.currency,
         "pricing": offer.pricing.value,

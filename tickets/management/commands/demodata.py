@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -34,6 +35,9 @@ from tickets.models import (
 from tickets.services.incidents import affected_contacts
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples"
+# Paid on-call work outside support hours, for urgent requests: the example
+# files have none, so the demo gives one customer's contract this price.
+ON_CALL = {"contract-volga.yaml": {"hourly": 6000.00, "estimate": "1h"}}
 PASSWORD = "scopedesk-demo"
 STAFF = [
     # username, name, group (None: superuser)
@@ -264,7 +268,15 @@ class Command(BaseCommand):
             (EXAMPLES / "services.yaml").read_text(encoding="utf-8"), source="services.yaml"
         )
         for path in sorted(EXAMPLES.glob("contract-*.yaml")):
-            load_contract_file(path.read_text(encoding="utf-8"), source=path.name)
+            text = path.read_text(encoding="utf-8")
+            on_call = ON_CALL.get(path.name)
+            if on_call is not None:
+                # The demo's own addition to the example file, through the file's
+                # format, so the portal and the queue show an on-call offer.
+                data = yaml.safe_load(text)
+                data["contracts"][-1]["emergency"] = on_call
+                text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            load_contract_file(text, source=path.name)
 
         users = get_user_model()
         for username, name, group in STAFF:

@@ -36,7 +36,16 @@ from django.utils import timezone, translation
 
 from contracts.contract_files import load_contract_file, load_services
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
-from contracts.engine.terms import LANGUAGES, ContactTerms, Role, Verdict, wording_in
+from contracts.engine.terms import (
+    LANGUAGES,
+    ContactTerms,
+    Duration,
+    Price,
+    Pricing,
+    Role,
+    Verdict,
+    wording_in,
+)
 from contracts.models import Clause, Contact, Customer, Service
 from contracts.replies import render_reply, written_in
 from contracts.roles import LEADS
@@ -46,6 +55,7 @@ from tickets import services
 from tickets.models import CreditNotice, IncidentUpdate, Message, Ticket, UptimeCredit
 from tickets.services.credits import credit_email, credits_compute_month
 from tickets.services.incident_notices import notice_text
+from tickets.services.on_call import on_call_accepted_text, on_call_declined_text
 from tickets.services.override_messages import OVERRIDE_VERDICTS, override_text
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -65,6 +75,9 @@ READERS = {
 }
 
 Entry = tuple[str, str]  # a heading and the message under it
+
+# On-call work outside support hours, as a contract's emergency key may price it.
+ON_CALL = Price(Pricing.HOURLY, Decimal("180.00"), Duration(1, "h"))
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,7 @@ class Case:
     renewal_accepted: bool = False
     role: Role | None = None  # the writer's, where not the example file's
     monthly_fee: Decimal | None = None  # the contracts', where not the example file's
+    emergency: Price | None = None  # the contracts' on-call price, where the file has none
 
 
 VERDICT_CASES: dict[Verdict, list[Case]] = {
@@ -160,6 +174,13 @@ VERDICT_CASES: dict[Verdict, list[Case]] = {
             at=MONDAY_0759,
             priority="urgent",
         ),
+        Case(
+            "Something is down before opening time, and the contract offers paid on-call work",
+            text="Emails to our mailbox are not arriving, orders are stuck!",
+            at=MONDAY_0759,
+            priority="urgent",
+            emergency=ON_CALL,
+        ),
     ],
     Verdict.IN_SCOPE: [
         Case("Covered work"),
@@ -178,6 +199,9 @@ def _decision(desk: Desk, case: Case) -> Decision:
     assert customer is not None, case.customer
     if case.monthly_fee is not None:
         contracts = tuple(replace(c, monthly_fee=case.monthly_fee) for c in customer.contracts)
+        customer = replace(customer, contracts=contracts)
+    if case.emergency is not None:
+        contracts = tuple(replace(c, emergency=case.emergency) for c in customer.contracts)
         customer = replace(customer, contracts=contracts)
     if case.role is not None:  # another contact of the customer, in this role
         writer = ContactTerms(email=case.email, name="", role=case.role, language="en")
@@ -241,6 +265,22 @@ def mixed_replies(desk: Desk) -> Iterable[Entry]:
         reply = render_reply(_read_by(decision, language), at=MONDAY_10, catalogue=desk.catalogue)
         parts = " + ".join(part.verdict.value for part in decision.parts) or "one verdict"
         yield f"{parts} · {language}", reply.text
+    # Urgent and before opening, under a contract with on-call work: the covered
+    # part has the on-call offer beside it.
+    for language in LANGUAGES:
+        case = Case("", text=MIXED[language], at=MONDAY_0759, priority="urgent", emergency=ON_CALL)
+        decision = _decision(desk, case)
+        reply = render_reply(_read_by(decision, language), at=case.at, catalogue=desk.catalogue)
+        parts = " + ".join(part.verdict.value for part in decision.parts) or "one verdict"
+        yield f"{parts}, urgent, with on-call work · {language}", reply.text
+
+
+def on_call_answers(desk: Desk) -> Iterable[Entry]:
+    """What the customer reads after answering the on-call offer."""
+    for language in LANGUAGES:
+        with translation.override(language):
+            yield f"on-call work accepted · {language}", on_call_accepted_text()
+            yield f"on-call work declined · {language}", on_call_declined_text()
 
 
 # One contact of each language, as the example files have them.
@@ -427,6 +467,7 @@ SECTIONS: list[tuple[str, Callable[[Desk], Iterable[Entry]]]] = [
     ("Every verdict in every language", verdict_replies),
     ("A Russian customer's own clauses and roubles", russian_customer_replies),
     ("Mixed requests", mixed_replies),
+    ("On-call work outside support hours: the customer's answer", on_call_answers),
     ("Complaints and compensation claims", claim_replies),
     ("An ended contract: one renewal offer for many tickets", six_tickets_of_an_ended_contract),
     ("Incident notices", incident_notices),
