@@ -144,7 +144,8 @@ OUTAGE_WORDING: dict[Verdict, str] = {
         "promise that someone looks at it sooner. What you can do now: if the fault is "
         "on our side, you will see it on our incidents page, {incidents_page}; and it "
         "helps to tell your own customers what is going on. If you reply with the address "
-        "that is affected and what you see, the technician can start straight away.\n\n"
+        "that is affected and what you see, the technician can start on it the moment we "
+        "are back.\n\n"
         "{signature}"
     ),
 }
@@ -160,8 +161,8 @@ OUTSIDE_HOURS_EMERGENCY = gettext_noop(
     "If it cannot wait: our on-call technician can start on it now, at {price}. You "
     "can accept this with one click; nothing is charged unless you accept. If you do "
     "not, nothing changes: we take it up when we are back, as part of your contract.\n\n"
-    "If you reply with the address that is affected and what you see, the technician "
-    "can start straight away.\n\n"
+    "If you reply with the address that is affected and what you see, whoever takes "
+    "it up can start at once.\n\n"
     "{signature}"
 )
 
