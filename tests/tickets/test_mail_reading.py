@@ -128,20 +128,6 @@ def test_it_reads_a_20_mb_attachment_whole_and_quickly():
     assert elapsed < 10, elapsed  # generous: base64 of 20 MB on a busy 2-core machine
 
 
-def test_reading_a_typical_message_takes_well_under_5_ms():
-    raws = [(CORPUS / name).read_bytes() for name in FILES]
-    for raw in raws:  # warm up (regexes, codecs)
-        read_message(raw)
-    rounds = []
-    for _ in range(3):  # the best of three: other work on the machine only adds
-        started = time.perf_counter()
-        for raw in raws:
-            read_message(raw)
-        rounds.append(time.perf_counter() - started)
-    per_message = min(rounds) / len(raws)
-    assert per_message < 0.005, per_message
-
-
 def test_it_reads_a_message_with_no_headers_or_body():
     mail = read_message(b"")
     assert mail.sender == "" and mail.text == "" and mail.auto == AutoKind.HUMAN
