@@ -23,12 +23,15 @@ run: $(STAMP)
 	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py demodata $(if $(DEMO_AT),--at $(DEMO_AT))
 	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite in a process per CPU (pytest-xdist; tests/conftest.py keeps the
+# worker tests together in one). `make test PARALLEL=` runs it in one process.
+PARALLEL ?= -n auto --dist loadgroup
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 $(VENV)/bin/mypy
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PARALLEL)
 
 # Every automatic reply (each verdict × language, claims, incident and credit
 # notices) in one file for a reviewer: `make replies`, or `make replies OUT=path`.

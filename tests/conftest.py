@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import translation
 
 from contracts.contract_files import load_contract_file, load_services
@@ -43,6 +47,40 @@ def _language_of_the_desk_again():
     it there; code that a test calls directly must not inherit the last page's."""
     yield
     translation.deactivate()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run in parallel (`make test`: pytest-xdist, --dist loadgroup), the worker
+    tests keep to one process, one module after another: each starts a Redis, a
+    web server and a Celery worker of its own, and two such desks at once on a
+    small machine make their timing tests flaky. The other tests are dealt out one
+    by one."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("live-desk"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database_in_parallel():
+    """Each test clears the cache (FLUSHDB on Redis); two processes of a parallel
+    run on one Redis database would wipe each other's throttle counts and locks.
+    Worker gwN takes the database N places after REDIS_URL's (redis://…/8: gw0 8,
+    gw1 9), so REDIS_URL's number plus the number of workers must stay under
+    Redis's 16."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or not settings.REDIS_URL:
+        yield
+        return
+    url = urlsplit(settings.REDIS_URL)
+    if url.scheme not in ("redis", "rediss"):
+        raise pytest.UsageError("a parallel run needs REDIS_URL as redis://host:port/N")
+    database = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    location = url._replace(path=f"/{database}").geturl()
+    with override_settings(
+        CACHES={"default": {**settings.CACHES["default"], "LOCATION": location}}
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
 from contracts.models import Clause, Contact, Contract
+
+# Marked as the other browser tests are: the PostgreSQL run of .ci/run leaves
+# them out (-m "not browser"); unmarked, this file ran there too.
+pytestmark = pytest.mark.browser
 
 EMAIL_CLAUSE = "Email on our servers"
 
