@@ -30,24 +30,10 @@ from tickets.services.offers import (
     offer_make,
     offer_where,
 )
-from tickets.services.override_messages import (
-    with_withdrawn_note,
-)
-from tickets.services.parts import (
-    clause_snapshot,
-    part_offers_carry,
-    parts_of,
-    parts_record,
-)
+from tickets.services.override_messages import with_withdrawn_note
+from tickets.services.parts import clause_snapshot, part_offers_carry, parts_of, parts_record
 from tickets.services.queueing import SEND_MESSAGE_EMAIL, queue_after_commit
-from tickets.sla import (
-    SlaTerms,
-    sla_pause,
-    sla_recompute,
-    sla_resume,
-    sla_start,
-    sla_terms,
-)
+from tickets.sla import SlaTerms, sla_pause, sla_recompute, sla_resume, sla_start, sla_terms
 
 log = logging.getLogger(__name__)
 
