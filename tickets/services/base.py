@@ -1,10 +1,13 @@
 """What every ticket service shares: its errors, the row locks and their order,
-and the one-line rule for text that goes into an e-mail header."""
+the one-line rule for text that goes into an e-mail header, and a stored offer
+read back as the engine's price."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from contracts.engine import terms
+from contracts.engine.scope import PriceQuote
 from tickets.models import Offer, Status, Ticket
 
 
@@ -14,6 +17,16 @@ class TicketError(Exception):
 
 class NotAllowed(TicketError):
     """The person's role does not allow this (not a bad request): the edges answer 403."""
+
+
+def offer_quote(offer: Offer) -> PriceQuote:
+    """A stored offer as the engine's price, for ``format_offer`` to say it."""
+    return PriceQuote(
+        offer.amount,
+        offer.currency,
+        terms.Pricing(offer.pricing),
+        terms.Duration(offer.estimate_minutes, "m") if offer.estimate_minutes else None,
+    )
 
 
 def one_line(text: str) -> str:

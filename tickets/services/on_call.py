@@ -12,10 +12,9 @@ from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from contracts.engine import terms
-from contracts.engine.scope import PriceQuote
 from contracts.replies import format_offer
 from tickets.models import Offer, Status, Ticket
+from tickets.services.base import offer_quote
 from tickets.services.escalations import staff_alert
 from tickets.sla import sla_start, sla_terms_for_ticket
 
@@ -39,7 +38,7 @@ def on_call_settle(
             "customer": ticket.customer.name,
             "subject": ticket.subject,
             "service": service,
-            "price": format_offer_price(offer),
+            "price": format_offer(offer_quote(offer)),
             "who": (user or ticket.requester).email,
         }
         staff_alert(
@@ -63,18 +62,6 @@ def on_call_accepted_text() -> str:
     return _(
         "Thank you for accepting our on-call offer. Our on-call technician is starting "
         "on it now and will keep you posted here."
-    )
-
-
-def format_offer_price(offer: Offer) -> str:
-    """The offer's price as the reply quoted it, in the active language."""
-    return format_offer(
-        PriceQuote(
-            offer.amount,
-            offer.currency,
-            terms.Pricing(offer.pricing),
-            terms.Duration(offer.estimate_minutes, "m") if offer.estimate_minutes else None,
-        )
     )
 
 

@@ -19,6 +19,7 @@ from contracts.engine.scope import PriceQuote
 from contracts.greetings import greeting
 from contracts.replies import format_offer, written_in
 from tickets.models import Offer, ScopeDecision
+from tickets.services.base import offer_quote
 from tickets.snapshots import clause_as_told
 
 V = terms.Verdict
@@ -204,16 +205,7 @@ def override_message(decision: ScopeDecision, previous: ScopeDecision, language:
     if not answer_changes(previous.verdict, decision.verdict, part_verdicts=part_verdicts):
         return ""
     new_offer = decision.offers.filter(part=None).first()
-    quote = (
-        PriceQuote(
-            new_offer.amount,
-            new_offer.currency,
-            terms.Pricing(new_offer.pricing),
-            terms.Duration(new_offer.estimate_minutes, "m") if new_offer.estimate_minutes else None,
-        )
-        if new_offer
-        else None
-    )
+    quote = offer_quote(new_offer) if new_offer else None
     withdrawn = previous.offers.filter(status=Offer.Status.WITHDRAWN).exists()
     with translation.override(language):
         told = clause_as_told(
