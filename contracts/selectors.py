@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -47,6 +48,15 @@ def current_catalogue() -> Catalogue:
     return terms_now().catalogue
 
 
+def _price(pricing: str, amount: Decimal, estimate: str) -> terms.Price:
+    """A clause's or the on-call work's price, as the contract's fields store it."""
+    return terms.Price(
+        pricing=terms.Pricing(pricing),
+        amount=amount,
+        estimate=terms.parse_duration(estimate) if estimate else None,
+    )
+
+
 def contract_terms(contract: Contract) -> terms.ContractTerms:
     """The contract's terms; expects clauses (with services) and SLA targets prefetched
     or accepts the queries otherwise."""
@@ -56,11 +66,7 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
         if clause.coverage == terms.Coverage.PAID:
             # The clause_price_on_paid_only constraint: a paid clause has a price.
             assert clause.price is not None
-            price = terms.Price(
-                pricing=terms.Pricing(clause.pricing),
-                amount=clause.price,
-                estimate=terms.parse_duration(clause.estimate) if clause.estimate else None,
-            )
+            price = _price(clause.pricing, clause.price, clause.estimate)
         clauses[clause.service.code] = terms.ClauseTerms(
             service=clause.service.code,
             coverage=terms.Coverage(clause.coverage),
@@ -90,14 +96,8 @@ def contract_terms(contract: Contract) -> terms.ContractTerms:
         ),
         clauses=clauses,
         emergency=(
-            terms.Price(
-                pricing=terms.Pricing(contract.emergency_pricing),
-                amount=contract.emergency_price,
-                estimate=(
-                    terms.parse_duration(contract.emergency_estimate)
-                    if contract.emergency_estimate
-                    else None
-                ),
+            _price(
+                contract.emergency_pricing, contract.emergency_price, contract.emergency_estimate
             )
             # The contract_emergency_priced constraint: a pricing comes with a price.
             if contract.emergency_pricing and contract.emergency_price is not None
