@@ -86,9 +86,14 @@ _ON_CALL_ACCEPTED = Q(kind=Offer.Kind.EMERGENCY, status=Offer.Status.ACCEPTED)
 
 
 def charges_allowance(ticket: Ticket) -> bool:
-    return ticket.incident_id is None and not (
-        ticket.pk is not None and ticket.offers.filter(_ON_CALL_ACCEPTED).exists()
-    )
+    return ticket.incident_id is None and not on_call_accepted(ticket)
+
+
+def on_call_accepted(ticket: Ticket) -> bool:
+    """Whether the customer accepted paid on-call work on the ticket: it is billed
+    at that price, and its clock runs round the clock (``sla_terms_for_ticket``).
+    A ticket not yet decided has no offers, so the scope check asks nothing."""
+    return ticket.decided_at is not None and ticket.offers.filter(_ON_CALL_ACCEPTED).exists()
 
 
 def charged_to_allowance(ticket: str = "ticket") -> Q:

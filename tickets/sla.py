@@ -56,6 +56,7 @@ def sla_terms_for_ticket(ticket) -> SlaTerms:
     """SLA terms of a ticket's contract, round the clock if its clause is 24/7 or
     the customer accepted on-call work on it."""
     from contracts.selectors import contract_terms
+    from tickets.selectors import on_call_accepted
 
     contract = contract_terms(ticket.contract)
     support_hours = contract.support_hours
@@ -63,14 +64,6 @@ def sla_terms_for_ticket(ticket) -> SlaTerms:
     if (clause is not None and clause.round_the_clock) or on_call_accepted(ticket):
         support_hours = terms.SupportHours(support_hours.timezone, ROUND_THE_CLOCK)
     return SlaTerms(support_hours, dict(contract.sla))
-
-
-def on_call_accepted(ticket) -> bool:
-    """Whether the customer accepted paid on-call work on the ticket: its clock
-    then runs round the clock, as a 24/7 clause's does."""
-    from tickets.models import Offer
-
-    return ticket.offers.filter(kind=Offer.Kind.EMERGENCY, status=Offer.Status.ACCEPTED).exists()
 
 
 def work_starts(ticket, *, at: datetime, service: str | None = None) -> datetime | None:

@@ -74,6 +74,24 @@ def test_a_covered_ticket_is_decided_in_scope_with_its_sla(desk):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_scope_check_of_a_new_ticket_runs_a_fixed_number_of_queries(
+    desk, django_assert_num_queries
+):
+    file(SARA, MAIL)  # the terms are read once per process and version, not per ticket
+    ticket = Ticket.objects.create(
+        customer=desk, requester=user(SARA), subject="Help", body=MAIL, language="en"
+    )
+    # The outer block holds the reply's e-mail (after the commit, a task of its
+    # own) out of the count. Ten: the transaction's start and end, the ticket and
+    # customer locked, the terms' version, the month's tickets and minutes, open
+    # incidents, the decision, the ticket and the reply. Nothing about offers: a
+    # ticket not yet decided has none.
+    with transaction.atomic(), django_assert_num_queries(10):
+        services.ticket_decide(ticket_id=ticket.pk)
+    assert Ticket.objects.get(pk=ticket.pk).verdict == "in_scope"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_paid_request_gets_an_offer_and_waits_for_the_customer(desk):
     ticket = file(SARA, PLUGIN)
     assert (ticket.verdict, ticket.status) == ("paid_option", Status.AWAITING_DECISION)
