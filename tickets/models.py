@@ -103,6 +103,14 @@ class EmailDelivery(models.Model):
         abstract = True
 
 
+class TicketManager(models.Manager["Ticket"]):
+    def get_queryset(self) -> models.QuerySet[Ticket]:
+        # ``search_vector`` is read only inside the database (tickets/search.py):
+        # loaded, it would cross the wire with every ticket and be written back by
+        # every full save, for the trigger to compute it again anyway.
+        return super().get_queryset().defer("search_vector")
+
+
 class Ticket(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
@@ -204,6 +212,8 @@ class Ticket(models.Model):
     # language's configuration, and a GIN index serves it (migration 0020;
     # tickets/search.py reads it). Never written by the ORM; empty on SQLite.
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
+
+    objects = TicketManager()
 
     class Meta:
         ordering = ["-created_at"]
