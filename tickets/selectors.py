@@ -30,6 +30,7 @@ from django.utils import timezone
 from contracts.engine import hours, terms
 from contracts.engine.scope import Usage
 from contracts.models import Clause, Contract, Customer, TopUp
+from helpdesk.compiled import CompiledQuery
 from tickets.filters import sla_breached
 from tickets.models import (
     DecisionPart,
@@ -102,6 +103,58 @@ def charged_to_allowance(ticket: str = "ticket") -> Q:
     return Q(**{f"{ticket}__incident": None}) & ~Q(**{f"{ticket}__in": on_call})
 
 
+def _covered_by_service(*, customer: int, start: datetime, end: datetime, excluding: int):
+    """Per service, the month's covered decisions and those that count."""
+    return (
+        ScopeDecision.objects.filter(
+            charged_to_allowance(),
+            ticket__customer=customer,
+            is_current=True,
+            verdict__in=terms.COVERED_VERDICTS,
+            ticket__created_at__gte=start,
+            ticket__created_at__lt=end,
+        )
+        .exclude(ticket_id=excluding)
+        .order_by()
+        .values_list("service__code")
+        .annotate(n=Count("pk"), counted=Count("pk", filter=Q(counts_against_allowance=True)))
+        .values_list("service__code", "n", "counted")
+    )
+
+
+def _minutes(*, customer: int, first_day: date, end_day: date):
+    """The month's minutes from the allowance, and every minute ever drawn from
+    top-ups (which ``topup_minutes_left`` needs): no row if none was logged."""
+    return (
+        TimeEntry.objects.filter(ticket__customer=customer)
+        .order_by()
+        .values_list("ticket__customer")
+        .annotate(
+            used=Coalesce(
+                Sum(
+                    F("counted_minutes") - F("topup_minutes"),
+                    filter=charged_to_allowance()
+                    & Q(
+                        kind=TimeEntry.Kind.ALLOWANCE,
+                        worked_on__gte=first_day,
+                        worked_on__lt=end_day,
+                    ),
+                ),
+                0,
+            ),
+            drawn=Coalesce(Sum("topup_minutes"), 0),
+        )
+        .values_list("used", "drawn")
+    )
+
+
+# Every scope check counts the month's usage: compiled once per process.
+_COVERED_BY_SERVICE = CompiledQuery(
+    _covered_by_service, customer=int, start=datetime, end=datetime, excluding=int
+)
+_MINUTES = CompiledQuery(_minutes, customer=int, first_day=date, end_day=date)
+
+
 def allowance_usage(
     *,
     customer: Customer,
@@ -114,52 +167,28 @@ def allowance_usage(
     service, and the prepaid top-up minutes left for that month. ``top_ups``: the
     customer's, when the caller holds them already (the terms snapshot)."""
     month = calendar_month(customer, at)
-    covered = ScopeDecision.objects.filter(
-        charged_to_allowance(),
-        ticket__customer=customer,
-        is_current=True,
-        verdict__in=terms.COVERED_VERDICTS,
-        ticket__created_at__gte=month.start,
-        ticket__created_at__lt=month.end,
-    )
-    if excluding_ticket is not None:
-        covered = covered.exclude(ticket_id=excluding_ticket)
-    # One query for both counts: per service, the decisions and those that count.
-    rows = (
-        covered.order_by()
-        .values_list("service__code")
-        .annotate(n=Count("pk"), counted=Count("pk", filter=Q(counts_against_allowance=True)))
-        .values_list("service__code", "n", "counted")
-    )
     tickets_used, service_counts = 0, {}
-    for code, n, counted in rows:
+    for code, n, counted in _COVERED_BY_SERVICE.rows(
+        customer=customer.pk,
+        start=month.start,
+        end=month.end,
+        excluding=excluding_ticket or 0,  # no ticket has the id 0
+    ):
         tickets_used += counted
         if code is not None:
             service_counts[code] = n
-    # And one for the minutes: this month's from the allowance, and every minute
-    # ever drawn from top-ups (which ``topup_minutes_left`` needs).
-    minutes = TimeEntry.objects.filter(ticket__customer=customer).aggregate(
-        used=Coalesce(
-            Sum(
-                F("counted_minutes") - F("topup_minutes"),
-                filter=charged_to_allowance()
-                & Q(
-                    kind=TimeEntry.Kind.ALLOWANCE,
-                    worked_on__gte=month.first_day,
-                    worked_on__lt=month.end.date(),
-                ),
-            ),
-            0,
+    used, drawn = next(
+        iter(
+            _MINUTES.rows(customer=customer.pk, first_day=month.first_day, end_day=month.end.date())
         ),
-        drawn=Coalesce(Sum("topup_minutes"), 0),
+        (0, 0),
     )
     return Usage(
-        minutes_used=minutes["used"],
+        minutes_used=used,
         tickets_used=tickets_used,
         topup_minutes_left=max(
             0,
-            topups_bought(customer=customer, before=month.end.date(), top_ups=top_ups)
-            - minutes["drawn"],
+            topups_bought(customer=customer, before=month.end.date(), top_ups=top_ups) - drawn,
         ),
         service_counts=service_counts,
     )
