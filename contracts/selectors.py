@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from contracts.engine import terms
 from contracts.engine.scope import Catalogue, Decision, ScopeRequest, Usage, decide
@@ -195,8 +195,13 @@ TERMS_MODELS = (
 )
 
 
+def terms_version_query() -> QuerySet:
+    """The version's token, for a caller to read in a statement it runs anyway."""
+    return TermsVersion.objects.filter(pk=1).values_list("token", flat=True)
+
+
 def terms_version() -> str:
-    token = TermsVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    token = terms_version_query().first()
     if token is None:
         terms_changed()
         token = TermsVersion.objects.values_list("token", flat=True).get(pk=1)
@@ -249,12 +254,13 @@ class TermsSnapshot:
 _snapshot: TermsSnapshot | None = None
 
 
-def terms_now() -> TermsSnapshot:
-    """The terms as of their version in the database: one query when unchanged.
-    A new version rebuilds them; the recogniser, which costs far more to build
-    than the rest, only when the services themselves changed."""
+def terms_now(version: str | None = None) -> TermsSnapshot:
+    """The terms as of their version in the database: one query when unchanged,
+    none when the caller has read ``version`` (``terms_version_query``). A new
+    version rebuilds them; the recogniser, which costs far more to build than the
+    rest, only when the services themselves changed."""
     global _snapshot
-    version = terms_version()
+    version = version or terms_version()
     if _snapshot is not None and _snapshot.version == version:
         return _snapshot
     services = {service.code: service for service in Service.objects.all()}

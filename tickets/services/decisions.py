@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from contracts.engine import terms
@@ -17,7 +18,7 @@ from contracts.engine.scope import Decision, PriceQuote, ScopeRequest, decide
 from contracts.engine.scope import DecisionPart as PartTerms
 from contracts.models import Customer
 from contracts.replies import render_reply
-from contracts.selectors import TermsSnapshot, terms_now
+from contracts.selectors import TermsSnapshot, terms_now, terms_version_query
 from tickets.models import DecisionPart, Message, Offer, ScopeDecision, Status, Ticket
 from tickets.selectors import allowance_usage, charges_allowance
 from tickets.services.claims import our_service_answer
@@ -62,12 +63,15 @@ def ticket_decide(*, ticket_id: int) -> ScopeDecision | None:
             # nullable side of the outer join to the picked service.
             Ticket.objects.select_for_update(of=("self", "customer"))
             .select_related("customer", "picked_service", "requester")
+            .annotate(terms_version=Subquery(terms_version_query()))
             .filter(pk=ticket_id, decided_at=None)
             .first()
         )
         if ticket is None:
             return None
-        return _redecide(ticket, locked_customer=ticket.customer)
+        return _redecide(
+            ticket, locked_customer=ticket.customer, known=terms_now(ticket.terms_version)
+        )
 
 
 def _redecide(
@@ -76,6 +80,7 @@ def _redecide(
     decided_by: User | None = None,
     service: str | None = None,
     locked_customer: Customer | None = None,
+    known: TermsSnapshot | None = None,
 ) -> ScopeDecision:
     """Decide the ticket as it stands, as of its arrival. ``service`` is a
     technician's choice, taken whatever the text says.
@@ -83,11 +88,12 @@ def _redecide(
     The customer gets an automatic reply to the first decision, and to a later one
     only when its answer differs (another verdict or service); otherwise the new
     decision is recorded quietly and the ticket's status, offer and clock stay.
-    ``locked_customer``: the ticket's customer, when the caller has locked its row."""
+    ``locked_customer``: the ticket's customer, when the caller has locked its row;
+    ``known``: the terms, when the caller has read them."""
     # One customer's tickets are counted one at a time, so two tickets that
     # arrive together can never both take the last included ticket.
     customer = locked_customer or Customer.objects.select_for_update().get(pk=ticket.customer_id)
-    known = terms_now()
+    known = known or terms_now()
     entry = known.customer(customer.pk)
     picked = ticket.picked_service.code if ticket.picked_service else None
     request = ScopeRequest(
