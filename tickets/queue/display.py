@@ -6,6 +6,7 @@ pages get these ready-made values instead of template tags.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +40,29 @@ def customer_options(customers: list[tuple[str, str]], chosen: list[str]) -> Saf
             for slug, name in customers
         )
     )
+
+
+class Options:
+    """A select's options, escaped once for the whole page. Each of the queue's
+    25 rows has four selects of up to twenty options: a template loop over them
+    was half the page's rendering; a join per row costs a few microseconds."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._items = [
+            (value, f'<option value="{escape(value)}"', f">{escape(label)}</option>")
+            for value, label in pairs
+        ]
+
+    def html(self, chosen: str | None) -> SafeString:
+        """The options, ``chosen`` selected (None: none is)."""
+        return mark_safe(
+            "".join(
+                f"{start} selected{end}" if value == chosen else f"{start}{end}"
+                for value, start, end in self._items
+            )
+        )
 
 
 def verdict_label(verdict: str) -> str:

@@ -28,6 +28,8 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from contracts.engine import terms
@@ -57,6 +59,7 @@ from tickets.models import (
 from tickets.paging import COUNT_CAP, IdsFirstPaginator, count_capped
 from tickets.queue.display import (
     VERDICT_NOTES,
+    Options,
     SlaClock,
     format_span,
     priority_label,
@@ -192,6 +195,11 @@ class QueueRow:
     # a reply the work is under way and the note would only mislead.
     starts_at: datetime | None = None
     transitions: list[tuple[str, str]] = field(default_factory=list)  # the status changes allowed
+    # The inline selects' options, this row's values selected (see ``RowChoices``).
+    assignee_options: str = ""
+    status_options: str = ""
+    priority_options: str = ""
+    service_options: str = ""
 
 
 def shown(count: int | None) -> str | None:
@@ -365,8 +373,9 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
         # A saved view's size is one of the counts already made: no second COUNT.
         paginator.count = counts[view.key]
     page = paginator.get_page(params.get("page"))
-    rows = queue_rows(page.object_list)
     language = translation.get_language() or "en"
+    staff, services = staff_members(), service_options(language)
+    rows = queue_rows(page.object_list, row_choices(staff=staff, services=services))
     selected = {key: data.getlist(key) for key in FILTER_KEYS}
     return QueuePage(
         view=view,
@@ -378,8 +387,8 @@ def queue_page(*, user, params: QueryDict, request) -> QueuePage:
         counts=counts,
         ignored=ignored,
         customers=list(Customer.objects.order_by("name").values_list("slug", "name")),
-        services=service_options(language),
-        staff=staff_members(),
+        services=services,
+        staff=staff,
         options=filter_options(),
         incident=incident,
         incidents=open_incidents_with_tickets(),
@@ -409,10 +418,11 @@ def with_row_data(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def queue_rows(tickets) -> list[QueueRow]:
+def queue_rows(tickets, choices: RowChoices) -> list[QueueRow]:
     """The rows of tickets read through ``with_row_data``."""
     now = timezone.now()
     language = translation.get_language() or "en"
+    status_options: dict[str, str] = {}  # by status: the rows share a handful
     rows = []
     for ticket in tickets:
         decision = ticket.current_decisions[0] if ticket.current_decisions else None
@@ -425,6 +435,13 @@ def queue_rows(tickets) -> list[QueueRow]:
             and decision.starts_at is not None
             and decision.starts_at > now
         )
+        transitions = [
+            (status.value, str(status.label))
+            for status in Status
+            if status in MANUAL_TRANSITIONS[Status(ticket.status)]
+        ]
+        if ticket.status not in status_options:
+            status_options[ticket.status] = _status_options(ticket, transitions)
         rows.append(
             QueueRow(
                 ticket=ticket,
@@ -437,39 +454,60 @@ def queue_rows(tickets) -> list[QueueRow]:
                 requester_name=contact.name if contact else ticket.requester.get_username(),
                 activity=_ago(ticket.last_activity, now),
                 starts_at=decision.starts_at if waits and decision else None,
-                transitions=[
-                    (status.value, str(status.label))
-                    for status in Status
-                    if status in MANUAL_TRANSITIONS[Status(ticket.status)]
-                ],
+                transitions=transitions,
+                assignee_options=choices.assignee.html(
+                    ticket.assignee.username if ticket.assignee else None
+                ),
+                status_options=status_options[ticket.status],
+                priority_options=choices.priority.html(ticket.priority),
+                service_options=choices.service.html(
+                    ticket.service.code if ticket.service else None
+                ),
             )
         )
     return rows
 
 
+def _status_options(ticket: Ticket, transitions: list[tuple[str, str]]) -> SafeString:
+    """A row's status select: where the ticket is, then where it may go."""
+    return format_html(
+        '<option value="{}" selected>{}</option>{}',
+        ticket.status,
+        ticket.get_status_display(),
+        format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((value, _("→ %(label)s") % {"label": label}) for value, label in transitions),
+        ),
+    )
+
+
 def queue_row(*, ticket_id: int, user) -> QueueRow:
     """One row again, after an inline change (``Ticket.DoesNotExist`` if not visible)."""
     ticket = with_row_data(tickets_visible_to(user).filter(pk=ticket_id)).get()
-    return queue_rows([ticket])[0]
+    return queue_rows([ticket], row_choices())[0]
 
 
 @dataclass(frozen=True, slots=True)
 class RowChoices:
-    """The options of a row's inline selects, read once for the whole page."""
+    """The options of the rows' inline selects, read and escaped once for the page."""
 
-    staff: list
-    services: list[tuple[str, str]]
-    priorities: list[tuple[str, str]]
+    assignee: Options
+    service: Options
+    priority: Options
 
 
-def row_choices(queue: QueuePage | None) -> RowChoices:
-    """From the page already read, or afresh for one row."""
-    if queue is not None:
-        staff, services = queue.staff, queue.services
-    else:
-        staff, services = staff_members(), service_options(translation.get_language() or "en")
-    priorities = [(value, str(label)) for value, label in PRIORITY_LABELS.items()]
-    return RowChoices(staff=staff, services=services, priorities=priorities)
+def row_choices(*, staff: list | None = None, services: list | None = None) -> RowChoices:
+    """From the lists the page already read, or afresh for one row."""
+    if staff is None:
+        staff = staff_members()
+    if services is None:
+        services = service_options(translation.get_language() or "en")
+    return RowChoices(
+        assignee=Options((m.username, m.get_full_name() or m.username) for m in staff),
+        service=Options(services),
+        priority=Options((value, str(label)) for value, label in PRIORITY_LABELS.items()),
+    )
 
 
 # What a technician's saved view keeps of the list's address.

@@ -35,7 +35,6 @@ from tickets.queue.selectors import (
     new_tickets_count,
     queue_page,
     queue_row,
-    row_choices,
     saved_query,
     ticket_workspace,
 )
@@ -102,7 +101,6 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "saved_views": SAVED_VIEWS,
         "sla_shortcuts": SLA_SHORTCUTS,
         "next_url": request.get_full_path(),
-        "choices": row_choices(queue),
     }
     # The filter form asks htmx for the results only; the rest of the page stays.
     if is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
@@ -270,7 +268,7 @@ def row_change(request: HttpRequest, pk: int, field: str) -> HttpResponse:
             messages.error(request, error)
         return redirect(_back(request))
     row = queue_row(ticket_id=pk, user=request.user)
-    context = {"row": row, "choices": row_choices(None), "row_error": error}
+    context = {"row": row, "row_error": error}
     return render(request, "queue/_row.html", context, status=status)
 
 
