@@ -28,10 +28,11 @@ from contracts.engine import hours
 from tickets import services
 from tickets.models import CannedReply, SavedView, Ticket
 from tickets.queue import forms
-from tickets.queue.display import customer_options, format_span
+from tickets.queue.display import format_span
 from tickets.queue.selectors import (
     SAVED_VIEWS,
     SLA_SHORTCUTS,
+    customers_matching,
     new_tickets_count,
     queue_page,
     queue_row,
@@ -105,12 +106,18 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     # The filter form asks htmx for the results only; the rest of the page stays.
     if is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
         return render(request, "queue/_results.html", {**context, "oob_tabs": True})
-    context["customer_options"] = customer_options(
-        queue.customers, queue.selected.get("customer", [])
-    )
     context["my_views"] = list(SavedView.objects.filter(user=cast(User, request.user)))
     context["current_query"] = saved_query(request.GET)
     return render(request, "queue/list.html", context)
+
+
+@require_GET
+@staff_only
+def customer_suggestions(request: HttpRequest) -> HttpResponse:
+    """The customer filter's suggestions (a <datalist>'s options) for what was
+    typed in it: htmx asks as the person types."""
+    customers = customers_matching(request.GET.get("customer", "")[:100])
+    return render(request, "queue/_customer_options.html", {"customers": customers})
 
 
 @require_POST
