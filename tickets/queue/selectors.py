@@ -283,7 +283,8 @@ def staff_members() -> list:
 
 
 def service_options(language: str) -> list[tuple[str, str]]:
-    return [(s.code, s.name(language)) for s in Service.objects.order_by("position", "code")]
+    services = Service.objects.order_by("position", "code").only("code", "names")
+    return [(s.code, s.name(language)) for s in services]
 
 
 def _params(values: Mapping[str, Sequence[str]]) -> QueryDict:
@@ -439,6 +440,9 @@ def with_row_data(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
     return (
         tickets.select_related("customer", "service", "assignee", "requester__contact")
+        # Not shown in a row: a ticket's text, a service's recognition words (JSON
+        # decoded for every row, a tenth of reading the page).
+        .defer("body", "service__phrases", "service__everyday_words")
         .annotate(last_activity=Coalesce(Subquery(last_message), F("created_at")))
         .prefetch_related(
             Prefetch(
