@@ -77,6 +77,21 @@ def test_a_technician_works_the_queue_from_the_keyboard_and_the_rows(browse, day
     expect(search).to_have_value("sara berg j")
     tab.shot("queue-search")
 
+    # The customer filter suggests the customers matching what is typed (a desk
+    # has thousands: the page carries none of them); Enter filters by the one named.
+    tab.goto("/queue/")
+    page.get_by_text("Filters", exact=True).click()
+    customer = page.locator("#filter-customer")
+    customer.press_sequentially("daug")
+    expect(page.locator("#filter-customer-list option")).to_have_count(1)
+    expect(page.locator("#filter-customer-list option")).to_have_attribute("value", "daugava")
+    customer.fill("daugava")
+    customer.press("Enter")
+    expect(page).to_have_url(re.compile(r"customer=daugava"))
+    expect(page.locator(".queue-table tbody tr")).to_have_count(1)
+    expect(row(page, day["latvian"])).to_be_visible()
+    tab.shot("queue-customer-filter")
+
     # The ? overlay lists every shortcut.
     tab.goto("/queue/")
     page.keyboard.press("?")

@@ -3,6 +3,7 @@ assignment, and that it stays safe and fast whatever is in the tickets."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -138,6 +139,7 @@ def assert_nothing_runs(response) -> None:
 
 QUEUE_PAGES = [
     ("queue:list", False, "get"),
+    ("queue:customers", False, "get"),
     ("queue:bulk-assign", False, "post"),
     ("queue:ticket", True, "get"),
     ("queue:reply", True, "post"),
@@ -303,6 +305,30 @@ def test_it_filters_by_customer_verdict_priority_service_and_text(
     assert rows(client.get(url, {"q": f"#{paid.pk}"})) == [paid.pk]
     both = client.get(url, {"verdict": ["paid_option", "in_scope"]})
     assert set(rows(both)) == {mail.pk, paid.pk, latvian.pk}
+
+
+def test_the_customer_filter_suggests_customers_as_one_types(
+    client, northwind, daugava, technician
+):
+    """A desk has thousands of customers: the page carries the chosen one only,
+    and the filter's list suggests those matching what is typed."""
+    make_ticket(northwind)
+    client.force_login(technician)
+    html = client.get(reverse("queue:list")).content.decode()
+    assert 'list="filter-customer-list"' in html and "Daugavas" not in html
+    chosen = client.get(reverse("queue:list"), {"customer": "northwind"})
+    assert chosen.context["queue"].customer == northwind
+    assert '<option value="northwind">Northwind Webshop Oy</option>' in chosen.content.decode()
+
+    def suggested(text: str) -> list[str]:
+        response = client.get(reverse("queue:customers"), {"customer": text})
+        assert response.status_code == 200
+        return re.findall(r'<option value="([^"]+)">', response.content.decode())
+
+    assert suggested("daug") == ["daugava"]  # by name
+    assert suggested("WEBSHOP") == ["northwind"]
+    assert suggested("") == ["northwind", "daugava"]  # by name: Northwind, SIA Daugavas
+    assert suggested("nobody") == []
 
 
 def test_it_filters_breached_and_due_soon_tickets(client, northwind, technician):

@@ -105,6 +105,9 @@ def _refusal(exc: services.TicketError) -> APIException:
     return refused(str(exc))
 
 
+UNSHOWN_SERVICE = ("service__phrases", "service__everyday_words")
+
+
 class TicketPages(PageNumberPagination):
     """Pages read their ids first (tickets/paging.py), so a deep page stays cheap."""
 
@@ -133,11 +136,15 @@ class TicketViewSet(
         tickets = (
             tickets_visible_to(user)
             .select_related("service", "customer", "requester", "assignee", "rating")
+            # What no ticket shows: the services' recognition words, the usage the
+            # engine read (JSON, decoded for every row).
+            .defer(*UNSHOWN_SERVICE)
             .prefetch_related(
                 Prefetch(
                     "decisions",
                     queryset=ScopeDecision.objects.filter(is_current=True)
                     .select_related("service", "decided_by")
+                    .defer("usage_snapshot", *UNSHOWN_SERVICE)
                     .prefetch_related(decision_parts_prefetch(), withdrawn_offers_prefetch()),
                 ),
                 current_offer_prefetch(),

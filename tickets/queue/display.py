@@ -6,6 +6,7 @@ pages get these ready-made values instead of template tags.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,18 +28,81 @@ VERDICT_NOTES = {
 }
 
 
-def customer_options(customers: list[tuple[str, str]], chosen: list[str]) -> SafeString:
-    """The customer filter's options, ``(slug, name)``. A desk has a thousand
-    customers or more; joined here, they cost a millisecond instead of a template
-    loop's fifty."""
-    selected = set(chosen)
-    return mark_safe(
-        "".join(
-            f'<option value="{escape(slug)}"{" selected" if slug in selected else ""}>'
-            f"{escape(name)}</option>"
-            for slug, name in customers
+class Options:
+    """A select's options, escaped once for the whole page. Each of the queue's
+    25 rows has four selects of up to twenty options: a template loop over them
+    was half the page's rendering; a join per row costs a few microseconds."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._items = [
+            (value, f'<option value="{escape(value)}"', f">{escape(label)}</option>")
+            for value, label in pairs
+        ]
+
+    def html(self, chosen: str | None) -> SafeString:
+        """The options, ``chosen`` selected (None: none is)."""
+        return mark_safe(
+            "".join(
+                f"{start} selected{end}" if value == chosen else f"{start}{end}"
+                for value, start, end in self._items
+            )
         )
-    )
+
+
+@dataclass(frozen=True, slots=True)
+class RowLabels:
+    """A row's own words: the accessible names of its controls and its ages."""
+
+    select: str
+    assignee: str
+    status: str
+    priority: str
+    service: str
+    filed: str  # "filed 2 d ago"
+    activity: str  # "3 h ago"
+
+
+class RowTexts:
+    """The words every row of the queue repeats, translated once for the page.
+    Through the template each {% translate %} looks the language up again and
+    costs about as much as the rest of its cell: a row said nineteen, a fifth of
+    the page's rendering."""
+
+    def __init__(self) -> None:
+        # The columns' names: the narrow layout labels each cell with them.
+        self.ticket = _("Ticket")
+        self.verdict = _("Verdict")
+        self.sla = _("SLA")
+        self.last_activity = _("Last activity")
+        self.assignee = _("Assignee")
+        self.status = _("Status")
+        self.priority = _("Priority")
+        self.service = _("Service")
+        self.incident = _("Incident")
+        self.unassigned = _("Unassigned")
+        self.not_recognised = _("Not recognised")
+        self._select = _("Select ticket #%(number)s")
+        self._assignee = _("Assignee of #%(number)s")
+        self._status = _("Status of #%(number)s")
+        self._priority = _("Priority of #%(number)s")
+        self._service = _("Service of #%(number)s")
+        self._filed = _("filed %(age)s ago")
+        self._ago = _("%(age)s ago")
+
+    def labels(self, number: str, *, age: str, activity: str) -> RowLabels:
+        """``age`` and ``activity`` as ``format_span`` says them."""
+        ticket = {"number": number}
+        return RowLabels(
+            select=self._select % ticket,
+            assignee=self._assignee % ticket,
+            status=self._status % ticket,
+            priority=self._priority % ticket,
+            service=self._service % ticket,
+            filed=self._filed % {"age": age},
+            activity=self._ago % {"age": activity},
+        )
 
 
 def verdict_label(verdict: str) -> str:

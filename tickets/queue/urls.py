@@ -6,6 +6,7 @@ app_name = "queue"
 urlpatterns = [
     path("", views.ticket_list, name="list"),
     path("assign/", views.bulk_assign, name="bulk-assign"),
+    path("customers/", views.customer_suggestions, name="customers"),
     path("bulk/", views.bulk_change, name="bulk-change"),
     path("news/", views.news, name="news"),
     path("views/", views.saved_view_save, name="view-save"),

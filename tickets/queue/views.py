@@ -28,14 +28,14 @@ from contracts.engine import hours
 from tickets import services
 from tickets.models import CannedReply, SavedView, Ticket
 from tickets.queue import forms
-from tickets.queue.display import customer_options, format_span
+from tickets.queue.display import format_span
 from tickets.queue.selectors import (
     SAVED_VIEWS,
     SLA_SHORTCUTS,
+    customers_matching,
     new_tickets_count,
     queue_page,
     queue_row,
-    row_choices,
     saved_query,
     ticket_workspace,
 )
@@ -102,17 +102,22 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "saved_views": SAVED_VIEWS,
         "sla_shortcuts": SLA_SHORTCUTS,
         "next_url": request.get_full_path(),
-        "choices": row_choices(queue),
     }
     # The filter form asks htmx for the results only; the rest of the page stays.
     if is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
         return render(request, "queue/_results.html", {**context, "oob_tabs": True})
-    context["customer_options"] = customer_options(
-        queue.customers, queue.selected.get("customer", [])
-    )
     context["my_views"] = list(SavedView.objects.filter(user=cast(User, request.user)))
     context["current_query"] = saved_query(request.GET)
     return render(request, "queue/list.html", context)
+
+
+@require_GET
+@staff_only
+def customer_suggestions(request: HttpRequest) -> HttpResponse:
+    """The customer filter's suggestions (a <datalist>'s options) for what was
+    typed in it: htmx asks as the person types."""
+    customers = customers_matching(request.GET.get("customer", "")[:100])
+    return render(request, "queue/_customer_options.html", {"customers": customers})
 
 
 @require_POST
@@ -270,7 +275,7 @@ def row_change(request: HttpRequest, pk: int, field: str) -> HttpResponse:
             messages.error(request, error)
         return redirect(_back(request))
     row = queue_row(ticket_id=pk, user=request.user)
-    context = {"row": row, "choices": row_choices(None), "row_error": error}
+    context = {"row": row, "row_error": error}
     return render(request, "queue/_row.html", context, status=status)
 
 
