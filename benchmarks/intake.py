@@ -225,6 +225,7 @@ def run(args, processes: Processes, env: dict[str, str]) -> None:
 
     load = os.getloadavg()[0]
     cpu = _cpu_seconds(processes)
+    client_cpu = time.process_time()
     started = time.time()
     if args.rate is None:
         count = args.tickets
@@ -246,6 +247,7 @@ def run(args, processes: Processes, env: dict[str, str]) -> None:
         time.sleep(0.2)
     drained = time.time() - started
     cpu = {name: used - cpu.get(name, 0) for name, used in _cpu_seconds(processes).items()}
+    cpu["client (this script)"] = time.process_time() - client_cpu
 
     decided = dict(
         Ticket.objects.filter(pk__in=ids, decided_at__isnull=False).values_list("pk", "decided_at")
