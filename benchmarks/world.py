@@ -70,6 +70,7 @@ class Processes:
         self.logs = logs
         self.env = env
         self.started: list[subprocess.Popen] = []
+        self.named: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str, command: list[str]) -> subprocess.Popen:
         with open(self.logs / f"{name}.log", "ab") as log:
@@ -82,6 +83,7 @@ class Processes:
                 start_new_session=True,
             )
         self.started.append(process)
+        self.named[name] = process
         return process
 
     def log(self, name: str) -> str:

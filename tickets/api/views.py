@@ -74,6 +74,7 @@ from tickets.selectors import (
     allowance_summary,
     attachments_visible_to,
     calendar_month,
+    conversation_prefetches,
     current_offer_prefetch,
     decision_parts_prefetch,
     messages_visible_to,
@@ -153,10 +154,7 @@ class TicketViewSet(
         )
         if self.action == "list":
             return tickets
-        return tickets.prefetch_related(
-            Prefetch("messages", queryset=messages_visible_to(user)),
-            Prefetch("attachments", queryset=attachments_visible_to(user)),
-        )
+        return tickets.prefetch_related(*conversation_prefetches(user))
 
     @extend_schema(
         request={
