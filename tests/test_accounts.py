@@ -36,6 +36,22 @@ def test_a_contact_logs_in_with_the_email_address_in_any_case(client, sara):
     assert client.get(reverse("home")).url == reverse("portal:tickets")
 
 
+def test_a_password_kept_with_pbkdf2_still_logs_in_and_is_kept_with_argon2_after(
+    client, sara, settings
+):
+    from django.contrib.auth.hashers import make_password
+
+    from helpdesk import settings as project
+
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS  # the tests' own is fast MD5
+    sara.password = make_password("right-horse-battery", hasher="pbkdf2_sha256")
+    sara.save()
+
+    assert log_in(client, SARA, "right-horse-battery").status_code == 302
+    sara.refresh_from_db()
+    assert sara.password.startswith("argon2$argon2id$")
+
+
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client, sara):
     response = log_in(client, SARA, "wrong")
     assert response.status_code == 200
