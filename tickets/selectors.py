@@ -33,6 +33,7 @@ from contracts.models import Clause, Contract, Customer, TopUp
 from helpdesk.compiled import CompiledQuery
 from tickets.filters import sla_breached
 from tickets.models import (
+    Attachment,
     DecisionPart,
     Incident,
     Message,
@@ -375,8 +376,6 @@ def conversation_prefetches(user) -> list[Prefetch]:
     only). The tickets are the user's to see already, so the prefetches do not
     ask again, as ``messages_visible_to`` and ``attachments_visible_to`` do: that
     was a subquery in each, found nothing more, and cost every ticket request."""
-    from tickets.models import Attachment
-
     messages = Message.objects.select_related("author")
     files = Attachment.objects.all()
     if not user.is_staff:
@@ -388,8 +387,6 @@ def conversation_prefetches(user) -> list[Prefetch]:
 def attachments_visible_to(user) -> QuerySet:
     """Files on the tickets the user sees; a customer never gets one that was
     added to an internal note."""
-    from tickets.models import Attachment
-
     files = Attachment.objects.filter(ticket__in=tickets_visible_to(user))
     return files if user.is_staff else files.exclude(message__kind=Message.Kind.INTERNAL)
 
