@@ -8,10 +8,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.helpers import api
 from tests.tickets.test_queue import make_ticket
 from tickets.models import Message
+from tickets.queue.selectors import shown
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +78,17 @@ def test_the_queue_counts_no_further_than_its_cap(
     queue = client.get("/queue/?customer=northwind&verdict=in_scope").context["queue"]
     assert queue.total == "1"
     assert not queue.page.paginator.capped
+
+
+@pytest.mark.parametrize(
+    ("language", "under", "over"),
+    [
+        ("en", "9,876", "10,000+"),
+        ("ru", "9\xa0876", "10\xa0000+"),
+        ("fi", "9\xa0876", "10\xa0000+"),
+        ("lv", "9\xa0876", "10\xa0000+"),
+    ],
+)
+def test_counts_are_written_as_the_readers_language_groups_digits(language, under, over):
+    with translation.override(language):
+        assert (shown(9_876), shown(10_001)) == (under, over)

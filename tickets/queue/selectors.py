@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -213,10 +214,13 @@ class QueueRow:
 
 
 def shown(count: int | None) -> str | None:
-    """A count as the queue shows it: counts stop at ``COUNT_CAP``."""
+    """A count as the queue shows it, its digits grouped as the reader's language
+    groups them ("10,000+", "10 000+"): counts stop at ``COUNT_CAP``."""
     if count is None:
         return None
-    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+    if count > COUNT_CAP:
+        return f"{number_format(COUNT_CAP, force_grouping=True)}+"
+    return number_format(count, force_grouping=True)
 
 
 @dataclass
