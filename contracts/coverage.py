@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from contracts.engine.scope import Catalogue, PriceQuote
+from contracts.engine.scope import EMERGENCY_PRIORITY, Catalogue, PriceQuote, emergency_offer
 from contracts.engine.terms import ContractTerms, Coverage, Pricing, clause_advice, clause_text
 from contracts.replies import format_money, format_offer, written_in
 
@@ -43,6 +43,13 @@ def coverage_lines(
             _line(contract, catalogue, code, (language, customer_language))
             for code in catalogue.entries
         ]
+
+
+def on_call_price(contract: ContractTerms) -> str:
+    """The price of the contract's paid on-call work outside support hours, as the
+    customer reads it; "" if the contract has none."""
+    offer = emergency_offer(contract, EMERGENCY_PRIORITY)
+    return format_offer(offer) if offer else ""
 
 
 def _line(

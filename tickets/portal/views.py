@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contracts.coverage import on_call_price
 from contracts.engine import hours, terms
 from contracts.replies import format_money
 from tickets import services
@@ -368,6 +369,7 @@ def coverage(request):
                 format_money(contract.hourly_rate, contract.currency) if contract else ""
             ),
             "support_hours": words.support_hours_lines(contract.support_hours) if contract else [],
+            "on_call": on_call_price(contract) if contract else "",
             "holidays": contract.support_hours.holiday_calendar if contract else "",
             "sla": words.sla_rows(contract) if contract else [],
             "allowance": allowance_summary(customer=customer, at=now),

@@ -4,6 +4,7 @@ ratings, the lists, the coverage page, languages and the first password."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from contracts.models import Contact
+from contracts.models import Contact, Contract
 from tests.tickets.test_portal.helpers import (
     AINO,
     JANIS,
@@ -448,6 +449,27 @@ def test_the_coverage_page_says_it_in_plain_words(northwind):
     assert "90.00 EUR per hour" in html
     assert "8 working hours" in html  # the first reply for normal priority
     assert reverse("portal:new") + "?service=hosting.email" in html
+
+
+@pytest.mark.parametrize(
+    ("email", "said"),
+    [
+        (SARA, "our on-call technician can start on it at once, as paid work: 180.00 EUR per hour"),
+        (
+            AINO,
+            "päivystävä tukihenkilömme voi aloittaa sen heti maksullisena työnä: "
+            "180,00 EUR tunnilta",
+        ),
+    ],
+)
+def test_the_coverage_page_names_the_price_of_on_call_work_when_the_contract_has_it(
+    northwind, email, said
+):
+    assert "on-call" not in page(SARA, reverse("portal:coverage"))
+    Contract.objects.filter(reference="HOST-2026-014").update(
+        emergency_pricing="hourly", emergency_price=Decimal("180.00"), emergency_estimate="1h"
+    )
+    assert said in page(email, reverse("portal:coverage"))
 
 
 def test_a_customer_whose_contract_ended_is_told_kindly(daugava):
