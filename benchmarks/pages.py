@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
 import random
 import secrets
@@ -141,6 +142,39 @@ def bulk_loading(tables):
                 cursor.execute(definition)
 
 
+def vocabulary(rng: random.Random, size: int = 5000) -> tuple[list[str], list[float]]:
+    """Made-up words with the long tail of real text (Zipf: the n-th word is used
+    1/n as often as the first), and their cumulative weights. With a handful of
+    repeated words the search's statistics judged any word not among them common,
+    and a rare word's search walked the queue's order; real subjects and bodies
+    have thousands of rare words, and so does this text."""
+    syllables = [
+        "ka",
+        "lo",
+        "mi",
+        "ne",
+        "ru",
+        "sa",
+        "ti",
+        "vo",
+        "pe",
+        "da",
+        "gu",
+        "ha",
+        "je",
+        "zo",
+        "bi",
+        "fy",
+    ]
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    words.discard(SEARCH_WORD)
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    return ordered, list(itertools.accumulate(1 / n for n in range(1, len(ordered) + 1)))
+
+
 def load(customers: int, tickets: int) -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -230,6 +264,11 @@ def load(customers: int, tickets: int) -> None:
     service_ids = [s.pk for s in services]
     codes = [s.code for s in services]
     two_years = 60 * 24 * 730
+    words, weights_of_words = vocabulary(rng)
+
+    def said(k: int) -> str:
+        return " ".join(rng.choices(words, cum_weights=weights_of_words, k=k))
+
     # Closed after the last COPY (and, on a failure, with the dropped database).
     stack = contextlib.ExitStack()
     cursor = stack.enter_context(bulk_loading(BIG_TABLES))
@@ -244,10 +283,11 @@ def load(customers: int, tickets: int) -> None:
         answered = status in resolved or rng.random() < 0.5
         first_response = created + timedelta(minutes=rng.randrange(5, 960)) if answered else None
         done = created + timedelta(minutes=rng.randrange(60, 8640)) if status in resolved else None
-        words = f"{SEARCH_WORD} " if pk % 1000 == 7 else ""
+        rare = f"{SEARCH_WORD} " if pk % 1000 == 7 else ""
         ticket_rows.append(
             (pk, firms[n].pk, contracts[n].pk, people[n].pk,
-             f"Request about {words}{codes[service]} #{pk}", "Something needs looking at. " * 5,
+             f"Request about {rare}{codes[service]}: {said(3)} #{pk}",
+             f"Something needs looking at: {said(14)}.",
              service_ids[service], rng.choice(["urgent", "high", "normal", "normal", "low"]),
              status, verdict, rng.choice(staff_ids), "portal", created, done or created, created,
              created, created + timedelta(hours=rng.randrange(1, 48)),

@@ -28,7 +28,9 @@ _STAND_INS: dict[type, Callable[[int], Any]] = {
 
 class CompiledQuery:
     """``build(**values)`` returns a values_list queryset; ``rows(**values)`` its
-    rows. ``kinds`` names each value's type (int, datetime or date)."""
+    rows. ``kinds`` names each value's type (int, datetime or date). The values
+    may change only what the query compares with, never its shape: ``build`` must
+    not leave a filter out for a value (pass one that matches nothing instead)."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
         self.build = build
