@@ -263,6 +263,11 @@ def valid_contract(customer: Customer, day: date) -> Contract | None:
     return Contract.objects.filter(customer=customer).valid_on(day).first()
 
 
+# A service's recognition words: JSON decoded for every row that joins its
+# service, and shown by no list or ticket page (the queue's rows, the tickets API).
+SERVICE_WORDS = ("service__phrases", "service__everyday_words")
+
+
 def tickets_visible_to(user) -> QuerySet[Ticket]:
     """Staff see every ticket; a manager contact their organisation's; a requester
     their own; anyone else none."""

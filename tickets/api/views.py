@@ -71,6 +71,7 @@ from tickets.attachments import attachment_add, attachment_response
 from tickets.models import CannedReply, Offer, ScopeDecision
 from tickets.paging import IdsFirstPaginator
 from tickets.selectors import (
+    SERVICE_WORDS,
     allowance_summary,
     attachments_visible_to,
     calendar_month,
@@ -106,9 +107,6 @@ def _refusal(exc: services.TicketError) -> APIException:
     return refused(str(exc))
 
 
-UNSHOWN_SERVICE = ("service__phrases", "service__everyday_words")
-
-
 class TicketPages(PageNumberPagination):
     """Pages read their ids first (tickets/paging.py), so a deep page stays cheap."""
 
@@ -139,13 +137,13 @@ class TicketViewSet(
             .select_related("service", "customer", "requester", "assignee", "rating")
             # What no ticket shows: the services' recognition words, the usage the
             # engine read (JSON, decoded for every row).
-            .defer(*UNSHOWN_SERVICE)
+            .defer(*SERVICE_WORDS)
             .prefetch_related(
                 Prefetch(
                     "decisions",
                     queryset=ScopeDecision.objects.filter(is_current=True)
                     .select_related("service", "decided_by")
-                    .defer("usage_snapshot", *UNSHOWN_SERVICE)
+                    .defer("usage_snapshot", *SERVICE_WORDS)
                     .prefetch_related(decision_parts_prefetch(), withdrawn_offers_prefetch()),
                 ),
                 current_offer_prefetch(),

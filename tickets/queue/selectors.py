@@ -71,6 +71,7 @@ from tickets.queue.display import (
     verdict_label,
 )
 from tickets.selectors import (
+    SERVICE_WORDS,
     AllowanceSummary,
     allowance_summary,
     incidents_affecting,
@@ -446,7 +447,7 @@ def with_row_data(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
         tickets.select_related("customer", "service", "assignee", "requester__contact")
         # Not shown in a row: a ticket's text, a service's recognition words (JSON
         # decoded for every row, a tenth of reading the page).
-        .defer("body", "service__phrases", "service__everyday_words")
+        .defer("body", *SERVICE_WORDS)
         .annotate(last_activity=Coalesce(Subquery(last_message), F("created_at")))
         .prefetch_related(
             Prefetch(
